@@ -1,0 +1,198 @@
+"""``python -m reconcile …``: connect, status, disconnect, sandbox, lab.
+
+Every command reads the config file named by ``RECONCILE_CONFIG`` when it is set.
+Errors end with one clear line on stderr and exit status 1, never a stack trace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from reconcile.config import load_config
+from reconcile.errors import ReconcileError
+
+DEFAULT_LAB_DIR = Path(".sandbox")
+
+
+def _connect(args: argparse.Namespace) -> int:
+    from reconcile.qbo.auth import QboAuth
+    from reconcile.qbo.connect import CallbackListener, connect_automatically
+
+    config = load_config()
+    auth = QboAuth(config.qbo)
+    if args.auto_consent:
+        if config.profile != "sandbox":
+            raise ReconcileError("--auto-consent is accepted only by the local sandbox profile")
+        tokens = connect_automatically(auth)
+    elif args.paste:
+        request = auth.authorization_request()
+        print("Open this URL, sign in and press Authorize:\n\n  " + request.url + "\n")
+        url = input("Then paste the whole URL your browser was sent to: ")
+        tokens = auth.complete(url, request)
+    else:
+        listener = CallbackListener(config.qbo.redirect_uri)
+        request = auth.authorization_request(listener.redirect_uri)
+        print("Open this URL, sign in and press Authorize:\n\n  " + request.url + "\n")
+        print(f"Waiting for the redirect on {listener.redirect_uri} …", flush=True)
+        tokens = auth.complete(listener.wait(args.timeout), request)
+    print(f"Connected to QuickBooks company {tokens.realm_id} ({config.profile}).")
+    return 0
+
+
+def status_report() -> dict:
+    """Both connections' state as a dict (no secrets): what ``status`` prints."""
+    from reconcile.qbo.auth import QboAuth
+    from reconcile.qbo.client import QboClient
+
+    config = load_config()
+    report: dict = {**config.describe()}
+    auth = QboAuth(config.qbo)
+    qbo = auth.status()
+    if qbo["connected"]:
+        try:
+            info = QboClient(config.qbo, auth).company_info()
+            qbo["company_name"] = info.get("CompanyName")
+        except ReconcileError as exc:
+            qbo["connected"] = False
+            qbo["reason"] = str(exc)
+    report["qbo"] = qbo
+    report["bms"] = {"connected": False, "reason": "the BMS client is not configured yet"}
+    return report
+
+
+def _status(args: argparse.Namespace) -> int:
+    report = status_report()
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return 0
+    qbo = report["qbo"]
+    print(f"profile      {report['profile']}  ({report['config_file'] or 'no config file'})")
+    if qbo["connected"]:
+        print(
+            f"QuickBooks   connected to {qbo.get('company_name') or '?'} "
+            f"(realm {qbo['realm_id']}); access token valid {qbo['access_token_expires_in_s']} s"
+        )
+    else:
+        print(f"QuickBooks   not connected: {qbo['reason']}")
+    print(f"Kaseya BMS   not connected: {report['bms']['reason']}")
+    return 0
+
+
+def _disconnect(args: argparse.Namespace) -> int:
+    from reconcile.qbo.auth import QboAuth
+
+    auth = QboAuth(load_config().qbo)
+    confirmed = auth.revoke()
+    print(
+        "Disconnected from QuickBooks"
+        + ("." if confirmed else " locally (the server did not confirm the revoke).")
+    )
+    return 0
+
+
+def _start_sandbox(args: argparse.Namespace):
+    from reconcile.sandbox.runner import start_sandbox
+
+    return start_sandbox(
+        args.data_dir,
+        qbo_port=args.qbo_port,
+        bms_port=args.bms_port,
+        reset=args.reset,
+        time_scale=args.time_scale,
+        limits=False if args.no_limits else None,
+    )
+
+
+def _wait_for_signal() -> None:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    stop.wait()
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    sandbox = _start_sandbox(args)
+    print(json.dumps(sandbox.info()), flush=True)
+    try:
+        _wait_for_signal()
+    finally:
+        sandbox.stop()
+    return 0
+
+
+def _lab(args: argparse.Namespace) -> int:
+    """Start the sandbox, connect to it, and run JupyterLab on the app notebook."""
+    from reconcile.qbo.auth import QboAuth
+    from reconcile.qbo.connect import connect_automatically
+
+    sandbox = _start_sandbox(args)
+    os.environ["RECONCILE_CONFIG"] = str(sandbox.config_path)
+    auth = QboAuth(load_config().qbo)
+    if not auth.status()["connected"]:
+        connect_automatically(auth)
+    print(f"Sandbox QuickBooks at {sandbox.qbo_url}; config {sandbox.config_path}", flush=True)
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "app.ipynb"
+    command = [sys.executable, "-m", "jupyter", "lab", str(notebook), *args.lab_args]
+    try:
+        return subprocess.call(command)
+    finally:
+        sandbox.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m reconcile", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("connect", help="connect to QuickBooks Online (OAuth 2.0)")
+    p.add_argument("--auto-consent", action="store_true", help="local sandbox only: no browser")
+    p.add_argument("--paste", action="store_true", help="paste the redirected URL instead")
+    p.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (listener)")
+    p.set_defaults(func=_connect)
+
+    p = sub.add_parser("status", help="show both connections' state")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_status)
+
+    p = sub.add_parser("disconnect", help="revoke the QuickBooks connection")
+    p.set_defaults(func=_disconnect)
+
+    for name, func, default_dir in (
+        ("sandbox", _sandbox, Path("~/.local/share/reconcile/sandbox")),
+        ("lab", _lab, DEFAULT_LAB_DIR),
+    ):
+        p = sub.add_parser(
+            name,
+            help="run the local sandbox servers"
+            if name == "sandbox"
+            else "sandbox + JupyterLab on the app notebook",
+        )
+        p.add_argument("--qbo-port", type=int, default=0, help="0 = any free port")
+        p.add_argument("--bms-port", type=int, default=0, help="0 = any free port")
+        p.add_argument("--data-dir", type=Path, default=default_dir)
+        p.add_argument("--reset", action="store_true", help="start from a fresh demo company")
+        p.add_argument("--time-scale", type=float, default=None, help="a minute = 60/N seconds")
+        p.add_argument("--no-limits", action="store_true", help="do not enforce QBO's limits")
+        if name == "lab":
+            p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
+        p.set_defaults(func=func)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; ReconcileError becomes a one-line message and exit status 1."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ReconcileError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

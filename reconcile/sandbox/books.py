@@ -1,0 +1,109 @@
+"""Invoice and payment arithmetic of the QBO sandbox (reference/qbo-api.md §4 Invoice, Payment).
+
+- Sales lines: Amount = Qty × UnitPrice (checked by the rules, 6070).
+- A SubTotal line is added by the server; a percent discount line gets its Amount computed.
+- Tax: the rate of ``TxnTaxDetail.TxnTaxCodeRef`` applied to the lines coded ``TAX``.
+- TotalAmt = subtotal − discount + tax; Balance = TotalAmt − payments applied.
+- Payment.UnappliedAmt = TotalAmt − Σ line amounts.
+Void sets every amount to 0 and notes "Voided" (observed on real QBO).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+CENT = Decimal("0.01")
+
+
+def money(value: object) -> Decimal:
+    """A decimal rounded to cents, half up, as accounting expects."""
+    return Decimal(str(value or 0)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def num(value: Decimal) -> float:
+    """JSON number with cents (QBO sends amounts as numbers)."""
+    return float(value)
+
+
+def _lines_by_type(doc: dict, detail: str) -> list[dict]:
+    return [ln for ln in doc.get("Line", []) if ln.get("DetailType") == detail]
+
+
+def price_invoice(doc: dict, tax_percent: Decimal | None, applied: Decimal) -> None:
+    """Fill Line ids/numbers, the discount and subtotal lines, tax, TotalAmt and Balance."""
+    lines = [ln for ln in doc.get("Line", []) if ln.get("DetailType") != "SubTotalLineDetail"]
+    sales = [
+        ln for ln in lines if ln.get("DetailType") in ("SalesItemLineDetail", "GroupLineDetail")
+    ]
+    subtotal = sum((money(ln.get("Amount")) for ln in sales), Decimal(0))
+    taxable = sum(
+        (
+            money(ln.get("Amount"))
+            for ln in sales
+            if ln.get("SalesItemLineDetail", {}).get("TaxCodeRef", {}).get("value") == "TAX"
+        ),
+        Decimal(0),
+    )
+    discount = Decimal(0)
+    for ln in lines:
+        if ln.get("DetailType") != "DiscountLineDetail":
+            continue
+        detail = ln.setdefault("DiscountLineDetail", {})
+        if detail.get("PercentBased"):
+            ln["Amount"] = num(
+                money(subtotal * Decimal(str(detail.get("DiscountPercent", 0))) / 100)
+            )
+        discount += money(ln.get("Amount"))
+    if doc.get("ApplyTaxAfterDiscount") and subtotal:
+        taxable -= money(discount * taxable / subtotal)
+
+    for number, ln in enumerate(lines, start=1):
+        ln["LineNum"] = number
+        ln.setdefault("Id", str(number))
+    lines.append(
+        {"Amount": num(subtotal), "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}
+    )
+    doc["Line"] = lines
+
+    tax = Decimal(0)
+    detail = doc.get("TxnTaxDetail")
+    if detail is not None:
+        if tax_percent is not None:
+            tax = money(taxable * tax_percent / 100)
+        else:
+            tax = money(detail.get("TotalTax", 0))
+        detail["TotalTax"] = num(tax)
+    total = subtotal - discount + tax
+    doc["TotalAmt"] = num(total)
+    doc["HomeTotalAmt"] = num(total)
+    doc["Balance"] = num(total - applied)
+
+
+def applied_amounts(payment: dict) -> dict[str, Decimal]:
+    """Invoice id → amount this payment applies to it."""
+    out: dict[str, Decimal] = {}
+    for ln in payment.get("Line", []):
+        for link in ln.get("LinkedTxn", []):
+            if link.get("TxnType") == "Invoice":
+                out[str(link["TxnId"])] = out.get(str(link["TxnId"]), Decimal(0)) + money(
+                    ln.get("Amount")
+                )
+    return out
+
+
+def price_payment(doc: dict) -> None:
+    """UnappliedAmt = TotalAmt − Σ applied line amounts."""
+    applied = sum(applied_amounts(doc).values(), Decimal(0))
+    doc["UnappliedAmt"] = num(money(doc.get("TotalAmt")) - applied)
+
+
+def void_amounts(doc: dict) -> None:
+    """What void does to a transaction: every amount to 0, a "Voided" note."""
+    for ln in doc.get("Line", []):
+        ln["Amount"] = 0.0
+    for key in ("TotalAmt", "HomeTotalAmt", "Balance", "UnappliedAmt"):
+        if key in doc:
+            doc[key] = 0.0
+    if "TxnTaxDetail" in doc:
+        doc["TxnTaxDetail"]["TotalTax"] = 0.0
+    doc["PrivateNote"] = "Voided"

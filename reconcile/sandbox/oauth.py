@@ -1,0 +1,301 @@
+"""The sandbox's OAuth 2.0 authorization server, behaving like Intuit's (reference §1).
+
+- ``GET  /connect/oauth2``: consent page (HTML) with an Authorize button.
+- ``POST /connect/oauth2``: the form; ``consent=allow`` → 302 to the redirect URI with
+  ``code``, ``state`` and ``realmId``; otherwise ``error=access_denied``.
+- ``POST /oauth2/v1/tokens/bearer``: code exchange and refresh, HTTP Basic client auth;
+  single-use codes (a reused code also kills the tokens it produced), rotating refresh tokens.
+- ``POST /v2/oauth2/tokens/revoke``: revoke a grant.
+
+Redirect URIs: the demo app accepts ``http://127.0.0.1/callback`` and ``http://localhost/callback``
+on any port, as RFC 8252 §7.3 asks of loopback redirects for native apps.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import secrets
+import time
+from urllib.parse import urlencode, urlsplit
+
+from reconcile.sandbox.http import Request, Response
+from reconcile.sandbox.settings import SettingsBox
+from reconcile.sandbox.store import Store
+
+AUTHORIZE_PATH = "/connect/oauth2"
+TOKEN_PATH = "/oauth2/v1/tokens/bearer"
+REVOKE_PATH = "/v2/oauth2/tokens/revoke"
+SCOPES = {
+    "com.intuit.quickbooks.accounting",
+    "com.intuit.quickbooks.payment",
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "address",
+}
+CODE_TTL = 600.0
+
+
+def _json_error(error: str, status: int = 400, description: str = "") -> Response:
+    body = {"error": error, **({"error_description": description} if description else {})}
+    return Response.json(body, status=status, headers={"intuit_tid": secrets.token_hex(8)})
+
+
+class OAuthProvider:
+    """Issues and checks the demo app's codes and tokens for one sandbox company."""
+
+    def __init__(
+        self, store: Store, settings: SettingsBox, client_id: str, secret: str, realm: str
+    ):
+        self.store = store
+        self.settings = settings
+        self.client_id = client_id
+        self.client_secret = secret
+        self.realm = realm
+
+    # -- checks used by the API -------------------------------------------------------------
+
+    def access_token_realm(self, token: str) -> tuple[str | None, str]:
+        """(realm, "") for a live access token, else (None, why) — the 401 detail."""
+        rows = self.store.execute(
+            "SELECT realm, expires_at, revoked FROM oauth_tokens WHERE token=? AND kind='access'",
+            (token,),
+        )
+        if not rows:
+            return None, "Malformed bearer token"
+        realm, expires_at, revoked = rows[0]
+        if revoked:
+            return None, "Token revoked"
+        if time.time() >= expires_at:
+            return None, f"Token expired: {token[:6]}..."
+        return realm, ""
+
+    def expire_access_tokens(self) -> int:
+        """Make every live access token expire now (tests of 401 → refresh → replay)."""
+        with self.store.transaction():
+            n = self.store.execute("SELECT COUNT(*) FROM oauth_tokens WHERE kind='access'")[0][0]
+            self.store.execute(
+                "UPDATE oauth_tokens SET expires_at=? WHERE kind='access'", (time.time() - 1,)
+            )
+            return n
+
+    # -- routing ------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response | None:
+        """Answer an OAuth request, or None when the path is not an OAuth one."""
+        if request.path == AUTHORIZE_PATH and request.method == "GET":
+            return self._consent_page(request.query)
+        if request.path == AUTHORIZE_PATH and request.method == "POST":
+            return self._consent(request.form())
+        if request.path == TOKEN_PATH and request.method == "POST":
+            return self._token(request)
+        if request.path == REVOKE_PATH and request.method == "POST":
+            return self._revoke(request)
+        return None
+
+    def _redirect_ok(self, uri: str) -> bool:
+        parts = urlsplit(uri)
+        return (
+            parts.scheme == "http"
+            and parts.hostname in ("127.0.0.1", "localhost")
+            and parts.path == "/callback"
+        )
+
+    def _authorize_problem(self, params: dict) -> str | None:
+        if params.get("client_id") != self.client_id:
+            return "Unknown client_id: this app is not registered with the sandbox company."
+        if params.get("response_type") != "code":
+            return "response_type must be 'code'."
+        if not self._redirect_ok(params.get("redirect_uri", "")):
+            return (
+                "redirect_uri is not registered for this app "
+                "(registered: http://127.0.0.1:<any port>/callback, http://localhost:<port>/callback)."
+            )
+        scopes = set(params.get("scope", "").split())
+        if not scopes or not scopes <= SCOPES:
+            return f"Invalid scope {params.get('scope')!r}."
+        if "com.intuit.quickbooks.accounting" not in scopes:
+            return "The accounting scope is required by this sandbox."
+        return None
+
+    def _consent_page(self, params: dict) -> Response:
+        problem = self._authorize_problem(params)
+        if problem:
+            return Response.text(
+                _page("Cannot connect", f"<p>{html.escape(problem)}</p>"),
+                400,
+                "text/html;charset=utf-8",
+            )
+        company = self.store.kv_get("qbo_company_name", "Sandbox Company")
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+            for k, v in params.items()
+            if k in ("client_id", "response_type", "scope", "redirect_uri", "state")
+        )
+        body = (
+            f"<p>The app <b>{html.escape(self.client_id)}</b> asks to read and write the books "
+            f"of <b>{html.escape(company)}</b> (realm {self.realm}).</p>"
+            f'<form method="post" action="{AUTHORIZE_PATH}">{hidden}'
+            '<button type="submit" name="consent" value="allow">Authorize</button> '
+            '<button type="submit" name="consent" value="deny">Cancel</button></form>'
+        )
+        return Response.text(
+            _page("Connect to QuickBooks (local sandbox)", body), 200, "text/html;charset=utf-8"
+        )
+
+    def _consent(self, form: dict) -> Response:
+        problem = self._authorize_problem(form)
+        if problem:
+            return Response.text(
+                _page("Cannot connect", f"<p>{html.escape(problem)}</p>"),
+                400,
+                "text/html;charset=utf-8",
+            )
+        redirect = form["redirect_uri"]
+        state = form.get("state", "")
+        if form.get("consent") != "allow":
+            return Response.redirect(
+                f"{redirect}?{urlencode({'error': 'access_denied', 'state': state})}"
+            )
+        code = "AB" + secrets.token_urlsafe(30)
+        self.store.execute(
+            "INSERT INTO oauth_codes (code, client_id, redirect_uri, realm, scope, expires_at,"
+            " grant_id) VALUES (?,?,?,?,?,?,?)",
+            (
+                code,
+                self.client_id,
+                redirect,
+                self.realm,
+                form.get("scope", ""),
+                time.time() + CODE_TTL,
+                secrets.token_hex(8),
+            ),
+        )
+        query = urlencode({"code": code, "state": state, "realmId": self.realm})
+        return Response.redirect(f"{redirect}?{query}")
+
+    def _client_ok(self, request: Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Basic "):
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return user == self.client_id and secrets.compare_digest(password, self.client_secret)
+
+    def _issue(self, grant_id: str, realm: str, refresh: str | None = None) -> dict:
+        s = self.settings.value
+        now = time.time()
+        access = "eyJ" + secrets.token_urlsafe(48)
+        rows = []
+        rows.append((access, "access", self.client_id, realm, grant_id, now + s.access_token_ttl))
+        if refresh is None:
+            refresh = "AB" + secrets.token_urlsafe(36)
+            rows.append(
+                (refresh, "refresh", self.client_id, realm, grant_id, now + s.refresh_token_ttl)
+            )
+        for row in rows:
+            self.store.execute(
+                "INSERT INTO oauth_tokens (token, kind, client_id, realm, grant_id, expires_at)"
+                " VALUES (?,?,?,?,?,?)",
+                row,
+            )
+        expires = self.store.execute(
+            "SELECT expires_at FROM oauth_tokens WHERE token=?", (refresh,)
+        )[0][0]
+        return {
+            "token_type": "bearer",
+            "access_token": access,
+            "expires_in": int(s.access_token_ttl),
+            "refresh_token": refresh,
+            "x_refresh_token_expires_in": int(expires - now),
+        }
+
+    def _token(self, request: Request) -> Response:
+        if not self._client_ok(request):
+            return _json_error("invalid_client", 401)
+        form = request.form()
+        with self.store.transaction():
+            if form.get("grant_type") == "authorization_code":
+                return self._exchange(form)
+            if form.get("grant_type") == "refresh_token":
+                return self._refresh(form)
+        return _json_error("unsupported_grant_type")
+
+    def _exchange(self, form: dict) -> Response:
+        rows = self.store.execute(
+            "SELECT redirect_uri, realm, expires_at, grant_id, used FROM oauth_codes WHERE code=?",
+            (form.get("code", ""),),
+        )
+        if not rows:
+            return _json_error("invalid_grant")
+        redirect, realm, expires_at, grant_id, used = rows[0]
+        if used:
+            # A second exchange of the same code invalidates the tokens it gave (reference §1).
+            self.store.execute("UPDATE oauth_tokens SET revoked=1 WHERE grant_id=?", (grant_id,))
+            return _json_error("invalid_grant", description="Authorization code already used")
+        if time.time() > expires_at or form.get("redirect_uri") != redirect:
+            return _json_error("invalid_grant")
+        self.store.execute("UPDATE oauth_codes SET used=1 WHERE code=?", (form["code"],))
+        return Response.json(
+            self._issue(grant_id, realm), headers={"intuit_tid": secrets.token_hex(8)}
+        )
+
+    def _refresh(self, form: dict) -> Response:
+        token = form.get("refresh_token", "")
+        rows = self.store.execute(
+            "SELECT realm, grant_id, expires_at, stale_at, revoked FROM oauth_tokens"
+            " WHERE token=? AND kind='refresh'",
+            (token,),
+        )
+        if not rows:
+            return _json_error("invalid_grant", description="Incorrect or invalid refresh token")
+        realm, grant_id, expires_at, stale_at, revoked = rows[0]
+        now = time.time()
+        if revoked or now >= expires_at:
+            return _json_error("invalid_grant", description="Incorrect or invalid refresh token")
+        if stale_at is not None:
+            # A rotated token keeps working for a grace period; it answers the grant's
+            # current refresh token rather than rotating again.
+            if now >= stale_at + self.settings.value.stale_refresh_grace:
+                return _json_error(
+                    "invalid_grant", description="Incorrect or invalid refresh token"
+                )
+            current = self.store.execute(
+                "SELECT token FROM oauth_tokens WHERE grant_id=? AND kind='refresh'"
+                " AND stale_at IS NULL AND revoked=0",
+                (grant_id,),
+            )
+            if not current:
+                return _json_error("invalid_grant")
+            return Response.json(self._issue(grant_id, realm, refresh=current[0][0]))
+        self.store.execute("UPDATE oauth_tokens SET stale_at=? WHERE token=?", (now, token))
+        self.store.kv_set("refresh_count", self.store.kv_get("refresh_count", 0) + 1)
+        return Response.json(
+            self._issue(grant_id, realm), headers={"intuit_tid": secrets.token_hex(8)}
+        )
+
+    def _revoke(self, request: Request) -> Response:
+        if not self._client_ok(request):
+            return _json_error("invalid_client", 401)
+        try:
+            token = request.json().get("token", "")
+        except ValueError:
+            return _json_error("invalid_request", description='body must be JSON {"token": …}')
+        rows = self.store.execute("SELECT grant_id FROM oauth_tokens WHERE token=?", (token,))
+        if not rows:
+            return _json_error("invalid_request", description="Token not found")
+        self.store.execute("UPDATE oauth_tokens SET revoked=1 WHERE grant_id=?", (rows[0][0],))
+        return Response.json({})
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head>"
+        f"<body style='font-family:sans-serif;max-width:40em;margin:3em auto'>"
+        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
+    )

@@ -1,0 +1,792 @@
+"""The local QuickBooks Online server: OAuth, ``/v3/company/{realmId}/…``, limits and faults.
+
+It behaves like QBO for everything this toolkit uses (reference/qbo-api.md): entity CRUD with
+SyncToken, sparse and full updates, deactivation with the " (deleted)" rename, delete/void of
+transactions, the query language, batch, ``requestid`` replay, QBO's fault shapes (JSON, the
+lowercase 401, the XML 429) and its rate limits, plus fault injection for reliability tests.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from reconcile.limiter import SlidingWindow
+from reconcile.sandbox import books, qbo_query, qbo_rules
+from reconcile.sandbox.faults import Fault, not_found, unsupported
+from reconcile.sandbox.http import Request, Response
+from reconcile.sandbox.oauth import OAuthProvider
+from reconcile.sandbox.settings import SettingsBox
+from reconcile.sandbox.store import Store
+
+API_PATH = re.compile(r"^/v3/company/([^/]+)/(.+)$")
+MAX_BATCH = 30
+MAX_REQUEST_ID = 50
+MAX_BATCH_REQUEST_ID = 36
+DELETED = " (deleted)"
+TZ_OFFSET = "-08:00"  # the demo company's clock, as QBO writes local times with an offset
+
+
+def now_iso(ms: bool = False) -> str:
+    """QBO's timestamp: local time with offset; the envelope's ``time`` has milliseconds."""
+    t = datetime.now()
+    text = t.strftime("%Y-%m-%dT%H:%M:%S") + (f".{t.microsecond // 1000:03d}" if ms else "")
+    return text + TZ_OFFSET
+
+
+def fault_response(fault: Fault) -> Response:
+    body = {"Fault": fault.fault(), "time": now_iso(ms=True)}
+    return Response.json(body, status=fault.status, headers={"intuit_tid": secrets.token_hex(12)})
+
+
+def auth_failure(detail: str, status: int = 401) -> Response:
+    """The lowercase fault shape QBO uses for 401/403 (reference §5)."""
+    code, kind, text = (
+        ("3200", "AUTHENTICATION", "AuthenticationFailed")
+        if status == 401
+        else ("3100", "SERVICE", "ApplicationAuthorizationFailed")
+    )
+    body = {
+        "warnings": None,
+        "intuitObject": None,
+        "fault": {
+            "error": [
+                {
+                    "message": f"message={text}; errorCode=00{code}; statusCode={status}",
+                    "detail": detail,
+                    "code": code,
+                    "element": None,
+                }
+            ],
+            "type": kind,
+        },
+        "report": None,
+        "queryResponse": None,
+        "batchItemResponse": [],
+        "attachableResponse": [],
+        "syncErrorResponse": None,
+        "requestId": None,
+        "time": int(time.time() * 1000),
+        "status": None,
+        "cdcresponse": [],
+    }
+    headers = {"WWW-Authenticate": 'Bearer realm="Intuit", error="invalid_token"'}
+    return Response.json(body, status=status, headers=headers)
+
+
+def throttled(retry_after: float) -> Response:
+    """429 with QBO's XML body, whatever the Accept header asked (reference §6)."""
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        f'<IntuitResponse time="{now_iso(ms=True)}" xmlns="http://schema.intuit.com/finance/v3">'
+        '<Fault type="SERVICE"><Error code="3001">'
+        "<Message>message=ThrottleExceeded; errorCode=003001; statusCode=429</Message>"
+        "<Detail>The request limit was reached.  Try again later</Detail></Error></Fault>"
+        "</IntuitResponse>"
+    )
+    resp = Response.text(body, 429, "application/xml")
+    resp.headers["Retry-After"] = str(max(1, int(retry_after + 0.999)))
+    return resp
+
+
+def _id_number(value: str) -> bool:
+    return value.isdigit()
+
+
+class Limits:
+    """QBO's limits (reference §6), enforced per realm and per realm + app."""
+
+    def __init__(self, time_scale: float) -> None:
+        minute = 60.0 / time_scale
+        self.realm_minute = SlidingWindow(500, minute)
+        self.app_second = SlidingWindow(10, 1.0 / time_scale)
+        self.app_batch = SlidingWindow(40, minute)
+        self.realm_batch = SlidingWindow(120, minute)
+        self.in_flight = 0
+        self.lock = threading.Lock()
+
+    def admit(self, batch: bool) -> float:
+        """0 when the request may run (and it is counted), else seconds until it could."""
+        with self.lock:
+            if self.in_flight >= 10:  # 10 concurrent requests per realm + app
+                return 1.0
+            windows = [self.realm_minute, self.app_second]
+            if batch:
+                windows += [self.app_batch, self.realm_batch]
+            waits = [w.wait_time() for w in windows]
+            if max(waits) > 0:
+                return max(waits)
+            for w in windows:
+                w.record()
+            self.in_flight += 1
+            return 0.0
+
+    def done(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+
+class QboApp:
+    """Answers every request of the QBO sandbox."""
+
+    def __init__(self, store: Store, settings: SettingsBox, oauth: OAuthProvider, realm: str):
+        self.store = store
+        self.settings = settings
+        self.oauth = oauth
+        self.realm = realm
+        self._limits: Limits | None = None
+        self._limits_scale = 0.0
+
+    def limits(self) -> Limits:
+        scale = self.settings.value.time_scale
+        if self._limits is None or scale != self._limits_scale:
+            self._limits, self._limits_scale = Limits(scale), scale
+        return self._limits
+
+    # -- entry ------------------------------------------------------------------------------
+
+    def handle(self, request: Request) -> Response:
+        """Route one request: OAuth, sandbox control, or the accounting API."""
+        answer = self.oauth.handle(request)
+        if answer is not None:
+            return answer
+        if request.path.startswith("/_sandbox/"):
+            return self._control(request)
+        match = API_PATH.match(request.path)
+        if not match:
+            return fault_response(unsupported(f"Unsupported path {request.path}"))
+        realm, rest = match.groups()
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return auth_failure("Authorization header missing or not Bearer")
+        token_realm, why = self.oauth.access_token_realm(header[7:])
+        if token_realm is None:
+            return auth_failure(why)
+        if token_realm != realm:
+            return auth_failure(f"The token is not authorized for realm {realm}", status=403)
+
+        s = self.settings.value
+        injected = self.settings.draw_fault()
+        if injected in ("500", "503"):
+            return fault_response(
+                Fault(
+                    "10000",
+                    "An application error has occurred (injected)",
+                    status=int(injected),
+                    fault_type="SystemFault",
+                    message="An application error has occurred",
+                )
+            )
+        if injected == "429":
+            return throttled(60.0 / s.time_scale)
+        if injected == "401":
+            return auth_failure("Token expired (injected)")
+        if injected == "reset":
+            return Response(reset=True)
+        batch = rest == "batch"
+        limits = self.limits() if s.limits else None
+        if limits is not None:
+            wait = limits.admit(batch)
+            if wait > 0:
+                return throttled(wait)
+        try:
+            if s.latency_ms:
+                time.sleep(s.latency_ms / 1000)
+            response = self._api(realm, rest, request)
+        finally:
+            if limits is not None:
+                limits.done()
+        if injected == "reset-after":
+            return Response(reset=True)
+        return response
+
+    def _control(self, request: Request) -> Response:
+        """Test hooks: read/change settings, expire tokens, count refreshes."""
+        if request.path == "/_sandbox/settings":
+            if request.method == "POST":
+                try:
+                    self.settings.update(request.json())
+                except (ValueError, TypeError) as exc:
+                    return Response.json({"error": str(exc)}, status=400)
+            from dataclasses import asdict
+
+            return Response.json(asdict(self.settings.value))
+        if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
+            return Response.json({"expired": self.oauth.expire_access_tokens()})
+        if request.path == "/_sandbox/stats":
+            return Response.json({"refresh_count": self.store.kv_get("refresh_count", 0)})
+        return Response.json({"error": f"unknown control path {request.path}"}, status=404)
+
+    # -- the accounting API -------------------------------------------------------------------
+
+    def _api(self, realm: str, rest: str, request: Request) -> Response:
+        params = request.query
+        request_id = params.get("requestid")
+        is_write = request.method == "POST" and rest not in ("query",)
+        if request_id is not None and is_write:
+            limit = MAX_BATCH_REQUEST_ID if rest == "batch" else MAX_REQUEST_ID
+            if not request_id or len(request_id) > limit:
+                return fault_response(
+                    Fault("2130", f"Request Id must be 1-{limit} characters", element="requestid")
+                )
+            with self.store.lock:
+                cached = self.store.reply(realm, request_id)
+                if cached is not None:  # same requestid: same answer, nothing done again
+                    status, body = cached
+                    return Response.json(body, status=status)
+                response = self._dispatch(realm, rest, request)
+                if response.status < 500:
+                    import json
+
+                    self.store.save_reply(
+                        realm, request_id, response.status, json.loads(response.body)
+                    )
+                return response
+        return self._dispatch(realm, rest, request)
+
+    def _dispatch(self, realm: str, rest: str, request: Request) -> Response:
+        try:
+            with self.store.transaction():
+                body = self._route(realm, rest, request)
+        except Fault as fault:
+            return fault_response(fault)
+        body["time"] = now_iso(ms=True)
+        return Response.json(body, headers={"intuit_tid": secrets.token_hex(12)})
+
+    def _route(self, realm: str, rest: str, request: Request) -> dict:
+        parts = rest.split("/")
+        if realm != self.realm:
+            raise not_found("Company", realm)
+        if rest == "query":
+            text = request.query.get("query") if request.method == "GET" else request.text()
+            return {"QueryResponse": self.query(realm, text or "")}
+        if rest == "batch" and request.method == "POST":
+            return self._batch(realm, self._json(request))
+        if parts[0] == "companyinfo":
+            if request.method == "GET" and len(parts) == 2:
+                # Read by realm id, although the record's own Id is "1" (reference §2).
+                wanted = "1" if parts[1] == realm else parts[1]
+                return {"CompanyInfo": self._read(realm, "CompanyInfo", wanted)}
+            raise unsupported("CompanyInfo is read-only in this sandbox")
+        entity = qbo_rules.ENDPOINTS.get(parts[0])
+        if entity is None:
+            raise unsupported(f"Unsupported entity {parts[0]!r}")
+        if request.method == "GET" and len(parts) == 2:
+            return {entity: self._read(realm, entity, parts[1])}
+        if request.method == "POST" and len(parts) == 1:
+            op = request.query.get("operation", "")
+            if op == "update" and request.query.get("include") == "void":
+                op = "void"
+            result = self.write(realm, entity, op or "create", self._json(request), request.query)
+            return {entity: result}
+        raise unsupported(f"{request.method} {rest} is not supported")
+
+    @staticmethod
+    def _json(request: Request) -> Any:
+        try:
+            return request.json()
+        except ValueError as exc:
+            raise Fault("2010", f"Request body is not valid JSON: {exc}") from None
+
+    def _read(self, realm: str, entity: str, entity_id: str) -> dict:
+        if not _id_number(entity_id) and entity not in ("TaxCode",):
+            raise Fault(
+                "2030",
+                f"Id should be a valid number. Supplied value:{entity_id}",
+                element="Id",
+                message="Invalid ID",
+            )
+        doc = self.store.get(realm, entity, entity_id)
+        if doc is None:
+            raise not_found(entity, entity_id)
+        return doc
+
+    def query(self, realm: str, text: str) -> dict:
+        """Run a query text against the company (the §3 grammar)."""
+        parsed = qbo_query.parse(text, qbo_rules.ENTITIES)
+        return qbo_query.evaluate(parsed, self.store.all(realm, parsed.entity))
+
+    def _batch(self, realm: str, body: Any) -> dict:
+        items = body.get("BatchItemRequest") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not items:
+            raise Fault("2020", "Required parameter BatchItemRequest is missing in the request")
+        if len(items) > MAX_BATCH:
+            raise Fault(
+                "1040",
+                f"Batch size {len(items)} exceeds the limit of {MAX_BATCH}",
+                message="Batch size exceeds allowed limit",
+            )
+        answers = []
+        for item in items:
+            bid = item.get("bId")
+            try:
+                answers.append({**self._batch_item(realm, item), "bId": bid})
+            except Fault as fault:
+                answers.append({"Fault": fault.fault(), "bId": bid})
+        return {"BatchItemResponse": answers}
+
+    def _batch_item(self, realm: str, item: dict) -> dict:
+        if "Query" in item:
+            return {"QueryResponse": self.query(realm, item["Query"])}
+        entities = [k for k in item if k in qbo_rules.ENTITIES]
+        if len(entities) != 1:
+            raise Fault("2020", "Each batch item needs exactly one entity or a Query")
+        entity = entities[0]
+        op = item.get("operation", "create")
+        if op not in ("create", "update", "delete", "void"):
+            raise Fault("2170", f"Unsupported batch operation {op!r}", element="operation")
+        # Each item is its own unit: a fault in one leaves the others (reference §6).
+        with self.store.transaction():
+            return {entity: self.write(realm, entity, op, item[entity], {})}
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def write(self, realm: str, entity: str, op: str, body: Any, params: dict) -> dict:
+        """Create / update / delete / void one entity; raises Fault on any rule broken."""
+        spec = qbo_rules.ENTITIES[entity]
+        if not isinstance(body, dict):
+            raise Fault("2010", f"The {entity} body must be a JSON object")
+        if spec.read_only:
+            raise unsupported(f"Operation {op} is not supported on {entity}")
+        if op in ("delete", "void"):
+            return self._delete_or_void(realm, entity, op, body)
+        if op not in ("create", "update"):
+            raise unsupported(f"Unsupported operation {op!r}")
+        existing = None
+        if "Id" in body:
+            existing = self._read(realm, entity, str(body["Id"]))
+            if str(body.get("SyncToken")) != existing["SyncToken"]:
+                raise Fault(
+                    "5010",
+                    "Stale Object Error : You and sandbox were working on this at the same time. "
+                    "sandbox finished before you did, so your work was not saved.",
+                    element="SyncToken",
+                )
+        elif op == "update":
+            raise Fault("2020", "Required parameter Id is missing in the request", element="Id")
+        sparse = bool(body.get("sparse")) and existing is not None
+        qbo_rules.validate(entity, body, creating=existing is None, sparse=sparse)
+        doc = self._merge(entity, existing, body, sparse)
+        self._resolve_refs(realm, entity, doc)
+        getattr(self, f"_prepare_{entity.lower()}", lambda *a: None)(realm, doc, existing, params)
+        self._check_unique(realm, entity, doc)
+        stamp = now_iso()
+        if existing is None:
+            doc["Id"] = str(self.store.next_value(realm, f"id:{entity}", start=1))
+            doc["SyncToken"] = "0"
+            doc["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
+        else:
+            doc["Id"] = existing["Id"]
+            doc["SyncToken"] = str(int(existing["SyncToken"]) + 1)
+            doc["MetaData"] = {**existing.get("MetaData", {}), "LastUpdatedTime": stamp}
+        doc["domain"] = "QBO"
+        doc["sparse"] = False
+        after = getattr(self, f"_after_{entity.lower()}", None)
+        self.store.put(realm, entity, doc)
+        if after is not None:
+            after(realm, doc, existing)
+        return self.store.get(realm, entity, doc["Id"])
+
+    def _merge(self, entity: str, existing: dict | None, body: dict, sparse: bool) -> dict:
+        spec = qbo_rules.ENTITIES[entity]
+        sent = {
+            k: v
+            for k, v in body.items()
+            if spec.fields.get(k) and spec.fields[k].kind != "readonly"
+        }
+        if existing is None:
+            return sent
+        kept = {
+            k: v
+            for k, v in existing.items()
+            if k in spec.fields and spec.fields[k].kind == "readonly"
+        }
+        if sparse:
+            return {**existing, **sent}
+        # Full update: writable fields left out are cleared (reference §2).
+        return {**kept, **sent}
+
+    def _resolve_refs(self, realm: str, entity: str, doc: dict) -> None:
+        faults = []
+        for element, target, ref_id in qbo_rules.references(entity, doc):
+            found = self.store.get(realm, target, ref_id)
+            if found is None:
+                faults.append(Fault("2500", f"Invalid Reference Id : {element}", element=element))
+            elif found.get("Active") is False and target != "Invoice":
+                faults.append(
+                    Fault(
+                        "610",
+                        "Object Not Found : Something you're trying to use has been made "
+                        f"inactive. Check the fields with accounts, customers, items, vendors "
+                        f"or employees. ({element} {ref_id})",
+                        element=element,
+                    )
+                )
+        if faults:
+            raise (
+                faults[0]
+                if len(faults) == 1
+                else Fault(**{**faults[0].__dict__, "more": faults[1:]})
+            )
+        self._name_refs(realm, doc)
+
+    def _name_refs(self, realm: str, node: Any) -> None:
+        """Fill ``name`` in references, as QBO returns them (``{"value": "1", "name": …}``)."""
+        targets = {
+            "CustomerRef": "Customer",
+            "ItemRef": "Item",
+            "SalesTermRef": "Term",
+            "PaymentMethodRef": "PaymentMethod",
+            "IncomeAccountRef": "Account",
+            "ExpenseAccountRef": "Account",
+            "AssetAccountRef": "Account",
+            "DepositToAccountRef": "Account",
+            "ParentRef": None,
+        }
+        if isinstance(node, list):
+            for child in node:
+                self._name_refs(realm, child)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in targets and targets[key] and isinstance(value, dict) and "value" in value:
+                    found = self.store.get(realm, targets[key], str(value["value"]))
+                    if found:
+                        value["name"] = found.get("DisplayName") or found.get("Name", "")
+                else:
+                    self._name_refs(realm, value)
+
+    def _check_unique(self, realm: str, entity: str, doc: dict) -> None:
+        """Names are unique (case-insensitive) among a list: DisplayName across customers
+        (6240, reference §4), FullyQualifiedName for accounts and items, Name for the rest."""
+        spec = qbo_rules.ENTITIES[entity]
+        if not spec.unique_name_field:
+            return
+        key = "FullyQualifiedName" if entity in ("Account", "Item") else spec.unique_name_field
+        name = str(doc.get(key, "")).casefold()
+        for other in self.store.all(realm, entity):
+            if other["Id"] != doc.get("Id") and str(other.get(key, "")).casefold() == name:
+                detail = (
+                    "The name supplied already exists. : Another customer, vendor or employee "
+                    "is already using this name. Please use a different name."
+                    if entity == "Customer"
+                    else f"The name supplied already exists. : Another {entity.lower()} is "
+                    "already using this name. Please use a different name."
+                )
+                raise Fault("6240", detail, element=spec.unique_name_field)
+
+    def _delete_or_void(self, realm: str, entity: str, op: str, body: dict) -> dict:
+        spec = qbo_rules.ENTITIES[entity]
+        if spec.name_list:
+            raise Fault(
+                "6000",
+                f"Business Validation Error: {entity} cannot be {op}d; make it inactive "
+                "(Active=false) instead.",
+                message="A business validation error has occurred while processing your request",
+            )
+        for key in ("Id", "SyncToken"):
+            if key not in body:
+                raise Fault(
+                    "2020", f"Required parameter {key} is missing in the request", element=key
+                )
+        existing = self._read(realm, entity, str(body["Id"]))
+        if str(body["SyncToken"]) != existing["SyncToken"]:
+            raise Fault(
+                "5010",
+                "Stale Object Error : the record changed since you read it",
+                element="SyncToken",
+            )
+        if entity == "Invoice":
+            self._unlink_payments(realm, existing)
+        else:
+            self._unapply_payment(realm, existing)
+        if op == "delete":
+            self.store.delete(realm, entity, existing["Id"])
+            self._customer_balance(realm, existing["CustomerRef"]["value"])
+            return {"domain": "QBO", "status": "Deleted", "Id": existing["Id"]}
+        doc = self.store.get(realm, entity, existing["Id"])
+        books.void_amounts(doc)
+        if entity == "Payment":
+            doc["Line"] = []
+        doc["SyncToken"] = str(int(doc["SyncToken"]) + 1)
+        doc["MetaData"]["LastUpdatedTime"] = now_iso()
+        self.store.put(realm, entity, doc)
+        self._customer_balance(realm, doc["CustomerRef"]["value"])
+        return doc
+
+    # -- entity specifics -----------------------------------------------------------------------
+
+    def _deactivation(self, doc: dict, existing: dict | None, name_field: str) -> None:
+        """Active=false renames "X" to "X (deleted)"; reactivating takes the suffix off (§2)."""
+        name = str(doc.get(name_field, ""))
+        if doc.get("Active") is False and not name.endswith(DELETED):
+            doc[name_field] = name + DELETED
+        elif doc.get("Active") is not False and name.endswith(DELETED):
+            doc[name_field] = name[: -len(DELETED)]
+
+    def _prepare_customer(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        if not doc.get("DisplayName"):
+            parts = [
+                doc.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
+            ]
+            doc["DisplayName"] = " ".join(p for p in parts if p)
+        doc.setdefault("Active", True)
+        closing = existing is not None and existing.get("Active") and doc["Active"] is False
+        if closing and Decimal(str(existing.get("Balance", 0))) != 0:
+            raise Fault(
+                "6220",
+                "This customer cannot be deleted because it has a non-zero balance",
+                message="Delete List Has Balance Error",
+            )
+        self._deactivation(doc, existing, "DisplayName")
+        doc.setdefault("PrintOnCheckName", doc["DisplayName"])
+        doc.setdefault("Taxable", bool(doc.get("DefaultTaxCodeRef")))
+        doc.setdefault("Job", bool(doc.get("ParentRef")))
+        doc.setdefault("BillWithParent", False)
+        doc.setdefault("PreferredDeliveryMethod", "Print")
+        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        if existing is None:
+            doc["Balance"] = 0.0
+            doc["BalanceWithJobs"] = 0.0
+        parent = doc.get("ParentRef")
+        if parent:
+            parent_doc = self.store.get(realm, "Customer", str(parent["value"]))
+            doc["FullyQualifiedName"] = f"{parent_doc['FullyQualifiedName']}:{doc['DisplayName']}"
+            doc["Level"] = parent_doc.get("Level", 0) + 1
+        else:
+            doc["FullyQualifiedName"] = doc["DisplayName"]
+            doc["Level"] = 0
+
+    def _prepare_account(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "Name")
+        if not doc.get("AccountType"):
+            subtype = doc.get("AccountSubType")
+            doc["AccountType"] = next(
+                (t for t, s in qbo_rules.DEFAULT_SUBTYPE.items() if s == subtype), "Expense"
+            )
+        doc.setdefault("AccountSubType", qbo_rules.DEFAULT_SUBTYPE.get(doc["AccountType"], ""))
+        doc["Classification"] = qbo_rules.classification(doc["AccountType"])
+        parent = doc.get("ParentRef")
+        if parent:
+            parent_doc = self.store.get(realm, "Account", str(parent["value"]))
+            doc["FullyQualifiedName"] = f"{parent_doc['FullyQualifiedName']}:{doc['Name']}"
+            doc["SubAccount"] = True
+        else:
+            doc["FullyQualifiedName"] = doc["Name"]
+            doc["SubAccount"] = False
+        doc.setdefault("CurrentBalance", 0.0)
+        doc.setdefault("CurrentBalanceWithSubAccounts", 0.0)
+        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+
+    def _prepare_item(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "Name")
+        doc.setdefault("Type", "Service")
+        doc.setdefault("Taxable", False)
+        parent = doc.get("ParentRef")
+        if parent:
+            parent_doc = self.store.get(realm, "Item", str(parent["value"]))
+            doc["FullyQualifiedName"] = f"{parent_doc['FullyQualifiedName']}:{doc['Name']}"
+            doc["SubItem"] = True
+        else:
+            doc["FullyQualifiedName"] = doc["Name"]
+
+    def _prepare_term(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "Name")
+        # The API answers STANDARD / DATE_DRIVEN although the XSD says Standard (reference §4).
+        doc["Type"] = "DATE_DRIVEN" if doc.get("DayOfMonthDue") else "STANDARD"
+
+    def _prepare_paymentmethod(
+        self, realm: str, doc: dict, existing: dict | None, params: dict
+    ) -> None:
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "Name")
+        doc.setdefault("Type", "NON_CREDIT_CARD")
+
+    def _prepare_invoice(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        customer = self.store.get(realm, "Customer", str(doc["CustomerRef"]["value"]))
+        txn_date = doc.setdefault("TxnDate", date.today().isoformat())
+        if not doc.get("DueDate"):
+            days = 30  # the company's default term, Net 30 (observed, reference §4)
+            term_ref = doc.get("SalesTermRef") or (customer or {}).get("SalesTermRef")
+            if term_ref:
+                term = self.store.get(realm, "Term", str(term_ref["value"])) or {}
+                days = int(term.get("DueDays", days))
+            doc["DueDate"] = (date.fromisoformat(txn_date) + timedelta(days=days)).isoformat()
+        if not doc.get("DocNumber") or doc["DocNumber"] == "AUTO_GENERATE":
+            doc["DocNumber"] = str(self.store.next_value(realm, "docnumber:Invoice", start=1001))
+        elif params.get("include") != "allowduplicatedocnum":
+            for other in self.store.all(realm, "Invoice"):
+                if other["Id"] != doc.get("Id") and other.get("DocNumber") == doc["DocNumber"]:
+                    raise Fault(
+                        "6140",
+                        f"Duplicate Document Number Error : You must specify a different number. "
+                        f"This number has already been used. DocNumber={doc['DocNumber']} is "
+                        f"assigned to TxnType=Invoice with TxnId={other['Id']}",
+                        element="DocNumber",
+                    )
+        for ln in doc.get("Line", []):
+            detail = ln.get("SalesItemLineDetail")
+            if detail and "ItemRef" in detail:
+                item = self.store.get(realm, "Item", str(detail["ItemRef"]["value"])) or {}
+                if item.get("Type") == "Category":
+                    raise Fault(
+                        "2500",
+                        "Invalid Reference Id : Categories cannot be used in transactions.",
+                        element="Line.SalesItemLineDetail.ItemRef",
+                    )
+        tax_percent = self._tax_percent(realm, doc)
+        applied = Decimal(0)
+        for link in (existing or {}).get("LinkedTxn", []):
+            payment = self.store.get(realm, "Payment", str(link["TxnId"])) or {}
+            applied += books.applied_amounts(payment).get(doc.get("Id", existing["Id"]), Decimal(0))
+        if existing is not None:
+            doc["LinkedTxn"] = existing.get("LinkedTxn", [])
+        books.price_invoice(doc, tax_percent, applied)
+        if Decimal(str(doc["Balance"])) < 0:
+            raise Fault(
+                "6000",
+                "Business Validation Error: the invoice total would fall below the payments "
+                "already applied to it; unapply the payments first.",
+            )
+        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        doc.setdefault("EmailStatus", "NotSet")
+        doc.setdefault("PrintStatus", "NotSet")
+
+    def _tax_percent(self, realm: str, doc: dict) -> Decimal | None:
+        ref = (doc.get("TxnTaxDetail") or {}).get("TxnTaxCodeRef")
+        if not ref:
+            return None
+        code = self.store.get(realm, "TaxCode", str(ref["value"]))
+        if code is None:
+            raise Fault(
+                "2500",
+                "Invalid Reference Id : TxnTaxDetail.TxnTaxCodeRef",
+                element="TxnTaxDetail.TxnTaxCodeRef",
+            )
+        total = Decimal(0)
+        for detail in code.get("SalesTaxRateList", {}).get("TaxRateDetail", []):
+            rate = self.store.get(realm, "TaxRate", str(detail["TaxRateRef"]["value"])) or {}
+            total += Decimal(str(rate.get("RateValue", 0)))
+        return total
+
+    def _after_invoice(self, realm: str, doc: dict, existing: dict | None) -> None:
+        self._customer_balance(realm, doc["CustomerRef"]["value"])
+        if existing and existing["CustomerRef"]["value"] != doc["CustomerRef"]["value"]:
+            self._customer_balance(realm, existing["CustomerRef"]["value"])
+
+    def _prepare_payment(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        doc.setdefault("TxnDate", date.today().isoformat())
+        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        if not doc.get("DepositToAccountRef"):
+            funds = next(
+                (
+                    a
+                    for a in self.store.all(realm, "Account")
+                    if a.get("AccountSubType") == "UndepositedFunds"
+                ),
+                None,
+            )
+            if funds:  # no deposit account → Undeposited Funds (reference §4 Payment)
+                doc["DepositToAccountRef"] = {"value": funds["Id"], "name": funds["Name"]}
+        previous = books.applied_amounts(existing) if existing else {}
+        for invoice_id, amount in books.applied_amounts(doc).items():
+            invoice = self.store.get(realm, "Invoice", invoice_id)
+            if invoice["CustomerRef"]["value"] != doc["CustomerRef"]["value"]:
+                raise Fault(
+                    "6000",
+                    f"Business Validation Error: invoice {invoice_id} belongs to another customer",
+                    element="Line.LinkedTxn.TxnId",
+                )
+            open_amount = Decimal(str(invoice["Balance"])) + previous.get(invoice_id, Decimal(0))
+            if amount > open_amount:
+                raise Fault(
+                    "6000",
+                    f"Business Validation Error: the amount applied to invoice {invoice_id} "
+                    f"({amount}) is more than its open balance ({open_amount})",
+                    element="Line.Amount",
+                )
+        applied = sum(books.applied_amounts(doc).values(), Decimal(0))
+        if applied > books.money(doc.get("TotalAmt")):
+            raise Fault(
+                "6000",
+                f"Business Validation Error: the lines apply {applied}, more than the payment's "
+                f"TotalAmt {doc.get('TotalAmt')}",
+                element="TotalAmt",
+            )
+        books.price_payment(doc)
+
+    def _after_payment(self, realm: str, doc: dict, existing: dict | None) -> None:
+        touched = set(books.applied_amounts(doc)) | set(books.applied_amounts(existing or {}))
+        for invoice_id in touched:
+            self._reprice_invoice(realm, invoice_id)
+        self._customer_balance(realm, doc["CustomerRef"]["value"])
+        if existing and existing["CustomerRef"]["value"] != doc["CustomerRef"]["value"]:
+            self._customer_balance(realm, existing["CustomerRef"]["value"])
+
+    def _reprice_invoice(self, realm: str, invoice_id: str) -> None:
+        """Recompute an invoice's Balance and payment links from the payments on file."""
+        invoice = self.store.get(realm, "Invoice", invoice_id)
+        if invoice is None:
+            return
+        applied = Decimal(0)
+        links = [ln for ln in invoice.get("LinkedTxn", []) if ln.get("TxnType") != "Payment"]
+        for payment in self.store.all(realm, "Payment"):
+            amount = books.applied_amounts(payment).get(invoice_id)
+            if amount:
+                applied += amount
+                links.append({"TxnId": payment["Id"], "TxnType": "Payment"})
+        invoice["LinkedTxn"] = links
+        invoice["Balance"] = books.num(books.money(invoice["TotalAmt"]) - applied)
+        invoice["SyncToken"] = str(int(invoice["SyncToken"]) + 1)
+        invoice["MetaData"]["LastUpdatedTime"] = now_iso()
+        self.store.put(realm, "Invoice", invoice)
+
+    def _unlink_payments(self, realm: str, invoice: dict) -> None:
+        """Before an invoice is voided or deleted, its payments stop applying to it and
+        become unapplied credit [Inferred: what the QBO UI does after its warning]."""
+        for link in invoice.get("LinkedTxn", []):
+            if link.get("TxnType") != "Payment":
+                continue
+            payment = self.store.get(realm, "Payment", str(link["TxnId"]))
+            if payment is None:
+                continue
+            payment["Line"] = [
+                ln
+                for ln in payment.get("Line", [])
+                if not any(str(t.get("TxnId")) == invoice["Id"] for t in ln.get("LinkedTxn", []))
+            ]
+            books.price_payment(payment)
+            payment["SyncToken"] = str(int(payment["SyncToken"]) + 1)
+            self.store.put(realm, "Payment", payment)
+
+    def _unapply_payment(self, realm: str, payment: dict) -> None:
+        """Before a payment is voided or deleted, the invoices it paid reopen."""
+        ids = list(books.applied_amounts(payment))
+        stripped = {**payment, "Line": []}
+        self.store.put(realm, "Payment", stripped)
+        for invoice_id in ids:
+            self._reprice_invoice(realm, invoice_id)
+
+    def _customer_balance(self, realm: str, customer_id: str) -> None:
+        """Customer.Balance = open invoice balances - unapplied payment credit."""
+        customer = self.store.get(realm, "Customer", str(customer_id))
+        if customer is None:
+            return
+        total = Decimal(0)
+        for invoice in self.store.all(realm, "Invoice"):
+            if invoice["CustomerRef"]["value"] == customer["Id"]:
+                total += books.money(invoice.get("Balance"))
+        for payment in self.store.all(realm, "Payment"):
+            if payment["CustomerRef"]["value"] == customer["Id"]:
+                total -= books.money(payment.get("UnappliedAmt"))
+        if books.money(customer.get("Balance")) != total:
+            customer["Balance"] = books.num(total)
+            customer["BalanceWithJobs"] = books.num(total)
+            self.store.put(realm, "Customer", customer)

@@ -1,0 +1,529 @@
+"""Validation rules of the local QBO emulator: one compact table per entity, one generic walker.
+
+Pure: no I/O, no storage. The sandbox server calls `validate()` before it stores a body and
+resolves the ids returned by `references()` against its own store. Facts come from
+../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, limits, rules) and
+§5 (error codes). Deliberate simplifications:
+
+- `null` counts as "not sent"; so does `""` for non-string kinds (dates, numbers, refs).
+- Type mismatches use 2090 (numbers), 2070 (dates) and 2010 (anything else).
+- Refs to entities the emulator does not model (Class, Currency, Vendor, …) are type-checked
+  but left out of `references()`, as are the US pseudo tax codes TAX and NON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from reconcile.sandbox.faults import Fault, unsupported
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """How one property is checked. `shape` (sub-fields of an object / of each list item) and
+    `bounds` (inclusive numeric range) are optional extras."""
+
+    kind: str
+    max_len: int | None = None
+    ref_entity: str | None = None
+    enum: tuple | None = None
+    no_chars: str = ""
+    shape: dict[str, FieldSpec] | None = None
+    bounds: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    """An entity: its known top-level properties and how the API treats it."""
+
+    name: str
+    fields: dict[str, FieldSpec]
+    read_only: bool = False
+    name_list: bool = False
+    unique_name_field: str | None = None
+
+
+# --- compact constructors for the tables ----------------------------------------------------
+def _s(n: int | None = None, no: str = "") -> FieldSpec:
+    """A string of at most `n` characters, none of them in `no`."""
+    return FieldSpec("str", max_len=n, no_chars=no)
+
+
+def _e(*values: str) -> FieldSpec:
+    """A string enumeration."""
+    return FieldSpec("str", enum=values)
+
+
+def _r(entity: str) -> FieldSpec:
+    """A ReferenceType `{"value", "name"}` pointing at `entity`."""
+    return FieldSpec("ref", ref_entity=entity)
+
+
+def _n(kind: str = "decimal", lo: float | None = None, hi: float | None = None) -> FieldSpec:
+    """A number (`decimal` or `int`), optionally bounded."""
+    return FieldSpec(kind, bounds=None if lo is None else (lo, hi))
+
+
+def _ro(*names: str) -> dict[str, FieldSpec]:
+    """Read-only/system properties: accepted and ignored (a full update echoes them back)."""
+    return {n: FieldSpec("readonly") for n in names}
+
+
+def _all(spec: FieldSpec, *names: str) -> dict[str, FieldSpec]:
+    """The same spec for several properties."""
+    return dict.fromkeys(names, spec)
+
+
+# fmt: off
+_BOOL, _DATE, _OBJ, _LIST, _ADDR, _EMAIL, _PHONE, _WEB = (FieldSpec(k) for k in (
+    "bool", "date", "object", "list", "address", "email", "phone", "web"))
+_NAME_CHARS = ":\t\n"  # §4 Customer: name fields "must not contain colon, tab, or newline"
+
+# Nested shapes (§4 "Reference shapes" and PhysicalAddress length limits).
+_TAG = _ro("Id", "Default", "Tag")
+_SHAPES: dict[str, dict[str, FieldSpec]] = {
+    "ref": {"value": FieldSpec("id"), "name": _s(), "type": _s()},
+    "email": {"Address": _s(100), **_TAG},
+    "web": {"URI": _s(1000), **_TAG},
+    "phone": {"FreeFormNumber": _s(30), **_TAG,
+              **_ro("DeviceType", "CountryCode", "AreaCode", "ExchangeCode", "Extension")},
+    "address": {**_all(_s(500), "Line1", "Line2", "Line3", "Line4", "Line5"), "City": _s(255),
+                "CountrySubDivisionCode": _s(255), "PostalCode": _s(30), "Country": _s(255),
+                **_all(_s(), "CountryCode", "County", "PostalCodeSuffix", "Note"),
+                **_ro("Id", "Lat", "Long")},
+}
+
+# §4 Account: the 16 AccountTypeEnum values and the (inferred) Type → Classification mapping.
+_CLASSIFICATION = {
+    "Asset": ("Bank", "Accounts Receivable", "Other Current Asset", "Fixed Asset", "Other Asset"),
+    "Liability": ("Accounts Payable", "Credit Card", "Other Current Liability",
+                  "Long Term Liability"),
+    "Equity": ("Equity",),
+    "Revenue": ("Income", "Other Income"),
+    "Expense": ("Cost of Goods Sold", "Expense", "Other Expense"),
+}
+_ACCOUNT_TYPES = (*(t for ts in _CLASSIFICATION.values() for t in ts), "Non-Posting")
+DEFAULT_SUBTYPE: dict[str, str] = {
+    "Bank": "Checking", "Accounts Receivable": "AccountsReceivable",
+    "Other Current Asset": "OtherCurrentAssets", "Fixed Asset": "OtherFixedAssets",
+    "Other Asset": "OtherLongTermAssets", "Accounts Payable": "AccountsPayable",
+    "Credit Card": "CreditCard", "Other Current Liability": "OtherCurrentLiabilities",
+    "Long Term Liability": "OtherLongTermLiabilities", "Equity": "OwnersEquity",
+    "Income": "ServiceFeeIncome", "Cost of Goods Sold": "SuppliesMaterialsCogs",
+    "Expense": "OtherMiscellaneousServiceCost", "Other Income": "OtherMiscellaneousIncome",
+    "Other Expense": "OtherMiscellaneousExpense",
+}
+
+# §4 Invoice lines and their detail objects; §4 Payment lines.
+_TAXCODE = FieldSpec("ref")  # US pseudo codes TAX/NON: checked by the 6100 rule, not resolved
+_LINKED = FieldSpec("list", shape={"TxnId": FieldSpec("id"), "TxnType": _s(), "TxnLineId": _s()})
+_SALES_DETAIL = {
+    "ItemRef": _r("Item"), "TaxCodeRef": _TAXCODE, "ClassRef": _r("Class"), "ServiceDate": _DATE,
+    **_all(_n(), "UnitPrice", "Qty", "DiscountRate", "DiscountAmt", "TaxInclusiveAmt"),
+    "ItemAccountRef": _r("Account"), "PriceLevelRef": _r("PriceLevel"), "MarkupInfo": _OBJ,
+    **_ro("TaxClassificationRef"),
+}
+_DISCOUNT_DETAIL = {
+    "PercentBased": _BOOL, "DiscountPercent": _n(), "DiscountAccountRef": _r("Account"),
+    "ClassRef": _r("Class"), "TaxCodeRef": _TAXCODE, "Discount": _OBJ,
+}
+_LINE_TYPES = ("SalesItemLineDetail", "SubTotalLineDetail", "DiscountLineDetail",
+               "DescriptionOnly", "GroupLineDetail")
+_INVOICE_LINE = {
+    **_ro("Id", "LineNum"), "Description": _s(4000), "Amount": _n(),
+    "DetailType": _e(*_LINE_TYPES), "LinkedTxn": _LINKED, "ProjectRef": _r("Project"),
+    "SalesItemLineDetail": FieldSpec("object", shape=_SALES_DETAIL),
+    "DiscountLineDetail": FieldSpec("object", shape=_DISCOUNT_DETAIL),
+    "GroupLineDetail": FieldSpec("object", shape={
+        "GroupItemRef": _r("Item"), "Quantity": _n(), "Line": _LIST}),
+    **_all(_OBJ, "SubTotalLineDetail", "DescriptionLineDetail"), "CustomField": _LIST,
+}
+_PAYMENT_LINE = {**_ro("Id", "LineNum", "DetailType"), "Description": _s(4000), "Amount": _n(),
+                 "LinkedTxn": _LINKED, "LineEx": _OBJ}
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+_FIELDS: dict[str, dict[str, FieldSpec]] = {
+    "Customer": {  # §4 Customer
+        "DisplayName": _s(500, _NAME_CHARS), "PrintOnCheckName": _s(110, _NAME_CHARS),
+        **_all(_s(16, _NAME_CHARS), "Title", "Suffix"),
+        **_all(_s(100, _NAME_CHARS), "GivenName", "MiddleName", "FamilyName"),
+        "CompanyName": _s(100), "Notes": _s(2000), "ResaleNum": _s(16),
+        "PrimaryEmailAddr": _EMAIL, "WebAddr": _WEB, "BillAddr": _ADDR, "ShipAddr": _ADDR,
+        **_all(_PHONE, "PrimaryPhone", "AlternatePhone", "Mobile", "Fax"),
+        **_all(_BOOL, "Taxable", "Job", "BillWithParent", "Active"),
+        "DefaultTaxCodeRef": _r("TaxCode"), "SalesTermRef": _r("Term"),
+        "PaymentMethodRef": _r("PaymentMethod"), "CustomerTypeRef": _r("CustomerType"),
+        "ParentRef": _r("Customer"), "ARAccountRef": _r("Account"), "CurrencyRef": _r("Currency"),
+        "Balance": _n(), "OpenBalanceDate": _DATE,  # opening balance, writable on create only
+        "PreferredDeliveryMethod": _e("Print", "Email", "None"),
+        "TaxExemptionReasonId": _n("int"),
+        **_all(_s(), "PrimaryTaxIdentifier", "SecondaryTaxIdentifier", "GSTIN",
+               "GSTRegistrationType", "BusinessNumber"),
+        **_ro("BalanceWithJobs", "FullyQualifiedName", "Level", "IsProject", "V4IDPseudonym"),
+    },
+    "Account": {  # §4 Account; AcctNum max 7 for US companies (20 for AU/CA)
+        "Name": _s(100, '":'), "AcctNum": _s(7, ":"), "AccountType": _e(*_ACCOUNT_TYPES),
+        "AccountSubType": _s(),  # 298 XSD values: not enumerated here
+        "Description": _s(100), "Active": _BOOL, "SubAccount": _BOOL,
+        "ParentRef": _r("Account"), "CurrencyRef": _r("Currency"), "TaxCodeRef": _r("TaxCode"),
+        "AccountAlias": _s(), "TxnLocationType": _s(),
+        **_ro("FullyQualifiedName", "Classification", "CurrentBalance",
+              "CurrentBalanceWithSubAccounts", "Level"),
+    },
+    "Item": {  # §4 Item
+        "Name": _s(100, ":"), "Sku": _s(100), "Description": _s(4000), "PurchaseDesc": _s(4000),
+        "Type": _e("Service", "Inventory", "NonInventory", "Category", "Bundle"),
+        **_all(_r("Account"), "IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"),
+        **_all(_n(), "UnitPrice", "PurchaseCost", "QtyOnHand", "ReorderPoint"),
+        **_all(_BOOL, "Taxable", "SalesTaxIncluded", "PurchaseTaxIncluded", "SubItem", "Active",
+               "TrackQtyOnHand", "PrintGroupedItems"),
+        **_all(_r("TaxCode"), "SalesTaxCodeRef", "PurchaseTaxCodeRef"),
+        "ParentRef": _r("Item"), "InvStartDate": _DATE, "ClassRef": _r("Class"),
+        "PrefVendorRef": _r("Vendor"), "ItemGroupDetail": _OBJ,
+        **_ro("FullyQualifiedName", "Level", "QtyOnPurchaseOrder", "QtyOnSalesOrder"),
+    },
+    "Invoice": {  # §4 Invoice
+        "CustomerRef": _r("Customer"), "Line": FieldSpec("list", shape=_INVOICE_LINE),
+        "DocNumber": _s(21), "PONumber": _s(15), "FOB": _s(15), "TrackingNum": _s(),
+        **_all(_DATE, "TxnDate", "DueDate", "ShipDate"),
+        "SalesTermRef": _r("Term"), "TxnTaxDetail": _OBJ,
+        "GlobalTaxCalculation": _e("TaxExcluded", "TaxInclusive", "NotApplicable"),
+        "CustomerMemo": FieldSpec("memo", max_len=1000), "PrivateNote": _s(4000),
+        **_all(_EMAIL, "BillEmail", "BillEmailCc", "BillEmailBcc"),
+        **_all(_ADDR, "BillAddr", "ShipAddr", "ShipFromAddr"),
+        "EmailStatus": _e("NotSet", "NeedToSend", "EmailSent"),
+        "PrintStatus": _e("NotSet", "NeedToPrint", "PrintComplete"),
+        **_all(_BOOL, "ApplyTaxAfterDiscount", "AllowOnlinePayment",
+               "AllowOnlineCreditCardPayment", "AllowOnlineACHPayment", "AllowIPNPayment"),
+        "CustomField": _LIST, "CurrencyRef": _r("Currency"), "ExchangeRate": _n(),
+        "ShipMethodRef": _r("ShipMethod"), "ClassRef": _r("Class"),
+        "DepartmentRef": _r("Department"), "ProjectRef": _r("Project"),
+        "Deposit": _n(), "DepositToAccountRef": _r("Account"),
+        **_ro("TotalAmt", "Balance", "HomeTotalAmt", "HomeBalance", "LinkedTxn", "InvoiceLink",
+              "TxnSource", "RecurDataRef", "DeliveryInfo", "EInvoiceStatus", "TxnStatus"),
+    },
+    "Payment": {  # §4 Payment
+        "CustomerRef": _r("Customer"), "TotalAmt": _n(), "TxnDate": _DATE,
+        "Line": FieldSpec("list", shape=_PAYMENT_LINE), "PaymentRefNum": _s(),
+        "PaymentMethodRef": _r("PaymentMethod"),
+        **_all(_r("Account"), "DepositToAccountRef", "ARAccountRef"),
+        "PrivateNote": _s(4000), "CurrencyRef": _r("Currency"), "ExchangeRate": _n(),
+        "ProcessPayment": _BOOL, "CreditCardPayment": _OBJ, "ProjectRef": _r("Project"),
+        **_ro("UnappliedAmt", "HomeTotalAmt", "TxnStatus", "TxnSource", "LinkedTxn"),
+    },
+    "Term": {  # §4 Term: Type is read-only; ranges as in the reference
+        "Name": _s(31), "Active": _BOOL, **_ro("Type"),
+        "DueDays": _n("int", 0, 999), "DiscountDays": _n("int", 0, 999),
+        "DiscountPercent": _n("decimal", 0, 100), "DayOfMonthDue": _n("int", 1, 31),
+        "DueNextMonthDays": _n("int", 1, 999), "DiscountDayOfMonth": _n("int", 1, 31),
+    },
+    "PaymentMethod": {"Name": _s(31), "Active": _BOOL,
+                      "Type": _e("CREDIT_CARD", "NON_CREDIT_CARD")},
+    "TaxCode": {  # §4 TaxCode / TaxRate: read-only through their own endpoints
+        "Name": _s(10), "Description": _s(31),
+        **_all(_BOOL, "Active", "Taxable", "TaxGroup", "Hidden"),
+        **_ro("SalesTaxRateList", "PurchaseTaxRateList", "TaxCodeConfigType"),
+    },
+    "TaxRate": {
+        "Name": _s(), "Description": _s(), "RateValue": _n(), "Active": _BOOL,
+        "AgencyRef": _r("TaxAgency"), "TaxReturnLineRef": _r("TaxReturnLine"),
+        "SpecialTaxType": _e("NONE", "ZERO_RATE", "FOREIGN_TAX", "REVERSE_CHARGE",
+                             "ADJUSTMENT_RATE"),
+        "DisplayType": _e("ReadOnly", "HideInTransactionForms", "HideInPrintedForms",
+                          "HideInAll"),
+        **_ro("EffectiveTaxRate", "OriginalTaxRate"),
+    },
+    "CompanyInfo": {  # read and update only
+        "CompanyName": _s(), "LegalName": _s(), "WebAddr": _WEB, "PrimaryPhone": _PHONE,
+        **_all(_ADDR, "CompanyAddr", "CustomerCommunicationAddr", "LegalAddr"),
+        **_all(_EMAIL, "Email", "CustomerCommunicationEmailAddr"),
+        "FiscalYearStartMonth": _e(*_MONTHS),
+        **_ro("Country", "CompanyStartDate", "SupportedLanguages", "NameValue",
+              "DefaultTimeZone", "EmployerId", "CompanyType"),
+    },
+}
+# §4 "Required on create"; also on full updates (omitted writables are set to NULL, §2).
+_REQUIRED = {"Account": ("Name",), "Item": ("Name",), "Invoice": ("CustomerRef", "Line"),
+             "Payment": ("CustomerRef", "TotalAmt"), "Term": ("Name",), "PaymentMethod": ("Name",)}
+_UNIQUE = {"Customer": "DisplayName", **dict.fromkeys(("Account", "Item", "Term",
+                                                       "PaymentMethod"), "Name")}
+# fmt: on
+
+ENTITIES: dict[str, EntitySpec] = {
+    name: EntitySpec(
+        name,
+        {**_ro("Id", "SyncToken", "MetaData", "domain", "sparse"), **fields},
+        read_only=name in ("TaxCode", "TaxRate"),
+        name_list=name not in ("Invoice", "Payment", "CompanyInfo"),  # §2 delete vs deactivate
+        unique_name_field=_UNIQUE.get(name),
+    )
+    for name, fields in _FIELDS.items()
+}
+ENDPOINTS: dict[str, str] = {name.lower(): name for name in ENTITIES}
+
+
+def classification(account_type: str) -> str:
+    """Account.Classification derived from AccountType (§4 Account); "" for Non-Posting."""
+    for cls, types in _CLASSIFICATION.items():
+        if account_type in types:
+            return cls
+    if account_type == "Non-Posting":
+        return ""
+    raise ValueError(f"unknown AccountType {account_type!r}")
+
+
+# --- the walker -----------------------------------------------------------------------------
+class _Rank:
+    """Errors are collected as (rank, Fault); the rank orders the report by check family."""
+
+    UNKNOWN, TYPE, LENGTH, CHARS, MAIL, ENUM, REQUIRED, NEGATIVE, ARITH, TAXCODE = range(10)
+
+
+_Errs = list[tuple[int, Fault]]
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _num(v: Any, kind: str = "decimal") -> Decimal | None:
+    """A finite number (JSON number or numeric string), or None."""
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        return None
+    try:
+        d = Decimal(str(v).strip())
+    except InvalidOperation:
+        return None
+    if not d.is_finite() or (kind == "int" and d != d.to_integral_value()):
+        return None
+    return d
+
+
+def _bad_type(errs: _Errs, path: str, v: Any, code: str = "2010") -> None:
+    detail = f"Property Name:{path} specifies an unsupported value. Supplied value:{v!r}"
+    errs.append((_Rank.TYPE, Fault(code, detail, path)))
+
+
+def _walk(shape: dict[str, FieldSpec], obj: dict, path: str, errs: _Errs, cls: str) -> None:
+    """Check every property of `obj` against `shape`, recursing into nested shapes."""
+    for key, v in obj.items():
+        p = f"{path}.{key}" if path else key
+        spec = shape.get(key)
+        if spec is None:
+            detail = (
+                f'Property Name:Unrecognized field "{key}" (class com.intuit.schema.finance.v3.'
+                f"{cls}), not marked as ignorable specified is unsupported or invalid"
+            )
+            errs.append((_Rank.UNKNOWN, Fault("2010", detail, p)))
+        else:
+            _value(spec, v, p, errs, cls)
+
+
+def _value(spec: FieldSpec, v: Any, p: str, errs: _Errs, cls: str) -> None:
+    kind = spec.kind
+    if kind == "readonly" or v is None or (v == "" and kind != "str"):
+        return
+    if kind in ("decimal", "int"):
+        d = _num(v, kind)
+        if d is None:
+            return _bad_type(errs, p, v, "2090")
+        if spec.bounds and not spec.bounds[0] <= d <= spec.bounds[1]:
+            lo, hi = spec.bounds
+            detail = f"{p} must be between {lo} and {hi}. Supplied value:{v}"
+            errs.append((_Rank.ENUM, Fault("2090", detail, p)))
+    elif kind == "date":
+        try:
+            ok = isinstance(v, str) and bool(_DATE_RE.fullmatch(v)) and dt.date.fromisoformat(v)
+        except ValueError:
+            ok = False
+        if not ok:
+            _bad_type(errs, p, v, "2070")
+    elif kind == "bool":
+        if not isinstance(v, bool):
+            _bad_type(errs, p, v)
+    elif kind == "id":
+        if isinstance(v, bool) or not isinstance(v, str | int):
+            _bad_type(errs, p, v)
+    elif kind == "str":
+        if not isinstance(v, str):
+            return _bad_type(errs, p, v)
+        if spec.max_len is not None and len(v) > spec.max_len:
+            detail = (
+                "String length specified does not match the supported length. "
+                f"Min:0 Max:{spec.max_len} supported. Supplied length:{len(v)}"
+            )
+            errs.append((_Rank.LENGTH, Fault("2050", detail, p)))
+        bad = sorted({c for c in v if c in spec.no_chars})
+        if bad:
+            detail = f"Invalid String : {p} must not contain {', '.join(map(repr, bad))}"
+            errs.append((_Rank.CHARS, Fault("2040", detail, p)))
+        if spec.enum and v not in spec.enum:
+            detail = f"Invalid Enumeration : {v}. Supported values: {', '.join(spec.enum)}"
+            errs.append((_Rank.ENUM, Fault("2170", detail, p)))
+    elif kind in ("list", "ref_list"):
+        if not isinstance(v, list):
+            return _bad_type(errs, p, v)
+        item = FieldSpec("ref", ref_entity=spec.ref_entity) if kind == "ref_list" else None
+        for x in v:
+            if item:
+                _value(item, x, p, errs, cls)
+            elif spec.shape is not None:
+                if not isinstance(x, dict):
+                    _bad_type(errs, p, x)
+                else:
+                    _walk(spec.shape, x, p, errs, cls)
+    else:  # object-valued kinds: ref, address, email, phone, web, memo, object
+        if not isinstance(v, dict):
+            return _bad_type(errs, p, v)
+        shape = {"value": _s(spec.max_len)} if kind == "memo" else _SHAPES.get(kind, spec.shape)
+        if shape is not None:
+            _walk(shape, v, p, errs, cls)
+        if kind == "ref" and v.get("value") in (None, ""):
+            _missing(errs, f"{p}.value")
+        address = v.get("Address")
+        bad_mail = isinstance(address, str) and address and not ("@" in address and "." in address)
+        if kind == "email" and bad_mail:  # §4: "must contain an at sign (@) and dot (.)"
+            detail = f"Invalid Email Address : {address}. It must contain @ and ."
+            errs.append((_Rank.MAIL, Fault("2210", detail, f"{p}.Address")))
+
+
+def _missing(errs: _Errs, name: str, code: str = "2020", detail: str = "") -> None:
+    detail = detail or f"Required parameter {name} is missing in the request"
+    errs.append((_Rank.REQUIRED, Fault(code, detail, name)))
+
+
+def _present(body: dict, key: str) -> bool:
+    v = body.get(key)
+    return v is not None and not (isinstance(v, str) and not v.strip())
+
+
+# --- entity rules ---------------------------------------------------------------------------
+_PERSON = ("DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
+
+
+def _required(entity: str, body: dict, creating: bool, sparse: bool, errs: _Errs) -> None:
+    if not creating:  # §2 optimistic concurrency
+        for key in ("Id", "SyncToken"):
+            if not _present(body, key):
+                _missing(errs, key)
+    if sparse:  # §2: some entities repeat fields even in a sparse update
+        if entity == "Term" and not _present(body, "Name"):
+            _missing(errs, "Name")
+        if entity == "Customer" and "DisplayName" in body and not _present(body, "DisplayName"):
+            _missing(errs, "DisplayName", "6080", "DisplayName cannot be removed")
+        return
+    for key in _REQUIRED.get(entity, ()):
+        if not _present(body, key):
+            _missing(errs, key)
+    if entity == "Customer" and not any(_present(body, k) for k in _PERSON):
+        detail = "Please provide a DisplayName or one of Title, GivenName, MiddleName, "
+        _missing(errs, "DisplayName", "6080", detail + "FamilyName, Suffix")
+    elif entity == "Account" and not (
+        _present(body, "AccountType") or _present(body, "AccountSubType")
+    ):
+        _missing(errs, "AccountType", "6010", "Account Type or Account Sub Type is required")
+    elif entity == "Item":
+        kind = body.get("Type")
+        need = () if kind in ("Category", "Bundle") else ("IncomeAccountRef",)
+        if kind == "Inventory":
+            need += ("AssetAccountRef", "ExpenseAccountRef", "QtyOnHand", "InvStartDate")
+        for key in need:
+            if not _present(body, key):
+                _missing(errs, key)
+    elif entity == "Term" and not (_present(body, "DueDays") or _present(body, "DayOfMonthDue")):
+        _missing(errs, "DueDays")
+
+
+def _line_rules(entity: str, lines: list, errs: _Errs) -> None:
+    """Per-line business rules of §4 Invoice / Payment (types were checked by the walker)."""
+    complete = False
+    for line in (x for x in lines if isinstance(x, dict)):
+        amount = _num(line.get("Amount"))
+        if amount is not None and amount < 0:
+            errs.append(
+                (_Rank.NEGATIVE, Fault("2290", "Line amounts must not be negative", "Line.Amount"))
+            )
+        if entity == "Payment":
+            if line.get("Amount") in (None, ""):
+                _missing(errs, "Line.Amount")
+            for link in line.get("LinkedTxn") or []:
+                if isinstance(link, dict) and link.get("TxnId") in (None, ""):
+                    _missing(errs, "Line.LinkedTxn.TxnId")
+            continue
+        if not _present(line, "DetailType"):
+            _missing(errs, "Line.DetailType")
+        elif amount is not None:
+            complete = True
+        sales = line.get("SalesItemLineDetail")
+        if isinstance(sales, dict):
+            qty, price = _num(sales.get("Qty")), _num(sales.get("UnitPrice"))
+            if None not in (qty, price, amount):
+                expected = (qty * price).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                if abs(expected - amount) > Decimal("0.005"):
+                    detail = (
+                        "Amount calculation incorrect in the request. Please check the "
+                        "quantity and unit price of each line."
+                    )
+                    element = "Line.SalesItemLineDetail.Amount"
+                    errs.append((_Rank.ARITH, Fault("6070", detail, element)))
+        for name in ("SalesItemLineDetail", "DiscountLineDetail"):
+            detail_obj = line.get(name)
+            tax = detail_obj.get("TaxCodeRef") if isinstance(detail_obj, dict) else None
+            code = tax.get("value") if isinstance(tax, dict) else None
+            if code not in (None, "", "TAX", "NON"):
+                detail = f"Invalid line TaxCode {code!r}: use TAX or NON"
+                errs.append((_Rank.TAXCODE, Fault("6100", detail, f"Line.{name}.TaxCodeRef")))
+    if entity == "Invoice" and not complete:
+        detail = "At least one line with Amount and DetailType is required"
+        errs.append((_Rank.REQUIRED, Fault("2250", detail, "Line")))
+
+
+def validate(entity: str, body: dict, *, creating: bool, sparse: bool) -> None:
+    """Raise a `Fault` listing every problem of `body` (first one + `more`), or return None."""
+    spec = ENTITIES.get(entity)
+    if spec is None:
+        raise unsupported(f"Unsupported entity {entity}")
+    operation = "Create" if creating else "Update"
+    if spec.read_only or (creating and entity == "CompanyInfo"):
+        raise unsupported(f"Operation {operation} is not supported for {entity}")
+    if not isinstance(body, dict):
+        raise Fault("2010", f"Request body for {entity} must be a JSON object")
+    errs: _Errs = []
+    _walk(spec.fields, body, "", errs, entity)
+    _required(entity, body, creating, sparse, errs)
+    if entity in ("Invoice", "Payment") and isinstance(body.get("Line"), list):
+        _line_rules(entity, body["Line"], errs)
+    if errs:
+        errs.sort(key=lambda e: e[0])  # stable: body order within a family
+        first, *rest = (f for _, f in errs)
+        first.more = rest
+        raise first
+
+
+def references(entity: str, body: dict) -> list[tuple[str, str, str]]:
+    """(element path, target entity, id) for every ref in `body` the server must resolve."""
+    out: list[tuple[str, str, str]] = []
+
+    def walk(shape: dict[str, FieldSpec], obj: dict, path: str) -> None:
+        for key, v in obj.items():
+            spec, p = shape.get(key), f"{path}.{key}" if path else key
+            if spec is None or v is None:
+                continue
+            items = v if isinstance(v, list) and spec.kind in ("list", "ref_list") else [v]
+            for x in (x for x in items if isinstance(x, dict)):
+                if spec.kind in ("ref", "ref_list") and spec.ref_entity in ENTITIES:
+                    value = x.get("value")
+                    pseudo = spec.ref_entity == "TaxCode" and value in ("TAX", "NON")
+                    if value not in (None, "") and not isinstance(value, bool) and not pseudo:
+                        out.append((p, spec.ref_entity, str(value)))
+                elif key == "LinkedTxn" and x.get("TxnType") == "Invoice" and x.get("TxnId"):
+                    out.append((f"{p}.TxnId", "Invoice", str(x["TxnId"])))
+                elif spec.shape is not None and spec.kind in ("object", "list"):
+                    walk(spec.shape, x, p)
+
+    spec = ENTITIES.get(entity)
+    if spec is not None and isinstance(body, dict):
+        walk(spec.fields, body, "")
+    return out
