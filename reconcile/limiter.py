@@ -63,15 +63,21 @@ class Limiter:
         *,
         concurrent: int,
         time_scale: float = 1.0,
+        margin: float = 0.0,
+        slack: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        """``windows`` maps a kind ("all", "batch", …) to (limit, window seconds at scale 1)."""
+        """``windows`` maps a kind ("minute", "batch", …) to (limit, window seconds at scale 1).
+
+        ``margin`` (a fraction) and ``slack`` (seconds) lengthen every window a little: the
+        server starts counting when a request arrives, a moment after the client counted it
+        as sent, and that jitter must not turn into a 429."""
         self.time_scale = time_scale
         self.clock = clock
         self.sleep = sleep
         self.windows = {
-            name: SlidingWindow(limit, seconds / time_scale, clock)
+            name: SlidingWindow(limit, seconds / time_scale * (1 + margin) + slack, clock)
             for name, (limit, seconds) in windows.items()
         }
         self.concurrent = concurrent
@@ -118,4 +124,6 @@ def qbo_limiter(time_scale: float = 1.0) -> Limiter:
         {"minute": (500, 60.0), "second": (10, 1.0), "batch": (40, 60.0)},
         concurrent=10,
         time_scale=time_scale,
+        margin=0.02,
+        slack=0.05,
     )

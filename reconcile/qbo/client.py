@@ -12,10 +12,12 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,9 +86,11 @@ class CallStats:
     """Counts of HTTP requests sent, by kind (for logs and benchmarks)."""
 
     counts: Counter = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, kind: str) -> None:
-        self.counts[kind] += 1
+        with self._lock:
+            self.counts[kind] += 1
 
     @property
     def total(self) -> int:
@@ -297,15 +301,17 @@ class QboClient:
 
     # -- batch ------------------------------------------------------------------------------
 
-    def batch(self, ops: Sequence[BatchOp]) -> list[BatchResult]:
-        """Run operations 30 per request; results come back in input order, faults per item.
+    def batch(self, ops: Sequence[BatchOp], workers: int = 4) -> list[BatchResult]:
+        """Run operations 30 per request, up to ``workers`` requests at once (the limiter
+        keeps them within QBO's limits); results come back in input order, faults per item.
 
         Items of one batch are independent and unordered (reference §6): do not make one
         depend on another in the same call."""
-        results: list[BatchResult] = []
-        for start in range(0, len(ops), BATCH_SIZE):
-            results += self._batch_chunk(list(ops[start : start + BATCH_SIZE]))
-        return results
+        chunks = [list(ops[i : i + BATCH_SIZE]) for i in range(0, len(ops), BATCH_SIZE)]
+        if workers <= 1 or len(chunks) <= 1:
+            return [r for chunk in chunks for r in self._batch_chunk(chunk)]
+        with ThreadPoolExecutor(max_workers=min(workers, self.limiter.concurrent)) as pool:
+            return [r for done in pool.map(self._batch_chunk, chunks) for r in done]
 
     def _batch_chunk(self, ops: list[BatchOp]) -> list[BatchResult]:
         items = []

@@ -95,9 +95,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response.json({"error": "internal sandbox error"}, status=500)
         if response.reset:
             # SO_LINGER 0 makes close() send an RST: the client sees "connection reset".
-            self.connection.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.close_connection = True
             return
         self.send_response(response.status)

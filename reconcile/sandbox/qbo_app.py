@@ -387,7 +387,7 @@ class QboApp:
         doc["domain"] = "QBO"
         doc["sparse"] = False
         after = getattr(self, f"_after_{entity.lower()}", None)
-        self.store.put(realm, entity, doc)
+        self.store.put(realm, entity, doc, self.name_key(entity, doc))
         if after is not None:
             after(realm, doc, existing)
         return self.store.get(realm, entity, doc["Id"])
@@ -460,24 +460,30 @@ class QboApp:
                 else:
                     self._name_refs(realm, value)
 
-    def _check_unique(self, realm: str, entity: str, doc: dict) -> None:
-        """Names are unique (case-insensitive) among a list: DisplayName across customers
-        (6240, reference §4), FullyQualifiedName for accounts and items, Name for the rest."""
+    @staticmethod
+    def name_key(entity: str, doc: dict) -> str | None:
+        """The unique-name key of a name-list record, case-folded: DisplayName across
+        customers (6240, reference §4), FullyQualifiedName for accounts and items (a
+        sub-account may repeat a name under another parent), Name for the rest."""
         spec = qbo_rules.ENTITIES[entity]
         if not spec.unique_name_field:
-            return
+            return None
         key = "FullyQualifiedName" if entity in ("Account", "Item") else spec.unique_name_field
-        name = str(doc.get(key, "")).casefold()
-        for other in self.store.all(realm, entity):
-            if other["Id"] != doc.get("Id") and str(other.get(key, "")).casefold() == name:
-                detail = (
-                    "The name supplied already exists. : Another customer, vendor or employee "
-                    "is already using this name. Please use a different name."
-                    if entity == "Customer"
-                    else f"The name supplied already exists. : Another {entity.lower()} is "
-                    "already using this name. Please use a different name."
-                )
-                raise Fault("6240", detail, element=spec.unique_name_field)
+        return str(doc.get(key, "")).casefold()
+
+    def _check_unique(self, realm: str, entity: str, doc: dict) -> None:
+        key = self.name_key(entity, doc)
+        if key is None:
+            return
+        if any(o["Id"] != doc.get("Id") for o in self.store.find(realm, entity, name_key=key)):
+            detail = (
+                "The name supplied already exists. : Another customer, vendor or employee "
+                "is already using this name. Please use a different name."
+                if entity == "Customer"
+                else f"The name supplied already exists. : Another {entity.lower()} is "
+                "already using this name. Please use a different name."
+            )
+            raise Fault("6240", detail, element=qbo_rules.ENTITIES[entity].unique_name_field)
 
     def _delete_or_void(self, realm: str, entity: str, op: str, body: dict) -> dict:
         spec = qbo_rules.ENTITIES[entity]
@@ -737,7 +743,8 @@ class QboApp:
             return
         applied = Decimal(0)
         links = [ln for ln in invoice.get("LinkedTxn", []) if ln.get("TxnType") != "Payment"]
-        for payment in self.store.all(realm, "Payment"):
+        customer_id = invoice["CustomerRef"]["value"]
+        for payment in self.store.find(realm, "Payment", customer_id=customer_id):
             amount = books.applied_amounts(payment).get(invoice_id)
             if amount:
                 applied += amount
@@ -780,13 +787,11 @@ class QboApp:
         if customer is None:
             return
         total = Decimal(0)
-        for invoice in self.store.all(realm, "Invoice"):
-            if invoice["CustomerRef"]["value"] == customer["Id"]:
-                total += books.money(invoice.get("Balance"))
-        for payment in self.store.all(realm, "Payment"):
-            if payment["CustomerRef"]["value"] == customer["Id"]:
-                total -= books.money(payment.get("UnappliedAmt"))
+        for invoice in self.store.find(realm, "Invoice", customer_id=customer["Id"]):
+            total += books.money(invoice.get("Balance"))
+        for payment in self.store.find(realm, "Payment", customer_id=customer["Id"]):
+            total -= books.money(payment.get("UnappliedAmt"))
         if books.money(customer.get("Balance")) != total:
             customer["Balance"] = books.num(total)
             customer["BalanceWithJobs"] = books.num(total)
-            self.store.put(realm, "Customer", customer)
+            self.store.put(realm, "Customer", customer, self.name_key("Customer", customer))

@@ -19,7 +19,10 @@ from typing import Any
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS entities (
     realm TEXT NOT NULL, entity TEXT NOT NULL, id TEXT NOT NULL, doc TEXT NOT NULL,
+    name_key TEXT, customer_id TEXT,
     PRIMARY KEY (realm, entity, id));
+CREATE INDEX IF NOT EXISTS entities_name ON entities (realm, entity, name_key);
+CREATE INDEX IF NOT EXISTS entities_customer ON entities (realm, entity, customer_id);
 CREATE TABLE IF NOT EXISTS sequences (
     realm TEXT NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL,
     PRIMARY KEY (realm, name));
@@ -80,11 +83,32 @@ class Store:
         )
         return json.loads(rows[0][0]) if rows else None
 
-    def put(self, realm: str, entity: str, doc: dict) -> None:
+    def put(self, realm: str, entity: str, doc: dict, name_key: str | None = None) -> None:
+        """Store a document; ``name_key`` indexes the unique name, ``CustomerRef`` the owner."""
+        customer = (doc.get("CustomerRef") or {}).get("value")
         self.execute(
-            "INSERT OR REPLACE INTO entities (realm, entity, id, doc) VALUES (?,?,?,?)",
-            (realm, entity, str(doc["Id"]), json.dumps(doc)),
+            "INSERT OR REPLACE INTO entities (realm, entity, id, doc, name_key, customer_id)"
+            " VALUES (?,?,?,?,?,?)",
+            (realm, entity, str(doc["Id"]), json.dumps(doc), name_key, customer),
         )
+
+    def find(
+        self,
+        realm: str,
+        entity: str,
+        *,
+        name_key: str | None = None,
+        customer_id: str | None = None,
+    ) -> list[dict]:
+        """Documents by indexed unique-name key or by customer."""
+        column, value = (
+            ("name_key", name_key) if name_key is not None else ("customer_id", customer_id)
+        )
+        rows = self.execute(
+            f"SELECT doc FROM entities WHERE realm=? AND entity=? AND {column}=?",
+            (realm, entity, value),
+        )
+        return [json.loads(r[0]) for r in rows]
 
     def delete(self, realm: str, entity: str, entity_id: str) -> None:
         self.execute(
@@ -93,9 +117,7 @@ class Store:
         )
 
     def all(self, realm: str, entity: str) -> list[dict]:
-        rows = self.execute(
-            "SELECT doc FROM entities WHERE realm=? AND entity=?", (realm, entity)
-        )
+        rows = self.execute("SELECT doc FROM entities WHERE realm=? AND entity=?", (realm, entity))
         return [json.loads(r[0]) for r in rows]
 
     def next_value(self, realm: str, name: str, start: int = 1) -> int:

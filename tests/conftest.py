@@ -1,0 +1,73 @@
+"""Fixtures over the session's sandbox (started by the root conftest.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import TIME_SCALE
+from reconcile.config import QboSettings, load_config
+from reconcile.qbo.auth import QboAuth
+from reconcile.qbo.client import QboClient
+from reconcile.qbo.connect import connect_automatically
+from reconcile.sandbox.runner import Sandbox
+
+DEFAULT_SETTINGS = {
+    "time_scale": TIME_SCALE,
+    "limits": True,
+    "fail_rate": 0.0,
+    "reset_rate": 0.0,
+    "latency_ms": 0.0,
+    "fail_next": [],
+    "access_token_ttl": 3600.0,
+    "stale_refresh_grace": 86400.0,
+}
+
+
+@pytest.fixture(scope="session")
+def sandbox(pytestconfig: pytest.Config) -> Sandbox:
+    """The running sandbox servers."""
+    return pytestconfig.reconcile_sandbox
+
+
+def sandbox_settings(sandbox: Sandbox, **changes) -> dict:
+    """Change the sandbox's settings over HTTP (as any test client would)."""
+    resp = requests.post(f"{sandbox.qbo_url}/_sandbox/settings", json=changes, timeout=10)
+    resp.raise_for_status()
+    return resp.json()
+
+
+@pytest.fixture(autouse=True)
+def _restore_sandbox_settings(sandbox: Sandbox):
+    yield
+    sandbox.settings.update(DEFAULT_SETTINGS)
+
+
+@pytest.fixture()
+def qbo_settings() -> QboSettings:
+    """Settings of the session's connected sandbox company."""
+    return load_config().qbo
+
+
+@pytest.fixture()
+def client(qbo_settings: QboSettings) -> QboClient:
+    """A client on the shared, already-connected token file."""
+    return QboClient(qbo_settings, sleep=lambda s: None)
+
+
+@pytest.fixture()
+def own_settings(qbo_settings: QboSettings, tmp_path: Path) -> QboSettings:
+    """Same sandbox, but a private token file (not connected yet): for tests that refresh,
+    revoke or disconnect without disturbing the others."""
+    return dataclasses.replace(qbo_settings, token_file=tmp_path / "tokens.json")
+
+
+@pytest.fixture()
+def own_client(own_settings: QboSettings) -> QboClient:
+    """A client connected through its own OAuth dance and token file."""
+    auth = QboAuth(own_settings)
+    connect_automatically(auth)
+    return QboClient(own_settings, auth)

@@ -1,0 +1,160 @@
+"""The terminal commands, run as a user would: real processes, real HTTP to a sandbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+
+
+def _env(**extra: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RECONCILE_")}
+    return {**env, **extra}
+
+
+def _run(*args: str, env: dict, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "reconcile", *args],
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_sandbox(tmp_path_factory):
+    """`python -m reconcile sandbox` in its own process; yields its JSON line."""
+    data = tmp_path_factory.mktemp("cli") / "data"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconcile", "sandbox", "--data-dir", str(data), "--qbo-port", "0"],
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        info = json.loads(proc.stdout.readline())
+        yield info
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _consent(url: str) -> str:
+    """Press Authorize on the sandbox consent page (what the person does in a browser)."""
+    form = {**dict(parse_qsl(urlsplit(url).query)), "consent": "allow"}
+    base = url.split("?")[0]
+    resp = requests.post(base, data=form, allow_redirects=False, timeout=10)
+    assert resp.status_code == 302
+    return resp.headers["Location"]
+
+
+def test_sandbox_prints_its_contract_and_writes_a_private_config(cli_sandbox):
+    info = cli_sandbox
+    for key in (
+        "qbo_base_url",
+        "qbo_authorize_url",
+        "qbo_token_url",
+        "qbo_revoke_url",
+        "qbo_client_id",
+        "qbo_client_secret",
+        "qbo_realm_id",
+        "config",
+    ):
+        assert info[key], key
+    assert info["qbo_base_url"].startswith("http://127.0.0.1:")
+    config = Path(info["config"])
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    parsed = tomllib.loads(config.read_text())
+    assert parsed["profile"] == "sandbox"
+    assert parsed["qbo"]["base_url"] == info["qbo_base_url"]
+    assert parsed["qbo"]["realm_id"] == info["qbo_realm_id"]
+
+
+def test_connect_status_disconnect_round_trip(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    before = json.loads(_run("status", "--json", env=env).stdout)
+    assert before["qbo"]["connected"] is False
+
+    done = _run("connect", "--auto-consent", env=env)
+    assert done.returncode == 0, done.stderr
+    assert cli_sandbox["qbo_realm_id"] in done.stdout
+
+    status = _run("status", env=env)
+    assert "connected to Harbor Point Managed IT LLC" in status.stdout
+    assert cli_sandbox["qbo_client_secret"] not in status.stdout + status.stderr
+
+    gone = _run("disconnect", env=env)
+    assert gone.returncode == 0 and "Disconnected from QuickBooks." in gone.stdout
+    after = json.loads(_run("status", "--json", env=env).stdout)
+    assert after["qbo"]["connected"] is False
+
+
+def test_connect_by_pasting_the_redirected_url(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconcile", "connect", "--paste"],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    while not any("/connect/oauth2?" in ln for ln in lines):
+        lines.append(proc.stdout.readline())
+    url = next(ln.strip() for ln in lines if "/connect/oauth2?" in ln)
+    out, err = proc.communicate(_consent(url) + "\n", timeout=30)
+    assert proc.returncode == 0, err
+    assert "Connected to QuickBooks company" in out
+    _run("disconnect", env=env)
+
+
+def test_connect_through_the_loopback_listener(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reconcile", "connect", "--timeout", "20"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines = []
+    while not any("Waiting for the redirect" in ln for ln in lines):
+        lines.append(proc.stdout.readline())
+    url = next(ln.strip() for ln in lines if "/connect/oauth2?" in ln)
+    callback = _consent(url)  # the browser then follows the redirect to the listener
+    assert requests.get(callback, timeout=10).status_code == 200
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Connected to QuickBooks company" in out
+    _run("disconnect", env=env)
+
+
+def test_auto_consent_is_refused_outside_the_sandbox(tmp_path):
+    env = _env(
+        RECONCILE_CONFIG=str(tmp_path / "none.toml"),
+        RECONCILE_PROFILE="production",
+        RECONCILE_QBO_CLIENT_ID="app-id",
+        RECONCILE_QBO_CLIENT_SECRET="not-a-real-secret",
+    )
+    done = _run("connect", "--auto-consent", env=env)
+    assert done.returncode == 1
+    assert "only by the local sandbox" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_config_is_one_clear_line(tmp_path):
+    done = _run("status", env=_env(RECONCILE_CONFIG=str(tmp_path / "nowhere.toml")))
+    assert done.returncode == 1
+    assert "python -m reconcile sandbox" in done.stderr
+    assert "Traceback" not in done.stderr

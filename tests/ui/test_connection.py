@@ -1,0 +1,60 @@
+"""The Connection tab, driven headlessly: set values, click, assert on what the widgets show."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reconcile.config import load_config
+from reconcile.qbo.client import QboClient
+from reconcile.qbo.connect import auto_consent
+from reconcile.ui import App, ConnectionView
+
+
+def _view(own_settings, profile: str = "sandbox") -> ConnectionView:
+    config = dataclasses.replace(load_config(), profile=profile, qbo=own_settings)
+    return ConnectionView(config, QboClient(own_settings))
+
+
+def test_sandbox_connect_and_disconnect(own_settings):
+    view = _view(own_settings)
+    assert "not connected" in view.status.value
+    assert view.disconnect_button.disabled and not view.connect_button.disabled
+
+    view.connect_button.click()
+    assert "connected to company" in view.status.value
+    assert "Harbor Point Managed IT LLC" in view.company.value
+    assert view.connect_button.disabled
+
+    view.disconnect_button.click()
+    assert "not connected" in view.status.value
+    assert "Disconnected." in view.message.value
+    assert view.company.value == ""
+
+
+def test_real_profile_shows_link_then_accepts_pasted_url(own_settings):
+    view = _view(own_settings, profile="production")
+    view.connect_button.click()
+    assert view.paste_box.layout.display is None  # the paste box is shown
+    assert "/connect/oauth2?" in view.link.value and "state=" in view.link.value
+
+    # The person signs in and is redirected; they paste where the browser ended.
+    redirected = auto_consent(view.auth, view._pending)
+    view.pasted.value = redirected
+    view.complete_button.click()
+    assert "connected to company" in view.status.value
+    assert view.paste_box.layout.display == "none"
+
+
+def test_pasted_url_with_wrong_state_is_refused_with_a_clear_message(own_settings):
+    view = _view(own_settings, profile="production")
+    view.connect_button.click()
+    view.pasted.value = "http://127.0.0.1:1/callback?code=abc&state=forged&realmId=1"
+    view.complete_button.click()
+    assert "state does not match" in view.message.value
+    assert "not connected" in view.status.value
+
+
+def test_app_has_a_connection_tab():
+    app = App.from_config()
+    assert app.widget.titles == ("Connection",)
+    assert "connected to company" in app.connection.status.value
