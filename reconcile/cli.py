@@ -140,7 +140,10 @@ def _lab(args: argparse.Namespace) -> int:
         connect_automatically(auth)
     print(f"Sandbox QuickBooks at {sandbox.qbo_url}; config {sandbox.config_path}", flush=True)
     notebook = Path(__file__).resolve().parent.parent / "notebooks" / "app.ipynb"
-    command = [sys.executable, "-m", "jupyter", "lab", str(notebook), *args.lab_args]
+    extra = [a for a in args.lab_args if a != "--"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
+        extra.append("--allow-root")  # containers often run as root; Jupyter refuses otherwise
+    command = [sys.executable, "-m", "jupyter", "lab", str(notebook), *extra]
     try:
         return subprocess.call(command)
     finally:

@@ -13,6 +13,7 @@ Any ``[qbo]`` key can be overridden by ``RECONCILE_QBO_<KEY>`` (e.g.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import stat
 import tomllib
@@ -56,7 +57,12 @@ QBO_KEYS = (
 def is_loopback(url: str) -> bool:
     """True when the URL's host is this machine (127.0.0.0/8, ::1 or localhost)."""
     host = (urlsplit(url).hostname or "").lower()
-    return host in ("localhost", "::1") or host.startswith("127.")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name such as 127.evil.example is not an address
+        return False
 
 
 def require_secure(url: str, what: str) -> None:

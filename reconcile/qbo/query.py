@@ -22,7 +22,11 @@ def quote(value: object) -> str:
     """A literal for the query language: strings quoted and escaped, numbers and booleans bare."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int | float | Decimal):
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return format(value, "f")  # never exponent notation, which QBO cannot parse
+    if isinstance(value, int):
         return str(value)
     if isinstance(value, dt.datetime):
         return "'" + value.isoformat(timespec="seconds") + "'"
@@ -34,7 +38,7 @@ def quote(value: object) -> str:
 
 
 def _check_field(name: str) -> str:
-    if not _FIELD.match(name):
+    if not _FIELD.fullmatch(name):
         raise ValueError(f"not a QBO field name: {name!r}")
     return name
 
