@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -39,6 +40,8 @@ from reconcile.qbo.errors import (
 )
 from reconcile.qbo.frames import to_frame
 from reconcile.qbo.query import MAX_RESULTS, Query
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 30  # at most 30 BatchItemRequest per batch (reference §6)
 THROTTLE_WAIT = 60.0  # official advice after a 429: wait 60 s (§6)
@@ -187,11 +190,11 @@ class QboClient:
             except (requests.ConnectionError, requests.Timeout) as exc:
                 failures += 1
                 if retry_safe and failures <= self.max_retries:
+                    log.warning("%s %s: %s; retry %d", method, path, type(exc).__name__, failures)
                     self.sleep(self.backoff * 2 ** (failures - 1))
                     continue
-                raise QboConnectionError(
-                    f"{method} {path}: {exc.__class__.__name__}: {exc}"
-                ) from None
+                raise QboConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
+            log.debug("%s %s -> %s (intuit_tid=%s)", method, path, resp.status_code, _tid(resp))
             if resp.status_code < 400:
                 body = resp.json() if resp.content else {}
                 fault = body.get("Fault") if isinstance(body, dict) else None
@@ -200,6 +203,7 @@ class QboClient:
                 return body
             error = parse_error(resp.status_code, resp.text, dict(resp.headers))
             if isinstance(error, AuthenticationError) and not refreshed:
+                log.info("%s %s: access token refused; refreshing once", method, path)
                 self.auth.refresh(tokens)
                 refreshed = True
                 continue
@@ -208,12 +212,15 @@ class QboClient:
                 wait = THROTTLE_WAIT / self.settings.time_scale
                 if error.retry_after:
                     wait = min(wait, error.retry_after)
+                log.warning("%s %s: throttled by QuickBooks; waiting %.1f s", method, path, wait)
                 self.limiter.pause(wait)
                 continue
-            if isinstance(error, ServerError) and retry_safe and failures < self.max_retries:
+            if isinstance(error, ServerError) and retry_safe:
                 failures += 1
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
+                if failures <= self.max_retries:
+                    log.warning("%s %s: HTTP %s; retry %d", method, path, error.status, failures)
+                    self.sleep(self.backoff * 2 ** (failures - 1))
+                    continue
             raise error
 
     # -- reads ------------------------------------------------------------------------------

@@ -123,11 +123,7 @@ class OAuthProvider:
     def _consent_page(self, params: dict) -> Response:
         problem = self._authorize_problem(params)
         if problem:
-            return Response.text(
-                _page("Cannot connect", f"<p>{html.escape(problem)}</p>"),
-                400,
-                "text/html;charset=utf-8",
-            )
+            return _html("Cannot connect", f"<p>{html.escape(problem)}</p>", 400)
         company = self.store.kv_get("qbo_company_name", "Sandbox Company")
         hidden = "".join(
             f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
@@ -141,18 +137,12 @@ class OAuthProvider:
             '<button type="submit" name="consent" value="allow">Authorize</button> '
             '<button type="submit" name="consent" value="deny">Cancel</button></form>'
         )
-        return Response.text(
-            _page("Connect to QuickBooks (local sandbox)", body), 200, "text/html;charset=utf-8"
-        )
+        return _html("Connect to QuickBooks (local sandbox)", body)
 
     def _consent(self, form: dict) -> Response:
         problem = self._authorize_problem(form)
         if problem:
-            return Response.text(
-                _page("Cannot connect", f"<p>{html.escape(problem)}</p>"),
-                400,
-                "text/html;charset=utf-8",
-            )
+            return _html("Cannot connect", f"<p>{html.escape(problem)}</p>", 400)
         redirect = form["redirect_uri"]
         state = form.get("state", "")
         if form.get("consent") != "allow":
@@ -290,6 +280,10 @@ class OAuthProvider:
             return _json_error("invalid_request", description="Token not found")
         self.store.execute("UPDATE oauth_tokens SET revoked=1 WHERE grant_id=?", (rows[0][0],))
         return Response.json({})
+
+
+def _html(title: str, body: str, status: int = 200) -> Response:
+    return Response.text(_page(title, body), status, "text/html;charset=utf-8")
 
 
 def _page(title: str, body: str) -> str:

@@ -534,6 +534,14 @@ class QboApp:
         elif doc.get("Active") is not False and name.endswith(DELETED):
             doc[name_field] = name[: -len(DELETED)]
 
+    def _qualify(self, realm: str, entity: str, doc: dict, name_field: str) -> dict | None:
+        """Set FullyQualifiedName ("Parent:Child", reference §4); returns the parent, if any."""
+        ref = doc.get("ParentRef")
+        parent = self.store.get(realm, entity, str(ref["value"])) if ref else None
+        prefix = f"{parent['FullyQualifiedName']}:" if parent else ""
+        doc["FullyQualifiedName"] = prefix + doc[name_field]
+        return parent
+
     def _prepare_customer(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         if not doc.get("DisplayName"):
             parts = [
@@ -558,14 +566,8 @@ class QboApp:
         if existing is None:
             doc["Balance"] = 0.0
             doc["BalanceWithJobs"] = 0.0
-        parent = doc.get("ParentRef")
-        if parent:
-            parent_doc = self.store.get(realm, "Customer", str(parent["value"]))
-            doc["FullyQualifiedName"] = f"{parent_doc['FullyQualifiedName']}:{doc['DisplayName']}"
-            doc["Level"] = parent_doc.get("Level", 0) + 1
-        else:
-            doc["FullyQualifiedName"] = doc["DisplayName"]
-            doc["Level"] = 0
+        parent = self._qualify(realm, "Customer", doc, "DisplayName")
+        doc["Level"] = parent.get("Level", 0) + 1 if parent else 0
 
     def _prepare_account(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         doc.setdefault("Active", True)
@@ -577,14 +579,7 @@ class QboApp:
             )
         doc.setdefault("AccountSubType", qbo_rules.DEFAULT_SUBTYPE.get(doc["AccountType"], ""))
         doc["Classification"] = qbo_rules.classification(doc["AccountType"])
-        parent = doc.get("ParentRef")
-        if parent:
-            parent_doc = self.store.get(realm, "Account", str(parent["value"]))
-            doc["FullyQualifiedName"] = f"{parent_doc['FullyQualifiedName']}:{doc['Name']}"
-            doc["SubAccount"] = True
-        else:
-            doc["FullyQualifiedName"] = doc["Name"]
-            doc["SubAccount"] = False
+        doc["SubAccount"] = self._qualify(realm, "Account", doc, "Name") is not None
         doc.setdefault("CurrentBalance", 0.0)
         doc.setdefault("CurrentBalanceWithSubAccounts", 0.0)
         doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
@@ -594,13 +589,7 @@ class QboApp:
         self._deactivation(doc, existing, "Name")
         doc.setdefault("Type", "Service")
         doc.setdefault("Taxable", False)
-        parent = doc.get("ParentRef")
-        if parent:
-            parent_doc = self.store.get(realm, "Item", str(parent["value"]))
-            doc["FullyQualifiedName"] = f"{parent_doc['FullyQualifiedName']}:{doc['Name']}"
-            doc["SubItem"] = True
-        else:
-            doc["FullyQualifiedName"] = doc["Name"]
+        doc["SubItem"] = self._qualify(realm, "Item", doc, "Name") is not None
 
     def _prepare_term(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         doc.setdefault("Active", True)
