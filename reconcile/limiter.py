@@ -92,6 +92,7 @@ class Limiter:
             self._paused_until = max(self._paused_until, self.clock() + seconds)
 
     def _acquire(self, kinds: tuple[str, ...]) -> None:
+        kinds = tuple(k for k in kinds if k in self.windows)  # a kind without a window is free
         while True:
             with self._lock:
                 now = self.clock()

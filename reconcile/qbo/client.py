@@ -53,6 +53,20 @@ class QboConnectionError(ReconcileError):
     """QuickBooks could not be reached (after the allowed retries)."""
 
 
+_LIMITERS: dict[tuple, Limiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def shared_limiter(settings: QboSettings) -> Limiter:
+    """One limiter per app and company in this process: QBO counts its limits per realm +
+    app, so two clients in one kernel must share the same allowance."""
+    key = (settings.base_url, settings.client_id, settings.realm_id, settings.time_scale)
+    with _LIMITERS_LOCK:
+        if key not in _LIMITERS:
+            _LIMITERS[key] = qbo_limiter(settings.time_scale)
+        return _LIMITERS[key]
+
+
 def new_request_id() -> str:
     """A fresh request id: a UUID, 36 characters, valid for batch (max 36) and single writes."""
     return str(uuid.uuid4())
@@ -86,7 +100,8 @@ class BatchResult:
 
 @dataclass
 class CallStats:
-    """Counts of HTTP requests sent, by kind (for logs and benchmarks)."""
+    """Counts of HTTP requests sent ("api", "batch") and of why some were sent again:
+    "reauthorized" (401, token refreshed), "throttled" (429), "retried" (5xx, reset)."""
 
     counts: Counter = field(default_factory=Counter)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -97,7 +112,13 @@ class CallStats:
 
     @property
     def total(self) -> int:
-        return sum(self.counts.values())
+        """HTTP requests sent, repeats included."""
+        return self.counts["api"] + self.counts["batch"]
+
+    @property
+    def resent(self) -> int:
+        """How many of those were repeats of an earlier attempt."""
+        return self.counts["reauthorized"] + self.counts["throttled"] + self.counts["retried"]
 
 
 class QboClient:
@@ -116,7 +137,7 @@ class QboClient:
     ) -> None:
         self.settings = settings
         self.auth = auth or QboAuth(settings)
-        self.limiter = limiter or qbo_limiter(settings.time_scale)
+        self.limiter = limiter or shared_limiter(settings)
         self.http = http or requests.Session()
         self.max_retries = max_retries
         self.backoff = backoff
@@ -191,6 +212,7 @@ class QboClient:
                 failures += 1
                 if retry_safe and failures <= self.max_retries:
                     log.warning("%s %s: %s; retry %d", method, path, type(exc).__name__, failures)
+                    self.stats.add("retried")
                     self.sleep(self.backoff * 2 ** (failures - 1))
                     continue
                 raise QboConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
@@ -204,11 +226,13 @@ class QboClient:
             error = parse_error(resp.status_code, resp.text, dict(resp.headers))
             if isinstance(error, AuthenticationError) and not refreshed:
                 log.info("%s %s: access token refused; refreshing once", method, path)
+                self.stats.add("reauthorized")
                 self.auth.refresh(tokens)
                 refreshed = True
                 continue
             if isinstance(error, ThrottledError) and throttles < self.max_retries:
                 throttles += 1
+                self.stats.add("throttled")
                 wait = THROTTLE_WAIT / self.settings.time_scale
                 if error.retry_after:
                     wait = min(wait, error.retry_after)
@@ -219,6 +243,7 @@ class QboClient:
                 failures += 1
                 if failures <= self.max_retries:
                     log.warning("%s %s: HTTP %s; retry %d", method, path, error.status, failures)
+                    self.stats.add("retried")
                     self.sleep(self.backoff * 2 ** (failures - 1))
                     continue
             raise error
