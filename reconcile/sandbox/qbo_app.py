@@ -8,10 +8,12 @@ lowercase 401, the XML 429) and its rate limits, plus fault injection for reliab
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
 import time
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -213,8 +215,6 @@ class QboApp:
                     self.settings.update(request.json())
                 except (ValueError, TypeError) as exc:
                     return Response.json({"error": str(exc)}, status=400)
-            from dataclasses import asdict
-
             return Response.json(asdict(self.settings.value))
         if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
             return Response.json({"expired": self.oauth.expire_access_tokens()})
@@ -241,8 +241,6 @@ class QboApp:
                     return Response.json(body, status=status)
                 response = self._dispatch(realm, rest, request)
                 if response.status < 500:
-                    import json
-
                     self.store.save_reply(
                         realm, request_id, response.status, json.loads(response.body)
                     )
@@ -428,11 +426,8 @@ class QboApp:
                     )
                 )
         if faults:
-            raise (
-                faults[0]
-                if len(faults) == 1
-                else Fault(**{**faults[0].__dict__, "more": faults[1:]})
-            )
+            faults[0].more = faults[1:]
+            raise faults[0]
         self._name_refs(realm, doc)
 
     def _name_refs(self, realm: str, node: Any) -> None:
