@@ -64,8 +64,35 @@ def status_report() -> dict:
             qbo["connected"] = False
             qbo["reason"] = str(exc)
     report["qbo"] = qbo
-    report["bms"] = {"connected": False, "reason": "the BMS client is not configured yet"}
+    report["bms"] = _bms_status(config)
     return report
+
+
+def _bms_status(config) -> dict:
+    from reconcile.bms.auth import BmsAuth
+    from reconcile.bms.client import BmsClient
+
+    if not config.bms.configured:
+        return {"connected": False, "reason": "no [bms] section in the config file"}
+    try:
+        client = BmsClient(config.bms, BmsAuth(config.bms, password_source=_no_prompt))
+        info = client.userinfo()
+    except ReconcileError as exc:
+        return {"connected": False, "reason": str(exc)}
+    return {
+        "connected": True,
+        "tenant": config.bms.tenant,
+        "user": info.get("FullName") or config.bms.username,
+        "business": info.get("BusinessName"),
+        "currency": info.get("CurrencyCode"),
+    }
+
+
+def _no_prompt(settings) -> str:
+    """Status never asks for a password: only the config, environment or keyring."""
+    from reconcile.bms.auth import default_password_source
+
+    return default_password_source(settings, prompt=False)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -82,7 +109,14 @@ def _status(args: argparse.Namespace) -> int:
         )
     else:
         print(f"QuickBooks   not connected: {qbo['reason']}")
-    print(f"Kaseya BMS   not connected: {report['bms']['reason']}")
+    bms = report["bms"]
+    if bms["connected"]:
+        print(
+            f"Kaseya BMS   connected to tenant {bms['tenant']} as {bms['user']} "
+            f"({bms.get('business') or '?'}, {bms.get('currency') or '?'})"
+        )
+    else:
+        print(f"Kaseya BMS   not connected: {bms['reason']}")
     return 0
 
 
@@ -108,6 +142,7 @@ def _start_sandbox(args: argparse.Namespace):
         reset=args.reset,
         time_scale=args.time_scale,
         limits=False if args.no_limits else None,
+        bms_size=args.bms_size,
     )
 
 
@@ -182,7 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--data-dir", type=Path, default=default_dir)
         p.add_argument("--reset", action="store_true", help="start from a fresh demo company")
         p.add_argument("--time-scale", type=float, default=None, help="a minute = 60/N seconds")
-        p.add_argument("--no-limits", action="store_true", help="do not enforce QBO's limits")
+        p.add_argument("--no-limits", action="store_true", help="do not enforce the API limits")
+        p.add_argument(
+            "--bms-size",
+            choices=("demo", "large"),
+            default="demo",
+            help="BMS demo tenant: ~60 accounts/200 invoices, or 10,000/100,000 (benchmarks)",
+        )
         if name == "lab":
             p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
         p.set_defaults(func=func)

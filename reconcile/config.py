@@ -38,6 +38,25 @@ INTUIT_API = {
     "intuit-sandbox": "https://sandbox-quickbooks.api.intuit.com",
     "production": "https://quickbooks.api.intuit.com",
 }
+# Kaseya BMS API v2 regional hosts (reference/bms-api-and-peers.md §1.1). The Vorex host is
+# inconsistent in Kaseya's own doc; the API host listed there is used.
+BMS_REGIONS = {
+    "us": "https://api.bms.kaseya.com",
+    "emea": "https://api.bmsemea.kaseya.com",
+    "apac": "https://api.bmsapac.kaseya.com",
+    "vorex": "https://api.vorexlogin.com",
+}
+BMS_KEYS = (
+    "region",
+    "base_url",
+    "tenant",
+    "username",
+    "password",
+    "mfa_code",
+    "external_tenant_id",
+    "time_scale",
+    "page_size",
+)
 QBO_KEYS = (
     "base_url",
     "auth_url",
@@ -118,6 +137,38 @@ class QboSettings:
 
 
 @dataclass(frozen=True)
+class BmsSettings:
+    """Kaseya BMS side: API host, tenant (company name), user; the password is a Secret
+    that may be empty here and is then asked of the keyring or the person (never a cell)."""
+
+    base_url: str
+    tenant: str
+    username: str
+    password: Secret = field(repr=False)
+    mfa_code: Secret = field(repr=False, default_factory=lambda: Secret(""))
+    # ExternalTenantId of the /v2/integration/qbd/* calls: the QuickBooks company id.
+    external_tenant_id: str = ""
+    time_scale: float = 1.0
+    page_size: int = 500
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.base_url and self.tenant and self.username)
+
+    def check(self) -> None:
+        """Raise ConfigError when BMS cannot be reached with these settings."""
+        missing = [k for k in ("base_url", "tenant", "username") if not getattr(self, k)]
+        if missing:
+            raise ConfigError(
+                f"bms.{', bms.'.join(missing)} not set: add a [bms] section (region or "
+                "base_url, tenant, username) to the config file"
+            )
+        require_secure(self.base_url, "bms.base_url")
+        if not 1 <= self.page_size <= 1000:
+            raise ConfigError(f"bms.page_size must be 1..1000, got {self.page_size}")
+
+
+@dataclass(frozen=True)
 class Config:
     """The loaded configuration: profile, where it came from, and each system's settings."""
 
@@ -125,6 +176,7 @@ class Config:
     path: Path | None
     data_dir: Path
     qbo: QboSettings
+    bms: BmsSettings = field(default_factory=lambda: BmsSettings("", "", "", Secret("")))
 
     def describe(self) -> dict:
         """A secret-free summary for status screens and logs."""
@@ -135,6 +187,9 @@ class Config:
             "qbo_base_url": self.qbo.base_url,
             "qbo_realm_id": self.qbo.realm_id,
             "qbo_client_id": self.qbo.client_id,
+            "bms_base_url": self.bms.base_url,
+            "bms_tenant": self.bms.tenant,
+            "bms_username": self.bms.username,
         }
 
 
@@ -161,13 +216,15 @@ def _env_overrides(section: str, keys: tuple[str, ...]) -> dict:
 
 def _check_private(path: Path, raw: dict) -> None:
     """A secret kept in a config file is only accepted when nobody else can read the file."""
-    if raw.get("qbo", {}).get("client_secret") and path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            raise ConfigError(
-                f"{path} holds qbo.client_secret but is readable by others (mode {mode:04o}): "
-                f"run `chmod 600 {path}` or move the secret to RECONCILE_QBO_CLIENT_SECRET"
-            )
+    for section, key in (("qbo", "client_secret"), ("bms", "password")):
+        if raw.get(section, {}).get(key) and path.exists():
+            mode = stat.S_IMODE(path.stat().st_mode)
+            if mode & 0o077:
+                env = f"RECONCILE_{section.upper()}_{key.upper()}"
+                raise ConfigError(
+                    f"{path} holds {section}.{key} but is readable by others (mode "
+                    f"{mode:04o}): run `chmod 600 {path}` or move the secret to {env}"
+                )
 
 
 def load_config(path: str | Path | None = None) -> Config:
@@ -217,4 +274,36 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError(f"{path}: bad value in [qbo]: {exc}") from exc
     if profile != "sandbox" and qbo.time_scale != 1.0:
         raise ConfigError("qbo.time_scale is a sandbox setting; real QuickBooks runs at 1.0")
-    return Config(profile=profile, path=path if path.exists() else None, data_dir=data_dir, qbo=qbo)
+    bms = _bms_settings(path, raw, profile, qbo.realm_id)
+    return Config(
+        profile=profile, path=path if path.exists() else None, data_dir=data_dir, qbo=qbo, bms=bms
+    )
+
+
+def _bms_settings(path: Path, raw: dict, profile: str, realm_id: str | None) -> BmsSettings:
+    unknown = set(raw.get("bms", {})) - set(BMS_KEYS)
+    if unknown:
+        raise ConfigError(f"{path}: unknown key(s) in [bms]: {', '.join(sorted(unknown))}")
+    values = {**raw.get("bms", {}), **_env_overrides("bms", BMS_KEYS)}
+    base_url = str(values.get("base_url", "")).rstrip("/")
+    region = str(values.get("region", "")).lower()
+    if region:
+        if region not in BMS_REGIONS:
+            raise ConfigError(f"{path}: bms.region {region!r} is not one of {sorted(BMS_REGIONS)}")
+        base_url = base_url or BMS_REGIONS[region]
+    try:
+        bms = BmsSettings(
+            base_url=base_url,
+            tenant=str(values.get("tenant", "")),
+            username=str(values.get("username", "")),
+            password=Secret(values.get("password")),
+            mfa_code=Secret(values.get("mfa_code")),
+            external_tenant_id=str(values.get("external_tenant_id") or realm_id or ""),
+            time_scale=float(values.get("time_scale", 1.0)),
+            page_size=int(values.get("page_size", 500)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: bad value in [bms]: {exc}") from exc
+    if profile != "sandbox" and bms.time_scale != 1.0:
+        raise ConfigError("bms.time_scale is a sandbox setting; real BMS runs at 1.0")
+    return bms

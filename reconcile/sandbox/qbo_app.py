@@ -13,7 +13,6 @@ import re
 import secrets
 import threading
 import time
-from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -23,7 +22,7 @@ from reconcile.sandbox import books, qbo_query, qbo_rules
 from reconcile.sandbox.faults import Fault, not_found, unsupported
 from reconcile.sandbox.http import Request, Response
 from reconcile.sandbox.oauth import OAuthProvider
-from reconcile.sandbox.settings import SettingsBox
+from reconcile.sandbox.settings import SettingsBox, settings_endpoint
 from reconcile.sandbox.store import Store
 
 API_PATH = re.compile(r"^/v3/company/([^/]+)/(.+)$")
@@ -210,12 +209,8 @@ class QboApp:
     def _control(self, request: Request) -> Response:
         """Test hooks: read/change settings, expire tokens, count refreshes."""
         if request.path == "/_sandbox/settings":
-            if request.method == "POST":
-                try:
-                    self.settings.update(request.json())
-                except (ValueError, TypeError) as exc:
-                    return Response.json({"error": str(exc)}, status=400)
-            return Response.json(asdict(self.settings.value))
+            status, body = settings_endpoint(self.settings, request.method, request.body)
+            return Response.json(body, status=status)
         if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
             return Response.json({"expired": self.oauth.expire_access_tokens()})
         if request.path == "/_sandbox/stats":

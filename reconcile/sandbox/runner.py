@@ -1,9 +1,9 @@
 """Start the local sandbox servers and describe them (the ``python -m reconcile sandbox`` contract).
 
-Everything lives in one data directory: ``qbo.sqlite`` (the company, tokens, settings) and
-``config.toml``, which points the toolkit at these servers (use it as ``RECONCILE_CONFIG``).
-The demo app's client secret is generated on first start and kept only there and in the
-SQLite file — never in the repository.
+Everything lives in one data directory: ``sandbox.sqlite`` (the QuickBooks company, the BMS
+tenant, tokens, settings) and ``config.toml``, which points the toolkit at these servers (use
+it as ``RECONCILE_CONFIG``). The demo client secret and BMS password are generated on first
+start and kept only there — never in the repository.
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ import os
 import secrets
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import tomli_w
 
-from reconcile.sandbox import qbo_demo
+from reconcile.sandbox import bms_demo, qbo_demo
+from reconcile.sandbox.bms_app import BmsApp
+from reconcile.sandbox.bms_data import BmsData
 from reconcile.sandbox.http import Server
 from reconcile.sandbox.oauth import AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH, OAuthProvider
 from reconcile.sandbox.qbo_app import QboApp
@@ -36,10 +39,20 @@ class Sandbox:
     client_id: str
     client_secret: str
     realm_id: str
+    bms_app: BmsApp
+    bms_server: Server
 
     @property
     def qbo_url(self) -> str:
         return self.qbo_server.url
+
+    @property
+    def bms_url(self) -> str:
+        return self.bms_server.url
+
+    @property
+    def bms_identity(self) -> dict:
+        return self.bms_app.identity
 
     def info(self) -> dict:
         """The one JSON line printed at start: URLs, demo credentials, realm, config path."""
@@ -51,6 +64,10 @@ class Sandbox:
             "qbo_client_id": self.client_id,
             "qbo_client_secret": self.client_secret,
             "qbo_realm_id": self.realm_id,
+            "bms_base_url": self.bms_url,
+            "bms_tenant": self.bms_identity["tenant"],
+            "bms_username": self.bms_identity["username"],
+            "bms_password": self.bms_identity["password"],
             "time_scale": self.settings.value.time_scale,
             "config": str(self.config_path),
         }
@@ -76,6 +93,14 @@ class Sandbox:
                 "realm_id": self.realm_id,
                 "time_scale": self.settings.value.time_scale,
             },
+            "bms": {
+                "base_url": self.bms_url,
+                "tenant": self.bms_identity["tenant"],
+                "username": self.bms_identity["username"],
+                "password": self.bms_identity["password"],
+                "external_tenant_id": self.realm_id,
+                "time_scale": self.settings.value.time_scale,
+            },
         }
         text = (
             "# Written by `python -m reconcile sandbox`: the toolkit's view of the local sandbox.\n"
@@ -88,6 +113,7 @@ class Sandbox:
 
     def stop(self) -> None:
         self.qbo_server.stop()
+        self.bms_server.stop()
         self.store.close()
 
 
@@ -104,26 +130,55 @@ def _identity(store: Store) -> tuple[str, str, str]:
     return ident["client_id"], ident["client_secret"], ident["realm_id"]
 
 
+def _bms_identity(store: Store) -> dict:
+    """The BMS tenant, API user and password, created on first start."""
+    ident = store.kv_get("bms_identity")
+    if ident is None:
+        ident = {
+            "tenant": bms_demo.TENANT,
+            "username": "api.sync@harborpoint-it.example",
+            "password": secrets.token_urlsafe(18),
+        }
+        store.kv_set("bms_identity", ident)
+    return ident
+
+
+BMS_SIZES = {
+    "demo": bms_demo.DemoSizes(),
+    "large": bms_demo.DemoSizes(accounts=10_000, services=25, invoices=100_000),
+}
+
+
+def seed_bms(data: BmsData, sizes: bms_demo.DemoSizes, today: date | None = None) -> dict:
+    """Fill an empty tenant with the generated demo MSP; returns the API user's info."""
+    demo = bms_demo.generate(sizes, today=today or date.today())
+    data.put_accounts(demo.accounts)
+    data.put_gl(demo.gl_accounts, bms_demo.GL_TYPES)
+    data.put_services(demo.services)
+    data.put_tax_items(demo.tax_items)
+    data.put_invoices(demo.invoices)
+    return demo.user
+
+
 def start_sandbox(
     data_dir: str | Path,
     *,
     qbo_port: int = 0,
-    bms_port: int | None = None,
+    bms_port: int = 0,
     reset: bool = False,
     time_scale: float | None = None,
     limits: bool | None = None,
+    bms_size: str = "demo",
     host: str = "127.0.0.1",
 ) -> Sandbox:
-    """Start the sandbox servers on loopback (port 0 = any free port) and write config.toml.
-
-    ``bms_port`` is accepted for the BMS server (next issue) and ignored until it exists."""
-    del bms_port
+    """Start the QBO and BMS sandbox servers on loopback (port 0 = any free port) and write
+    config.toml. ``bms_size`` "large" generates 10,000 accounts and 100,000 invoices."""
     data_dir = Path(data_dir).expanduser().resolve()
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
-    store = Store(data_dir / "qbo.sqlite")
+    store = Store(data_dir / "sandbox.sqlite")
     settings = SettingsBox(store, time_scale=time_scale, limits=limits)
     client_id, client_secret, realm = _identity(store)
     store.kv_set("qbo_company_name", qbo_demo.COMPANY["CompanyName"])
@@ -135,7 +190,15 @@ def start_sandbox(
                 lambda entity, body: app.write(realm, entity, "create", body, {}),
                 lambda entity, doc: store.put(realm, entity, {"domain": "QBO", **doc}),
             )
+    bms_data = BmsData(store)
+    identity = _bms_identity(store)
+    if bms_data.empty():
+        store.kv_set("bms_user", seed_bms(bms_data, BMS_SIZES[bms_size]))
+    bms = BmsApp(bms_data, settings, {**identity, "user": store.kv_get("bms_user")})
     server = Server(app, host, qbo_port).start()
-    sandbox = Sandbox(data_dir, store, settings, app, server, client_id, client_secret, realm)
+    bms_server = Server(bms, host, bms_port).start()
+    sandbox = Sandbox(
+        data_dir, store, settings, app, server, client_id, client_secret, realm, bms, bms_server
+    )
     sandbox.write_config()
     return sandbox

@@ -6,6 +6,7 @@ so tests and benchmarks can shape its behaviour over real HTTP.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from dataclasses import asdict, dataclass, field, fields
@@ -32,6 +33,16 @@ class SandboxSettings:
     # Faults for the next API requests, in order: "500", "503", "429", "401", "reset"
     # (dropped before processing) or "reset-after" (processed, then the answer is lost).
     fail_next: list[str] = field(default_factory=list)
+    # The same for the BMS server.
+    bms_fail_next: list[str] = field(default_factory=list)
+    # BMS: lifetimes are not published (reference bms §1.2); these are the sandbox's choice.
+    bms_access_token_ttl: float = 3600.0
+    bms_refresh_token_ttl: float = 86400.0
+    # BMS key spelling: "pascal" (the document), "camel" (what real tenants send) or
+    # "legacy" (PascalCase with "ID" suffixes, as some old tenants answer AccountID).
+    bms_key_case: str = "pascal"
+    # When set, sign-in needs this MFA code.
+    bms_mfa_code: str = ""
 
     def check(self) -> None:
         """Raise ValueError on a setting the sandbox cannot honour."""
@@ -40,7 +51,9 @@ class SandboxSettings:
         for name in ("fail_rate", "reset_rate"):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1")
-        bad = [f for f in self.fail_next if f not in INJECTABLE]
+        if self.bms_key_case not in ("pascal", "camel", "legacy"):
+            raise ValueError("bms_key_case must be pascal, camel or legacy")
+        bad = [f for f in self.fail_next + self.bms_fail_next if f not in INJECTABLE]
         if bad:
             raise ValueError(f"fail_next accepts {INJECTABLE}, not {bad}")
 
@@ -72,11 +85,12 @@ class SettingsBox:
             self.store.kv_set("settings", asdict(candidate))
             return candidate
 
-    def draw_fault(self) -> str | None:
-        """The fault to inject into this request, if any."""
+    def draw_fault(self, server: str = "qbo") -> str | None:
+        """The fault to inject into this request of ``server`` ("qbo" or "bms"), if any."""
         with self._lock:
-            if self.value.fail_next:
-                fault = self.value.fail_next.pop(0)
+            queue = self.value.fail_next if server == "qbo" else self.value.bms_fail_next
+            if queue:
+                fault = queue.pop(0)
                 self.store.kv_set("settings", asdict(self.value))
                 return fault
             roll = self.rng.random()
@@ -85,3 +99,13 @@ class SettingsBox:
             if roll < self.value.reset_rate + self.value.fail_rate:
                 return "500"
             return None
+
+
+def settings_endpoint(box: SettingsBox, method: str, body: bytes) -> tuple[int, dict]:
+    """``GET/POST /_sandbox/settings`` on either server: read, or change and read."""
+    if method == "POST":
+        try:
+            box.update(json.loads(body or b"{}"))
+        except (ValueError, TypeError) as exc:
+            return 400, {"error": str(exc)}
+    return 200, asdict(box.value)

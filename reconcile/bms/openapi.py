@@ -22,7 +22,7 @@ SPEC_FILE = "kaseya-bms-v2-openapi.json"
 @cache
 def spec() -> dict:
     """The whole OpenAPI document."""
-    text = resources.files("reconcile.sandbox").joinpath("spec", SPEC_FILE).read_text("utf-8")
+    text = resources.files("reconcile.bms").joinpath("spec", SPEC_FILE).read_text("utf-8")
     return json.loads(text)
 
 
