@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconcile.config import load_config
+from reconcile.connections import status_report
 from reconcile.errors import ReconcileError
 
 DEFAULT_LAB_DIR = Path(".sandbox")
@@ -45,54 +46,6 @@ def _connect(args: argparse.Namespace) -> int:
         tokens = auth.complete(listener.wait(args.timeout), request)
     print(f"Connected to QuickBooks company {tokens.realm_id} ({config.profile}).")
     return 0
-
-
-def status_report() -> dict:
-    """Both connections' state as a dict (no secrets): what ``status`` prints."""
-    from reconcile.qbo.auth import QboAuth
-    from reconcile.qbo.client import QboClient
-
-    config = load_config()
-    report: dict = {**config.describe()}
-    auth = QboAuth(config.qbo)
-    qbo = auth.status()
-    if qbo["connected"]:
-        try:
-            info = QboClient(config.qbo, auth).company_info()
-            qbo["company_name"] = info.get("CompanyName")
-        except ReconcileError as exc:
-            qbo["connected"] = False
-            qbo["reason"] = str(exc)
-    report["qbo"] = qbo
-    report["bms"] = _bms_status(config)
-    return report
-
-
-def _bms_status(config) -> dict:
-    from reconcile.bms.auth import BmsAuth
-    from reconcile.bms.client import BmsClient
-
-    if not config.bms.configured:
-        return {"connected": False, "reason": "no [bms] section in the config file"}
-    try:
-        client = BmsClient(config.bms, BmsAuth(config.bms, password_source=_no_prompt))
-        info = client.userinfo()
-    except ReconcileError as exc:
-        return {"connected": False, "reason": str(exc)}
-    return {
-        "connected": True,
-        "tenant": config.bms.tenant,
-        "user": info.get("FullName") or config.bms.username,
-        "business": info.get("BusinessName"),
-        "currency": info.get("CurrencyCode"),
-    }
-
-
-def _no_prompt(settings) -> str:
-    """Status never asks for a password: only the config, environment or keyring."""
-    from reconcile.bms.auth import default_password_source
-
-    return default_password_source(settings, prompt=False)
 
 
 def _status(args: argparse.Namespace) -> int:

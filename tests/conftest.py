@@ -24,6 +24,11 @@ DEFAULT_SETTINGS = {
     "fail_next": [],
     "access_token_ttl": 3600.0,
     "stale_refresh_grace": 86400.0,
+    "bms_fail_next": [],
+    "bms_access_token_ttl": 3600.0,
+    "bms_refresh_token_ttl": 86400.0,
+    "bms_key_case": "pascal",
+    "bms_mfa_code": "",
 }
 
 
@@ -71,3 +76,17 @@ def own_client(own_settings: QboSettings) -> QboClient:
     auth = QboAuth(own_settings)
     connect_automatically(auth)
     return QboClient(own_settings, auth)
+
+
+@pytest.fixture()
+def bms_settings():
+    """BMS settings of the session's sandbox tenant."""
+    return load_config().bms
+
+
+@pytest.fixture()
+def bms_client(bms_settings):
+    """A BMS client signed in to the sandbox tenant (its own session)."""
+    from reconcile.bms.client import BmsClient
+
+    return BmsClient(bms_settings, sleep=lambda s: None)

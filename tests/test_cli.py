@@ -68,6 +68,10 @@ def test_sandbox_prints_its_contract_and_writes_a_private_config(cli_sandbox):
         "qbo_client_id",
         "qbo_client_secret",
         "qbo_realm_id",
+        "bms_base_url",
+        "bms_tenant",
+        "bms_username",
+        "bms_password",
         "config",
     ):
         assert info[key], key
@@ -78,6 +82,9 @@ def test_sandbox_prints_its_contract_and_writes_a_private_config(cli_sandbox):
     assert parsed["profile"] == "sandbox"
     assert parsed["qbo"]["base_url"] == info["qbo_base_url"]
     assert parsed["qbo"]["realm_id"] == info["qbo_realm_id"]
+    assert parsed["bms"]["base_url"] == info["bms_base_url"]
+    assert parsed["bms"]["tenant"] == info["bms_tenant"] == "HarborPointIT"
+    assert info["bms_base_url"] != info["qbo_base_url"]
 
 
 def test_connect_status_disconnect_round_trip(cli_sandbox):
@@ -91,7 +98,9 @@ def test_connect_status_disconnect_round_trip(cli_sandbox):
 
     status = _run("status", env=env)
     assert "connected to Harbor Point Managed IT LLC" in status.stdout
-    assert cli_sandbox["qbo_client_secret"] not in status.stdout + status.stderr
+    assert "Kaseya BMS   connected to tenant HarborPointIT" in status.stdout
+    for secret in (cli_sandbox["qbo_client_secret"], cli_sandbox["bms_password"]):
+        assert secret not in status.stdout + status.stderr
 
     gone = _run("disconnect", env=env)
     assert gone.returncode == 0 and "Disconnected from QuickBooks." in gone.stdout
@@ -151,6 +160,13 @@ def test_auto_consent_is_refused_outside_the_sandbox(tmp_path):
     assert done.returncode == 1
     assert "only by the local sandbox" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_status_explains_a_wrong_bms_password(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"], RECONCILE_BMS_PASSWORD="wrong")
+    report = json.loads(_run("status", "--json", env=env).stdout)
+    assert report["bms"]["connected"] is False
+    assert "Invalid company name, user name or password" in report["bms"]["reason"]
 
 
 def test_missing_config_is_one_clear_line(tmp_path):

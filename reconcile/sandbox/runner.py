@@ -152,11 +152,12 @@ BMS_SIZES = {
 def seed_bms(data: BmsData, sizes: bms_demo.DemoSizes, today: date | None = None) -> dict:
     """Fill an empty tenant with the generated demo MSP; returns the API user's info."""
     demo = bms_demo.generate(sizes, today=today or date.today())
-    data.put_accounts(demo.accounts)
-    data.put_gl(demo.gl_accounts, bms_demo.GL_TYPES)
-    data.put_services(demo.services)
-    data.put_tax_items(demo.tax_items)
-    data.put_invoices(demo.invoices)
+    with data.store.transaction():  # one transaction: seeding a large tenant takes seconds
+        data.put_accounts(demo.accounts)
+        data.put_gl(demo.gl_accounts, bms_demo.GL_TYPES)
+        data.put_services(demo.services)
+        data.put_tax_items(demo.tax_items)
+        data.put_invoices(demo.invoices)
     return demo.user
 
 

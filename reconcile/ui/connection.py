@@ -11,6 +11,7 @@ import ipywidgets as w
 import pandas as pd
 
 from reconcile.config import Config
+from reconcile.connections import bms_status
 from reconcile.errors import ReconcileError
 from reconcile.qbo.auth import AuthRequest, QboAuth
 from reconcile.qbo.client import QboClient
@@ -30,6 +31,7 @@ class ConnectionView:
         self._pending: AuthRequest | None = None
 
         self.status = w.HTML()
+        self.bms = w.HTML()
         self.company = w.HTML()
         self.message = w.HTML()
         self.connect_button = w.Button(description="Connect to QuickBooks", button_style="primary")
@@ -52,6 +54,7 @@ class ConnectionView:
             [
                 self.status,
                 w.HBox([self.connect_button, self.disconnect_button, self.refresh_button]),
+                self.bms,
                 self.paste_box,
                 self.message,
                 self.company,
@@ -87,6 +90,7 @@ class ConnectionView:
             self.company.value = ""
         self.connect_button.disabled = state["connected"]
         self.disconnect_button.disabled = not state["connected"]
+        self.bms.value = bms_line(bms_status(self.config))
 
     def connect(self) -> None:
         """Start connecting: automatic on the local sandbox, else show the Intuit link."""
@@ -148,3 +152,13 @@ def company_table(info: dict) -> pd.DataFrame:
         ("Email", info.get("Email", {}).get("Address", "")),
     ]
     return pd.DataFrame(rows, columns=["field", "value"])
+
+
+def bms_line(state: dict) -> str:
+    """One HTML line saying whether BMS answers, and as whom."""
+    if state["connected"]:
+        return (
+            f"<b>Kaseya BMS:</b> connected to tenant {html.escape(state['tenant'])} as "
+            f"{html.escape(state['user'])} ({html.escape(state.get('business') or '?')})"
+        )
+    return f"<b>Kaseya BMS:</b> not connected ({html.escape(state['reason'])})"

@@ -8,6 +8,7 @@ from reconcile.config import load_config
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.connect import auto_consent
 from reconcile.ui import App, ConnectionView
+from reconcile.ui.connection import bms_line
 
 
 def _view(own_settings, profile: str = "sandbox") -> ConnectionView:
@@ -58,3 +59,9 @@ def test_app_has_a_connection_tab():
     app = App.from_config()
     assert app.widget.titles == ("Connection",)
     assert "connected to company" in app.connection.status.value
+    assert "Kaseya BMS:</b> connected to tenant HarborPointIT" in app.connection.bms.value
+
+
+def test_bms_line_says_why_it_is_not_connected():
+    line = bms_line({"connected": False, "reason": "Invalid company name, user name or password."})
+    assert "not connected" in line and "Invalid company name" in line
