@@ -18,7 +18,7 @@ from datetime import datetime
 
 import requests
 
-from reconcile.bms.envelope import parse_envelope
+from reconcile.bms.envelope import parse_envelope, response_schema_for
 from reconcile.bms.errors import BmsAuthError, BmsConnectionError
 from reconcile.config import BmsSettings
 from reconcile.errors import ConfigError
@@ -140,7 +140,7 @@ class BmsAuth:
         except requests.RequestException as exc:
             raise BmsConnectionError(f"cannot reach {url}: {exc}", endpoint=path) from None
         try:
-            envelope = parse_envelope(resp.json())
+            envelope = parse_envelope(resp.json(), response_schema_for("POST", path))
         except ValueError:
             raise BmsAuthError(
                 f"unexpected answer ({resp.text[:200]!r})", status=resp.status_code, endpoint=path

@@ -23,8 +23,9 @@ from typing import Any
 import requests
 
 from reconcile.bms.auth import TIMEOUT, BmsAuth
-from reconcile.bms.envelope import Envelope, parse_envelope
+from reconcile.bms.envelope import Envelope, parse_envelope, response_schema_for
 from reconcile.bms.errors import (
+    BmsAuthError,
     BmsConnectionError,
     BmsError,
     BmsNotFoundError,
@@ -142,11 +143,11 @@ class BmsClient:
                 log.warning("%s: HTTP %s; retry %d", endpoint, resp.status_code, failures)
                 self.sleep(self.backoff * 2 ** (failures - 1))
                 continue
-            return self._read(resp, endpoint)
+            return self._read(resp, endpoint, response_schema_for(method, path))
 
-    def _read(self, resp: requests.Response, endpoint: str) -> Envelope:
+    def _read(self, resp: requests.Response, endpoint: str, schema: dict | None) -> Envelope:
         try:
-            envelope = parse_envelope(resp.json()) if resp.content else Envelope(True, None)
+            envelope = parse_envelope(resp.json(), schema) if resp.content else Envelope(True, None)
         except ValueError:
             envelope = None
         if envelope is not None and envelope.success and resp.status_code < 400:
@@ -155,12 +156,16 @@ class BmsClient:
         code = err.get("Code")
         status = resp.status_code
         cls: type[BmsError] = BmsError
-        if status == 404 or code == 404:
+        if status == 401:
+            cls = BmsAuthError
+        elif status == 404 or code == 404:
             cls = BmsNotFoundError
         elif status == 429:
             cls = BmsRateLimitError
         elif status >= 500:
             cls = BmsServerError
+        if status == 401 and not err:
+            err = {"Message": "the access token was refused even after signing in again"}
         message = err.get("Message") or (
             f"HTTP {status}" + (f": {' '.join(resp.text.split())[:200]}" if resp.text else "")
         )

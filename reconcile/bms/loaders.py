@@ -75,7 +75,8 @@ def frame(rows: Iterable[dict], columns: dict[str, str]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(list(rows), columns=list(columns))
     for name, dtype in columns.items():
         if dtype == WHEN:
-            df[name] = pd.to_datetime(df[name], utc=True, errors="coerce", format="ISO8601")
+            when = pd.to_datetime(df[name], utc=True, errors="coerce", format="ISO8601")
+            df[name] = when.astype("datetime64[ns, UTC]")  # one resolution on pandas 2 and 3
         elif dtype == MONEY:
             df[name] = pd.to_numeric(df[name], errors="coerce").round(2).astype(MONEY)
         elif dtype in (ID, NUMBER):

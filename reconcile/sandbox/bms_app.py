@@ -54,7 +54,7 @@ class BmsFault(Exception):
             error["Details"] = self.details
         if self.sub_errors:
             error["SubErrors"] = self.sub_errors
-        return {"Success": False, "Error": error, "Result": None}
+        return {"Success": False, "Error": error}
 
 
 def invalid(*problems: str) -> BmsFault:

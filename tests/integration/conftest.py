@@ -53,3 +53,61 @@ def hours_item_id(client: QboClient) -> str:
     """Id of the demo company's "Hours" service item (UnitPrice 125)."""
     (item,) = client.query(select("Item").eq("Name", "Hours"))
     return item["Id"]
+
+
+# -- Kaseya BMS helpers (the BMS sandbox server of the same session) ---------------------------
+
+
+def bms_stats(sandbox: Sandbox) -> dict:
+    """The BMS server's counters (refresh_count), read over HTTP."""
+    resp = requests.get(f"{sandbox.bms_url}/_sandbox/stats", timeout=10)
+    resp.raise_for_status()
+    return resp.json()
+
+
+def bms_raw_sign_in(sandbox: Sandbox, **extra: str) -> dict:
+    """Sign in with plain requests (multipart, as the document declares): the token DTO."""
+    ident = sandbox.bms_identity
+    fields = {
+        "GrantType": "password",
+        "UserName": ident["username"],
+        "Password": ident["password"],
+        "Tenant": ident["tenant"],
+        **extra,
+    }
+    resp = requests.post(
+        f"{sandbox.bms_url}/v2/security/authenticate",
+        files={k: (None, v) for k, v in fields.items()},
+        timeout=10,
+    )
+    resp.raise_for_status()
+    body = resp.json()
+    assert body["Success"], body
+    return body["Result"]
+
+
+@pytest.fixture(scope="session")
+def _bms_sent_invoice_pool(sandbox: Sandbox) -> list[dict]:
+    """Sent, unposted invoices with more than 10 due, handed out one per use so that tests
+    writing to the shared tenant never touch the same invoice."""
+    token = bms_raw_sign_in(sandbox)["AccessToken"]
+    resp = requests.get(
+        f"{sandbox.bms_url}/v2/finance/invoices/summary",
+        params={"Filter.StatusId": "3", "Filter.PostedToAccounting": "false", "PageSize": "1000"},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    resp.raise_for_status()
+    rows = [r for r in resp.json()["Result"] if (r["PaymentDue"] or 0) > 10]
+    return sorted(rows, key=lambda r: r["Id"])
+
+
+@pytest.fixture()
+def take_sent_invoice(_bms_sent_invoice_pool: list[dict]):
+    """``take()`` → the summary of a Sent invoice no other test has taken (PaymentDue > 10)."""
+
+    def take() -> dict:
+        assert _bms_sent_invoice_pool, "the demo tenant ran out of Sent invoices"
+        return _bms_sent_invoice_pool.pop(0)
+
+    return take
