@@ -240,10 +240,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if not data_dir.is_absolute():
         data_dir = (path.parent / data_dir).resolve()
 
-    qbo_raw = {**raw.get("qbo", {}), **_env_overrides("qbo", QBO_KEYS)}
-    unknown = set(raw.get("qbo", {})) - set(QBO_KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [qbo]: {', '.join(sorted(unknown))}")
+    qbo_raw = _section(path, raw, "qbo", QBO_KEYS)
     defaults: dict = {}
     if profile in INTUIT_API:
         defaults = {**INTUIT_OAUTH, "base_url": INTUIT_API[profile]}
@@ -280,11 +277,16 @@ def load_config(path: str | Path | None = None) -> Config:
     )
 
 
-def _bms_settings(path: Path, raw: dict, profile: str, realm_id: str | None) -> BmsSettings:
-    unknown = set(raw.get("bms", {})) - set(BMS_KEYS)
+def _section(path: Path, raw: dict, name: str, keys: tuple[str, ...]) -> dict:
+    """One ``[name]`` table of the file, unknown keys refused, env overrides applied."""
+    unknown = set(raw.get(name, {})) - set(keys)
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [bms]: {', '.join(sorted(unknown))}")
-    values = {**raw.get("bms", {}), **_env_overrides("bms", BMS_KEYS)}
+        raise ConfigError(f"{path}: unknown key(s) in [{name}]: {', '.join(sorted(unknown))}")
+    return {**raw.get(name, {}), **_env_overrides(name, keys)}
+
+
+def _bms_settings(path: Path, raw: dict, profile: str, realm_id: str | None) -> BmsSettings:
+    values = _section(path, raw, "bms", BMS_KEYS)
     base_url = str(values.get("base_url", "")).rstrip("/")
     region = str(values.get("region", "")).lower()
     if region:

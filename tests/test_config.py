@@ -226,3 +226,70 @@ def test_check_refuses_plain_http_to_other_hosts(url):
 def test_check_reports_what_is_missing(changes, message):
     with pytest.raises(ConfigError, match=message):
         settings(**changes).check()
+
+
+# -- [bms] -------------------------------------------------------------------------------------
+
+PRODUCTION_BMS = """
+profile = "production"
+[qbo]
+client_id = "app"
+realm_id = "123"
+[bms]
+region = "emea"
+tenant = "Acme IT"
+username = "api@acme.example"
+"""
+
+
+def test_bms_region_gives_the_regional_host_and_realm_as_external_tenant(tmp_path, monkeypatch):
+    write_config(tmp_path, monkeypatch, PRODUCTION_BMS)
+    monkeypatch.setenv("RECONCILE_QBO_CLIENT_SECRET", SECRET)
+    bms = load_config().bms
+    assert bms.base_url == "https://api.bmsemea.kaseya.com"
+    assert (bms.tenant, bms.username) == ("Acme IT", "api@acme.example")
+    assert bms.external_tenant_id == "123"
+    assert bms.configured and not bms.password
+    bms.check()
+
+
+def test_bms_password_from_the_environment_never_shows(tmp_path, monkeypatch):
+    write_config(tmp_path, monkeypatch, PRODUCTION_BMS)
+    monkeypatch.setenv("RECONCILE_BMS_PASSWORD", "hunter2-bms")
+    cfg = load_config()
+    assert cfg.bms.password.reveal() == "hunter2-bms"
+    assert "hunter2-bms" not in repr(cfg) + repr(cfg.bms) + str(cfg.describe())
+
+
+def test_bms_unknown_region_and_key_are_named(tmp_path, monkeypatch):
+    write_config(tmp_path, monkeypatch, PRODUCTION_BMS.replace('"emea"', '"mars"'))
+    with pytest.raises(ConfigError, match=r"bms\.region 'mars'"):
+        load_config()
+    write_config(tmp_path, monkeypatch, PRODUCTION_BMS + 'colour = "blue"\n')
+    with pytest.raises(ConfigError, match=r"unknown key\(s\) in \[bms\]: colour"):
+        load_config()
+
+
+def test_bms_password_in_a_readable_file_is_refused(tmp_path, monkeypatch):
+    text = PRODUCTION_BMS + 'password = "in-the-file"\n'
+    write_config(tmp_path, monkeypatch, text, mode=0o644)
+    with pytest.raises(ConfigError, match="RECONCILE_BMS_PASSWORD"):
+        load_config()
+    write_config(tmp_path, monkeypatch, text, mode=0o600)
+    assert load_config().bms.password.reveal() == "in-the-file"
+
+
+def test_bms_sandbox_only_settings_and_insecure_hosts(tmp_path, monkeypatch):
+    write_config(tmp_path, monkeypatch, PRODUCTION_BMS + "time_scale = 60\n")
+    with pytest.raises(ConfigError, match=r"bms\.time_scale is a sandbox setting"):
+        load_config()
+    write_config(
+        tmp_path,
+        monkeypatch,
+        PRODUCTION_BMS.replace('region = "emea"', 'base_url = "http://bms.example"'),
+    )
+    with pytest.raises(ConfigError, match="must use https"):
+        load_config().bms.check()
+    write_config(tmp_path, monkeypatch, PRODUCTION_BMS + "page_size = 5000\n")
+    with pytest.raises(ConfigError, match=r"page_size must be 1\.\.1000"):
+        load_config().bms.check()
