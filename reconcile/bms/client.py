@@ -34,6 +34,7 @@ from reconcile.bms.errors import (
 )
 from reconcile.config import BmsSettings, Config, load_config
 from reconcile.limiter import Limiter
+from reconcile.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ class BmsClient:
         if idempotent is None:
             idempotent = method == "GET" or path.endswith(("/search", "/details", "/discounts"))
         limiter = self._limiter(endpoint)
-        failures = renewed = throttled = 0
+        backoff = Backoff(self.max_retries, self.backoff, self.sleep)
+        renewed = throttled = 0
         while True:
             token = self.auth.token()
             try:
@@ -120,10 +122,7 @@ class BmsClient:
                         timeout=TIMEOUT,
                     )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                failures += 1
-                if idempotent and failures <= self.max_retries:
-                    log.warning("%s: %s; retry %d", endpoint, type(exc).__name__, failures)
-                    self.sleep(self.backoff * 2 ** (failures - 1))
+                if idempotent and backoff.retry(f"{endpoint}: {type(exc).__name__}"):
                     continue
                 raise BmsConnectionError(
                     f"{type(exc).__name__}: {exc}", endpoint=endpoint
@@ -138,10 +137,11 @@ class BmsClient:
                 log.warning("%s: rate limited; waiting %.1f s", endpoint, wait)
                 limiter.pause(wait)
                 continue
-            if resp.status_code >= 500 and idempotent and failures < self.max_retries:
-                failures += 1
-                log.warning("%s: HTTP %s; retry %d", endpoint, resp.status_code, failures)
-                self.sleep(self.backoff * 2 ** (failures - 1))
+            if (
+                resp.status_code >= 500
+                and idempotent
+                and backoff.retry(f"{endpoint}: HTTP {resp.status_code}")
+            ):
                 continue
             return self._read(resp, endpoint, response_schema_for(method, path))
 

@@ -40,6 +40,7 @@ from reconcile.qbo.errors import (
 )
 from reconcile.qbo.frames import to_frame
 from reconcile.qbo.query import MAX_RESULTS, Query
+from reconcile.retry import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +192,7 @@ class QboClient:
         kinds = ("minute", "second", "batch") if batch else ("minute", "second")
 
         refreshed = False
-        failures = 0
+        backoff = Backoff(self.max_retries, self.backoff, self.sleep)
         throttles = 0
         while True:
             tokens = self.auth.tokens()
@@ -209,11 +210,8 @@ class QboClient:
                         timeout=TIMEOUT,
                     )
             except (requests.ConnectionError, requests.Timeout) as exc:
-                failures += 1
-                if retry_safe and failures <= self.max_retries:
-                    log.warning("%s %s: %s; retry %d", method, path, type(exc).__name__, failures)
+                if retry_safe and backoff.retry(f"{method} {path}: {type(exc).__name__}"):
                     self.stats.add("retried")
-                    self.sleep(self.backoff * 2 ** (failures - 1))
                     continue
                 raise QboConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
             log.debug("%s %s -> %s (intuit_tid=%s)", method, path, resp.status_code, _tid(resp))
@@ -239,13 +237,13 @@ class QboClient:
                 log.warning("%s %s: throttled by QuickBooks; waiting %.1f s", method, path, wait)
                 self.limiter.pause(wait)
                 continue
-            if isinstance(error, ServerError) and retry_safe:
-                failures += 1
-                if failures <= self.max_retries:
-                    log.warning("%s %s: HTTP %s; retry %d", method, path, error.status, failures)
-                    self.stats.add("retried")
-                    self.sleep(self.backoff * 2 ** (failures - 1))
-                    continue
+            if (
+                isinstance(error, ServerError)
+                and retry_safe
+                and backoff.retry(f"{method} {path}: HTTP {error.status}")
+            ):
+                self.stats.add("retried")
+                continue
             raise error
 
     # -- reads ------------------------------------------------------------------------------
