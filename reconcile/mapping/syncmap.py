@@ -1,0 +1,174 @@
+"""The Sync Map as data: which BMS field becomes which QuickBooks field, and how.
+
+Each entity has an ordered list of :class:`FieldRule` (the seed guide's "Sync Map" table,
+extended). A rule names the BMS column it reads (a column of the frames of
+:mod:`reconcile.bms.loaders`), the QBO property path it writes (dotted, e.g.
+``BillAddr.Line1``), and a transform. A rule without a target is shown but never sent (for
+instance Credit Limit: QuickBooks Online's API has no writable field for it).
+
+Mapping a record gives a :class:`Mapped`: the values to send (flat paths), the body to send
+(nested QBO JSON), the fields left out and why, and the references the plan must resolve
+(a term, a tax code, a GL account, a parent).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another QBO record, resolved by the plan (found, linked, or created).
+
+    ``kind`` is "term", "taxcode", "account", "customer" or "item"; ``key`` identifies it on
+    the BMS side (a term's days, a tax item's name, a GL code); ``label`` is what a person
+    reads ("Net 30"); ``create`` holds what is needed to create it when missing."""
+
+    kind: str
+    key: str
+    label: str
+    create: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A transform's way to say "not sent", with the reason a person reads."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One line of the Sync Map."""
+
+    bms_field: str  # the seed guide's label, e.g. "Account Name"
+    qbo_field: str  # the seed guide's label, e.g. "Display Name"
+    source: str | None  # BMS frame column (None: the transform reads the whole row)
+    target: str | None  # QBO property path; None: shown but never sent
+    transform: str = "text"
+    note: str = ""
+
+
+@dataclass
+class Mapped:
+    """One BMS record mapped to QuickBooks."""
+
+    bms_id: str
+    values: dict[str, Any] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    refs: dict[str, Ref] = field(default_factory=dict)
+
+    def body(self) -> dict:
+        """The nested QBO JSON of the values (references as ``{"value": …}`` placeholders
+        to be filled by the plan)."""
+        out: dict[str, Any] = {}
+        for path, value in self.values.items():
+            node = out
+            *parents, leaf = path.split(".")
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        return out
+
+
+def is_blank(value: Any) -> bool:
+    """None, NA, NaN and empty/whitespace strings count as "no value"."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def clean_text(value: Any) -> str | None:
+    """Trimmed text with runs of spaces collapsed; None when blank."""
+    if is_blank(value):
+        return None
+    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+
+
+Transform = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]
+
+
+class EntityMap:
+    """The rules of one entity, plus the transforms they name."""
+
+    def __init__(
+        self,
+        kind: str,
+        qbo_entity: str,
+        rules: list[FieldRule],
+        transforms: Mapping[str, Transform],
+        id_column: str = "Id",
+    ) -> None:
+        self.kind = kind
+        self.qbo_entity = qbo_entity
+        self.rules = rules
+        self.transforms = dict(transforms)
+        self.id_column = id_column
+        unknown = {r.transform for r in rules} - set(self.transforms)
+        if unknown:
+            raise ValueError(f"{kind} Sync Map names unknown transforms: {sorted(unknown)}")
+
+    def with_overrides(self, overrides: Mapping[str, str]) -> EntityMap:
+        """A copy where ``{qbo path: bms column}`` overrides the source of a rule ("" stops
+        sending that field). Unknown paths raise ValueError naming them."""
+        by_target = {r.target: r for r in self.rules if r.target}
+        unknown = set(overrides) - set(by_target)
+        if unknown:
+            raise ValueError(
+                f"[sync_map.{self.kind}] names QuickBooks fields the map does not have: "
+                f"{', '.join(sorted(unknown))} (known: {', '.join(sorted(by_target))})"
+            )
+        rules = []
+        for rule in self.rules:
+            if rule.target in overrides:
+                column = overrides[rule.target]
+                rule = (
+                    replace(rule, target=None, note="not sent: turned off in the config file")
+                    if column == ""
+                    else replace(rule, source=column, note=f"{rule.note} (config: from {column})")
+                )
+            rules.append(rule)
+        return EntityMap(self.kind, self.qbo_entity, rules, self.transforms, self.id_column)
+
+    def frame(self) -> pd.DataFrame:
+        """The Sync Map as a table for people: one row per rule, in order."""
+        rows = [
+            {
+                "BMS field": r.bms_field,
+                "QuickBooks field": r.qbo_field,
+                "BMS column": r.source or "(derived)",
+                "QuickBooks property": r.target or "",
+                "sent": r.target is not None,
+                "transform": r.transform,
+                "note": r.note,
+            }
+            for r in self.rules
+        ]
+        return pd.DataFrame(rows)
+
+    def map(self, row: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> Mapped:
+        """Map one BMS row (a dict or Series) into what would be sent to QuickBooks."""
+        options = options or {}
+        mapped = Mapped(bms_id=str(row[self.id_column]))
+        for rule in self.rules:
+            raw = row.get(rule.source) if rule.source else None
+            where = rule.target or rule.qbo_field
+            if rule.target is None:
+                if not is_blank(raw):
+                    mapped.skipped[rule.qbo_field] = rule.note or "not sent"
+                continue
+            value = self.transforms[rule.transform](raw, row, options)
+            if isinstance(value, Skip):
+                mapped.skipped[where] = value.reason
+            elif isinstance(value, Ref):
+                mapped.refs[rule.target] = value
+            elif value is not None:
+                mapped.values[rule.target] = value
+        return mapped

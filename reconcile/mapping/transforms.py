@@ -1,0 +1,164 @@
+"""The transforms the Sync Map names: how a BMS value becomes a QuickBooks value.
+
+Each takes ``(value, row, options)`` and returns the value to send, ``None`` (nothing to
+send), a :class:`Skip` (not sent, with the reason shown in the preview) or a :class:`Ref`
+(another QBO record the plan must find, link or create).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from reconcile.mapping.syncmap import Ref, Skip, Transform, clean_text, is_blank
+
+# QBO Customer.CompanyName holds at most 100 characters (reference/qbo-api.md §4).
+COMPANY_NAME_MAX = 100
+# Default BMS GL type → QBO AccountType:AccountSubType; users edit it with
+# [sync_map.account_types] in the config file (reference §4 Account).
+ACCOUNT_TYPES = {
+    "Asset": "Other Current Asset:OtherCurrentAssets",
+    "Liability": "Other Current Liability:OtherCurrentLiabilities",
+    "Equity": "Equity:OwnersEquity",
+    "Income": "Income:ServiceFeeIncome",
+    "Cost of Goods Sold": "Cost of Goods Sold:SuppliesMaterialsCogs",
+    "Expense": "Expense:OtherMiscellaneousServiceCost",
+}
+NON_INVENTORY_CATEGORIES = ("Hardware", "Software")
+
+
+def text(value: Any, row: Mapping, options: Mapping) -> Any:
+    return clean_text(value)
+
+
+def company_name(value: Any, row: Mapping, options: Mapping) -> Any:
+    name = clean_text(value)
+    if name and len(name) > COMPANY_NAME_MAX:
+        return Skip(
+            f"not sent: {len(name)} characters, QuickBooks allows {COMPANY_NAME_MAX} for "
+            "CompanyName (the full name goes to DisplayName)"
+        )
+    return name
+
+
+def flag(value: Any, row: Mapping, options: Mapping) -> Any:
+    return None if is_blank(value) else bool(value)
+
+
+def money(value: Any, row: Mapping, options: Mapping) -> Any:
+    return None if is_blank(value) else round(float(value), 2)
+
+
+def term(value: Any, row: Mapping, options: Mapping) -> Any:
+    """Net Days → a sales term "Net N" (DueDays N), found or created by the plan."""
+    if is_blank(value):
+        return None
+    days = int(value)
+    name = "Due on receipt" if days == 0 else f"Net {days}"
+    return Ref("term", str(days), name, {"Name": name, "DueDays": days})
+
+
+def taxable(value: Any, row: Mapping, options: Mapping) -> Any:
+    """A customer is taxable when BMS gives it a sales tax item."""
+    return not is_blank(row.get("SalesTaxItemId"))
+
+
+def tax_code(value: Any, row: Mapping, options: Mapping) -> Any:
+    """Sales tax item → DefaultTaxCodeRef: a QBO tax code of the same name, found or created
+    through the tax service with the BMS rate."""
+    if is_blank(value):
+        return None
+    name = clean_text(value)
+    return Ref("taxcode", name, name, {"bms_tax_item_id": row.get("SalesTaxItemId")})
+
+
+def notes(value: Any, row: Mapping, options: Mapping) -> Any:
+    """Description, plus Credit Limit and Account Code when the config asks to carry them
+    (QuickBooks Online has no writable field for either)."""
+    parts = [clean_text(value)] if not is_blank(value) else []
+    if options.get("carry_into_notes"):
+        if not is_blank(row.get("CreditLimit")):
+            parts.append(f"Credit limit (BMS): {float(row['CreditLimit']):.2f}")
+        if not is_blank(row.get("AccountCode")):
+            parts.append(f"BMS account code: {row['AccountCode']}")
+    return "\n".join(parts) or None
+
+
+def account_type(value: Any, row: Mapping, options: Mapping) -> Any:
+    return _type_pair(value, row, options)[0]
+
+
+def account_subtype(value: Any, row: Mapping, options: Mapping) -> Any:
+    return _type_pair(value, row, options)[1]
+
+
+def _type_pair(value: Any, row: Mapping, options: Mapping) -> tuple[Any, Any]:
+    types = {**ACCOUNT_TYPES, **options.get("account_types", {})}
+    by_code = options.get("account_types_by_code", {})
+    chosen = by_code.get(str(row.get("Code"))) or types.get(str(value))
+    if not chosen:
+        reason = Skip(
+            f"no QuickBooks type for BMS type {value!r}: add it to [sync_map.account_types]"
+        )
+        return reason, None
+    kind, _, sub = chosen.partition(":")
+    return kind, sub or None
+
+
+def parent_account(value: Any, row: Mapping, options: Mapping) -> Any:
+    if is_blank(value):
+        return None
+    return Ref("account", f"id:{int(value)}", clean_text(row.get("ParentName")) or str(value))
+
+
+def gl_account(
+    value: Any, row: Mapping, options: Mapping, *, name_column: str, default: str
+) -> Any:
+    if is_blank(value):
+        code = options.get(default)
+        return Ref("account", f"code:{code}", f"default ({code})") if code else None
+    return Ref(
+        "account", f"code:{value}", f"{value} {clean_text(row.get(name_column)) or ''}".strip()
+    )
+
+
+def income_account(value: Any, row: Mapping, options: Mapping) -> Any:
+    return gl_account(
+        value, row, options, name_column="IncomeAccountName", default="default_income_account"
+    )
+
+
+def expense_account(value: Any, row: Mapping, options: Mapping) -> Any:
+    return gl_account(
+        value, row, options, name_column="ExpenseAccountName", default="default_expense_account"
+    )
+
+
+def item_type(value: Any, row: Mapping, options: Mapping) -> Any:
+    """Service, or NonInventory for the categories sold as goods (hardware, licences)."""
+    goods = options.get("non_inventory_categories", NON_INVENTORY_CATEGORIES)
+    return "NonInventory" if clean_text(value) in goods else "Service"
+
+
+def sku(value: Any, row: Mapping, options: Mapping) -> Any:
+    """A stable natural key: "BMS-<service id>" (BMS services have no SKU)."""
+    return None if is_blank(value) else f"BMS-{int(value)}"
+
+
+TRANSFORMS: dict[str, Transform] = {
+    "text": text,
+    "company_name": company_name,
+    "flag": flag,
+    "money": money,
+    "term": term,
+    "taxable": taxable,
+    "tax_code": tax_code,
+    "notes": notes,
+    "account_type": account_type,
+    "account_subtype": account_subtype,
+    "parent_account": parent_account,
+    "income_account": income_account,
+    "expense_account": expense_account,
+    "item_type": item_type,
+    "sku": sku,
+}
