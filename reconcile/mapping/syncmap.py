@@ -52,6 +52,8 @@ class FieldRule:
     target: str | None  # QBO property path; None: shown but never sent
     transform: str = "text"
     note: str = ""
+    # For a field QuickBooks cannot take: the option that carries it into another field.
+    carried_by: str | None = None
 
 
 @dataclass
@@ -162,7 +164,9 @@ class EntityMap:
             where = rule.target or rule.qbo_field
             if rule.target is None:
                 if not is_blank(raw):
-                    mapped.skipped[rule.qbo_field] = rule.note or "not sent"
+                    carried = rule.carried_by and options.get(rule.carried_by)
+                    reason = "not a QuickBooks field: carried into Notes" if carried else rule.note
+                    mapped.skipped[rule.qbo_field] = reason or "not sent"
                 continue
             value = self.transforms[rule.transform](raw, row, options)
             if isinstance(value, Skip):

@@ -69,7 +69,9 @@ def test_credit_limit_and_account_code_are_shown_as_not_sendable():
     m = CUSTOMERS.map(ACCOUNT_ROW)
     assert m.skipped["Credit Limit"] == "not sent: not writable in QuickBooks Online"
     assert m.skipped["Account Number"] == "not sent: not writable in QuickBooks Online"
-    carried = CUSTOMERS.map(ACCOUNT_ROW, {"carry_into_notes": True}).values["Notes"]
+    with_option = CUSTOMERS.map(ACCOUNT_ROW, {"carry_into_notes": True})
+    assert with_option.skipped["Credit Limit"] == "not a QuickBooks field: carried into Notes"
+    carried = with_option.values["Notes"]
     assert carried.splitlines() == [
         "Plumbing contractor",
         "Credit limit (BMS): 2500.00",
