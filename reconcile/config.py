@@ -177,6 +177,9 @@ class Config:
     data_dir: Path
     qbo: QboSettings
     bms: BmsSettings = field(default_factory=lambda: BmsSettings("", "", "", Secret("")))
+    # The [sync_map] table as written: options and per-entity overrides of the Sync Map
+    # (read by reconcile.mapping.configured).
+    sync_map: dict = field(default_factory=dict)
 
     def describe(self) -> dict:
         """A secret-free summary for status screens and logs."""
@@ -273,7 +276,12 @@ def load_config(path: str | Path | None = None) -> Config:
         raise ConfigError("qbo.time_scale is a sandbox setting; real QuickBooks runs at 1.0")
     bms = _bms_settings(path, raw, profile, qbo.realm_id)
     return Config(
-        profile=profile, path=path if path.exists() else None, data_dir=data_dir, qbo=qbo, bms=bms
+        profile=profile,
+        path=path if path.exists() else None,
+        data_dir=data_dir,
+        qbo=qbo,
+        bms=bms,
+        sync_map=dict(raw.get("sync_map", {})),
     )
 
 

@@ -184,3 +184,29 @@ def test_item_type_accounts_sku_and_default_income_account():
     )
     assert labour.values["Type"] == "Service"
     assert labour.refs["IncomeAccountRef"].key == "code:4020"
+
+
+def test_config_file_overrides_and_options(tmp_path, monkeypatch):
+    from reconcile.config import load_config
+    from reconcile.errors import ConfigError
+    from reconcile.mapping import configured
+
+    path = tmp_path / "config.toml"
+    base = (
+        'profile = "sandbox"\n[qbo]\nbase_url = "http://127.0.0.1:1"\n'
+        'auth_url = "http://127.0.0.1:1/a"\ntoken_url = "http://127.0.0.1:1/t"\n'
+        'revoke_url = "http://127.0.0.1:1/r"\nclient_id = "x"\n'
+    )
+    path.write_text(
+        base + '[sync_map]\ncarry_into_notes = true\n[sync_map.customer]\nCompanyName = ""\n'
+        '[sync_map.account_types_by_code]\n"1000" = "Bank:Checking"\n'
+    )
+    maps, options = configured(load_config(path))
+    assert options == {"carry_into_notes": True, "account_types_by_code": {"1000": "Bank:Checking"}}
+    assert "CompanyName" not in maps["customer"].map(ACCOUNT_ROW, options).values
+    path.write_text(base + "[sync_map]\ncary_into_notes = true\n")
+    with pytest.raises(ConfigError, match="unknown key 'cary_into_notes'"):
+        configured(load_config(path))
+    path.write_text(base + '[sync_map.customer]\nNickname = "AccountName"\n')
+    with pytest.raises(ConfigError, match="Nickname"):
+        configured(load_config(path))
