@@ -2,8 +2,9 @@
 
 It behaves like QBO for everything this toolkit uses (reference/qbo-api.md): entity CRUD with
 SyncToken, sparse and full updates, deactivation with the " (deleted)" rename, delete/void of
-transactions, the query language, batch, ``requestid`` replay, QBO's fault shapes (JSON, the
-lowercase 401, the XML 429) and its rate limits, plus fault injection for reliability tests.
+transactions, the query language, batch, ``requestid`` replay, the TaxService endpoint that
+creates tax codes and rates, QBO's fault shapes (JSON, the lowercase 401, the XML 429) and its
+rate limits, plus fault injection for reliability tests.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ MAX_BATCH = 30
 MAX_REQUEST_ID = 50
 MAX_BATCH_REQUEST_ID = 36
 DELETED = " (deleted)"
+TAX_SERVICE = "taxservice/taxcode"
+SSN_MASK = "XXX-XX-XXXX"
 TZ_OFFSET = "-08:00"  # the demo company's clock, as QBO writes local times with an offset
 
 
@@ -248,7 +251,8 @@ class QboApp:
                 body = self._route(realm, rest, request)
         except Fault as fault:
             return fault_response(fault)
-        body["time"] = now_iso(ms=True)
+        if rest != TAX_SERVICE:  # the TaxService answers its bare echo object (§4)
+            body["time"] = now_iso(ms=True)
         return Response.json(body, headers={"intuit_tid": secrets.token_hex(12)})
 
     def _route(self, realm: str, rest: str, request: Request) -> dict:
@@ -260,6 +264,8 @@ class QboApp:
             return {"QueryResponse": self.query(realm, text or "")}
         if rest == "batch" and request.method == "POST":
             return self._batch(realm, self._json(request))
+        if rest == TAX_SERVICE and request.method == "POST":
+            return self.tax_service(realm, self._json(request))
         if parts[0] == "companyinfo":
             if request.method == "GET" and len(parts) == 2:
                 # Read by realm id, although the record's own Id is "1" (reference §2).
@@ -436,6 +442,9 @@ class QboApp:
             "ExpenseAccountRef": "Account",
             "AssetAccountRef": "Account",
             "DepositToAccountRef": "Account",
+            "APAccountRef": "Account",
+            "TermRef": "Term",
+            "PrefVendorRef": "Vendor",
             "ParentRef": None,
         }
         if isinstance(node, list):
@@ -452,9 +461,10 @@ class QboApp:
 
     @staticmethod
     def name_key(entity: str, doc: dict) -> str | None:
-        """The unique-name key of a name-list record, case-folded: DisplayName across
-        customers (6240, reference §4), FullyQualifiedName for accounts and items (a
-        sub-account may repeat a name under another parent), Name for the rest."""
+        """The unique-name key of a name-list record, case-folded: DisplayName for customers,
+        vendors and employees (checked across the three, 6240, reference §4),
+        FullyQualifiedName for accounts and items (a sub-account may repeat a name under
+        another parent), Name for the rest."""
         spec = qbo_rules.ENTITIES[entity]
         if not spec.unique_name_field:
             return None
@@ -465,11 +475,17 @@ class QboApp:
         key = self.name_key(entity, doc)
         if key is None:
             return
-        if any(o["Id"] != doc.get("Id") for o in self.store.find(realm, entity, name_key=key)):
+        people = entity in qbo_rules.PEOPLE  # one DisplayName space for the three (§4)
+        clash = any(
+            other != entity or o["Id"] != doc.get("Id")
+            for other in (qbo_rules.PEOPLE if people else (entity,))
+            for o in self.store.find(realm, other, name_key=key)
+        )
+        if clash:
             detail = (
                 "The name supplied already exists. : Another customer, vendor or employee "
                 "is already using this name. Please use a different name."
-                if entity == "Customer"
+                if people
                 else f"The name supplied already exists. : Another {entity.lower()} is "
                 "already using this name. Please use a different name."
             )
@@ -514,6 +530,103 @@ class QboApp:
         self._customer_balance(realm, doc["CustomerRef"]["value"])
         return doc
 
+    # -- TaxService -----------------------------------------------------------------------------
+
+    def tax_service(self, realm: str, body: Any) -> dict:
+        """``POST taxservice/taxcode`` (reference §4): create a TaxCode whose rates are new
+        TaxRates (name, percent, existing agency) or existing ones (TaxRateId); answers the
+        request echoed with TaxCodeId and each TaxRateId filled in."""
+        qbo_rules.validate_tax_service(body)
+        details = [dict(d) for d in body["TaxRateDetails"]]
+        faults = []
+        for d in details:
+            if d.get("TaxRateId") not in (None, ""):
+                target, element = ("TaxRate", str(d["TaxRateId"])), "TaxRateDetails.TaxRateId"
+            else:
+                target, element = ("TaxAgency", str(d["TaxAgencyId"])), "TaxRateDetails.TaxAgencyId"
+            if self.store.get(realm, *target) is None:
+                faults.append(Fault("2500", f"Invalid Reference Id : {element}", element=element))
+        if faults:
+            faults[0].more = faults[1:]
+            raise faults[0]
+        code_name = body["TaxCode"]
+        for code in self.store.all(realm, "TaxCode"):
+            if code.get("Name", "").casefold() == code_name.casefold():
+                raise Fault(
+                    "6000",
+                    f"Business Validation Error: a tax code named {code['Name']!r} already "
+                    f"exists (TaxCodeId={code['Id']}); tax code names must be unique.",
+                    element="TaxCode",
+                )
+        new_names = [d["TaxRateName"].casefold() for d in details if not d.get("TaxRateId")]
+        for rate in self.store.all(realm, "TaxRate"):
+            if rate.get("Name", "").casefold() in new_names:
+                raise Fault(
+                    "6000",
+                    f"Business Validation Error: a tax rate named {rate['Name']!r} already "
+                    f"exists (TaxRateId={rate['Id']}); send its TaxRateId to reuse it.",
+                    element="TaxRateDetails.TaxRateName",
+                )
+        if len(set(new_names)) < len(new_names):
+            raise Fault(
+                "6000",
+                "Business Validation Error: two new tax rates of the request have the same name.",
+                element="TaxRateDetails.TaxRateName",
+            )
+        stamp = now_iso()
+        lists: dict[str, list] = {"Sales": [], "Purchase": []}
+        for d in details:
+            d.setdefault("TaxApplicableOn", "Sales")
+            if not d.get("TaxRateId"):
+                rate = {
+                    "Id": self._next_id(realm, "TaxRate"),
+                    "SyncToken": "0",
+                    "Name": d["TaxRateName"],
+                    "Description": d["TaxRateName"],
+                    "RateValue": float(d["RateValue"]),
+                    "Active": True,
+                    "AgencyRef": {"value": str(d["TaxAgencyId"])},
+                    "SpecialTaxType": "NONE",
+                    "DisplayType": "ReadOnly",
+                    "domain": "QBO",
+                    "sparse": False,
+                    "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp},
+                }
+                self.store.put(realm, "TaxRate", rate)
+                d["TaxRateId"] = rate["Id"]
+            d["TaxRateId"] = str(d["TaxRateId"])
+            lists[d["TaxApplicableOn"]].append(
+                {
+                    "TaxRateRef": {"value": d["TaxRateId"]},
+                    "TaxTypeApplicable": "TaxOnAmount",
+                    "TaxOrder": 0,
+                }
+            )
+        code = {
+            "Id": self._next_id(realm, "TaxCode"),
+            "SyncToken": "0",
+            "Name": code_name,
+            "Description": code_name,
+            "Active": True,
+            "Hidden": False,
+            "Taxable": True,
+            "TaxGroup": True,
+            "SalesTaxRateList": {"TaxRateDetail": lists["Sales"]},
+            "PurchaseTaxRateList": {"TaxRateDetail": lists["Purchase"]},
+            "domain": "QBO",
+            "sparse": False,
+            "MetaData": {"CreateTime": stamp, "LastUpdatedTime": stamp},
+        }
+        self.store.put(realm, "TaxCode", code)
+        return {"TaxCode": code_name, "TaxCodeId": code["Id"], "TaxRateDetails": details}
+
+    def _next_id(self, realm: str, entity: str) -> str:
+        """A fresh Id; skips the Ids of records QBO seeded itself (tax codes and rates)."""
+        while True:
+            value = str(self.store.next_value(realm, f"id:{entity}", start=1))
+            if self.store.get(realm, entity, value) is None:
+                return value
+
     # -- entity specifics -----------------------------------------------------------------------
 
     def _deactivation(self, doc: dict, existing: dict | None, name_field: str) -> None:
@@ -532,12 +645,17 @@ class QboApp:
         doc["FullyQualifiedName"] = prefix + doc[name_field]
         return parent
 
-    def _prepare_customer(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+    @staticmethod
+    def _display_name(doc: dict) -> None:
+        """No DisplayName: QBO builds it from Title + Given + Middle + Family + Suffix (§4)."""
         if not doc.get("DisplayName"):
             parts = [
                 doc.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")
             ]
             doc["DisplayName"] = " ".join(p for p in parts if p)
+
+    def _prepare_customer(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        self._display_name(doc)
         doc.setdefault("Active", True)
         closing = existing is not None and existing.get("Active") and doc["Active"] is False
         if closing and Decimal(str(existing.get("Balance", 0))) != 0:
@@ -558,6 +676,26 @@ class QboApp:
             doc["BalanceWithJobs"] = 0.0
         parent = self._qualify(realm, "Customer", doc, "DisplayName")
         doc["Level"] = parent.get("Level", 0) + 1 if parent else 0
+
+    def _prepare_vendor(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        self._display_name(doc)
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "DisplayName")
+        doc.setdefault("PrintOnCheckName", doc["DisplayName"])
+        doc.setdefault("Vendor1099", False)
+        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        if existing is None:
+            doc["Balance"] = 0.0  # no bills in this sandbox: a vendor's balance stays 0
+
+    def _prepare_employee(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        self._display_name(doc)
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "DisplayName")
+        doc.setdefault("PrintOnCheckName", doc["DisplayName"])
+        doc.setdefault("BillableTime", False)
+        doc.setdefault("Organization", False)
+        if doc.get("SSN"):
+            doc["SSN"] = SSN_MASK  # answered masked; the sandbox keeps no real number
 
     def _prepare_account(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         doc.setdefault("Active", True)

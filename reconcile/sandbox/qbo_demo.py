@@ -1,8 +1,19 @@
 """The demo QuickBooks company the sandbox starts with: an MSP's books before the first sync.
 
 Like a new QBO company it has a default chart of accounts, terms, payment methods and sales
-tax; it also holds a few customers and items entered by hand before the toolkit was used,
-so that matching an existing record (instead of creating a duplicate) can be seen and tested.
+tax (with the two state tax agencies its rates report to); it also holds a few customers,
+items, vendors and an employee entered by hand before the toolkit was used, so that matching
+an existing record (instead of creating a duplicate) can be seen and tested.
+
+Vendors: the distributors the MSP buys from (Ingram Micro, Pax8), its fiber provider
+(Northeast Fiber Networks) and "Beacon Hill Distributors" — deliberately also the name of a
+client account of the BMS demo tenant (``bms_demo``: a generated client, not one of its
+``EDGE_NAMES``, active and not duplicated). DisplayName is unique across customers, vendors
+and employees (reference §4), so creating that BMS client as a QBO customer under its own
+name fails with 6240: the toolkit must meet, and handle, a name already held by a vendor.
+That client is generated from ``bms_demo``'s fixed seed (Id 1005, AccountCode C0005) and
+keeps its name whatever ``today`` or the tenant size; "Northeast Fiber Networks" is no BMS
+account, so it clashes with nothing.
 """
 
 from __future__ import annotations
@@ -68,12 +79,63 @@ CUSTOMERS = [
     },
     {"DisplayName": "Walk-in Customer", "Notes": "Counter sales, entered by hand"},
 ]
+# The state agencies the demo's tax rates report to (TaxRate.AgencyRef).
+TAX_AGENCIES = [
+    ("1", "Massachusetts Department of Revenue"),
+    ("2", "New Hampshire Department of Revenue Administration"),
+]
+VENDOR_NAMED_LIKE_BMS_CLIENT = "Beacon Hill Distributors"  # a client in bms_demo, see above
+VENDORS = [
+    {
+        "DisplayName": "Ingram Micro",
+        "CompanyName": "Ingram Micro Inc.",
+        "WebAddr": {"URI": "https://www.ingrammicro.com"},
+        "AcctNum": "HP-204417",
+    },
+    {
+        "DisplayName": "Pax8",
+        "CompanyName": "Pax8, Inc.",
+        "WebAddr": {"URI": "https://www.pax8.com"},
+        "BillAddr": {
+            "Line1": "5500 S Quebec St, Suite 350",
+            "City": "Greenwood Village",
+            "CountrySubDivisionCode": "CO",
+            "PostalCode": "80111",
+            "Country": "USA",
+        },
+    },
+    {
+        "DisplayName": "Northeast Fiber Networks",
+        "CompanyName": "Northeast Fiber Networks",
+        "PrimaryEmailAddr": {"Address": "billing@nefiber.example"},
+    },
+    {
+        "DisplayName": VENDOR_NAMED_LIKE_BMS_CLIENT,
+        "CompanyName": VENDOR_NAMED_LIKE_BMS_CLIENT,
+        "AcctNum": "HP-0117",  # a client that also sells hardware to the MSP
+    },
+]
+EMPLOYEES = [
+    {
+        "GivenName": "Dana",
+        "FamilyName": "Whitfield",
+        "DisplayName": "Dana Whitfield",
+        "PrimaryEmailAddr": {"Address": "dana.whitfield@harborpoint-it.example"},
+        "EmployeeNumber": "102",
+        "HiredDate": "2019-03-04",
+    },
+]
 
 
 def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None]) -> None:
     """Fill an empty company. ``write`` creates through the API rules; ``put_raw`` stores
-    records QBO itself owns (CompanyInfo, tax codes and rates, which are read-only)."""
+    records QBO itself owns (CompanyInfo, tax agencies, codes and rates: read-only here)."""
     put_raw("CompanyInfo", {"Id": "1", "SyncToken": "0", **COMPANY})
+    for agency_id, name in TAX_AGENCIES:
+        put_raw("TaxAgency", {
+            "Id": agency_id, "SyncToken": "0", "DisplayName": name, "TaxTrackedOnSales": True,
+            "TaxTrackedOnPurchases": False, "TaxAgencyConfig": "USER_DEFINED",
+        })  # fmt: skip
     put_raw(
         "TaxRate",
         {
@@ -81,6 +143,7 @@ def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None
             "SyncToken": "0",
             "Name": "MA State Sales Tax",
             "RateValue": 6.25,
+            "AgencyRef": {"value": "1"},
             "Active": True,
             "SpecialTaxType": "NONE",
             "DisplayType": "ReadOnly",
@@ -93,6 +156,7 @@ def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None
             "SyncToken": "0",
             "Name": "NH No Sales Tax",
             "RateValue": 0,
+            "AgencyRef": {"value": "2"},
             "Active": True,
             "SpecialTaxType": "ZERO_RATE",
             "DisplayType": "ReadOnly",
@@ -143,3 +207,7 @@ def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None
                    "UnitPrice": 125})  # fmt: skip
     for customer in CUSTOMERS:
         write("Customer", customer)
+    for vendor in VENDORS:
+        write("Vendor", vendor)
+    for employee in EMPLOYEES:
+        write("Employee", employee)

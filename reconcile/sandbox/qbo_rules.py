@@ -7,8 +7,10 @@ resolves the ids returned by `references()` against its own store. Facts come fr
 
 - `null` counts as "not sent"; so does `""` for non-string kinds (dates, numbers, refs).
 - Type mismatches use 2090 (numbers), 2070 (dates) and 2010 (anything else).
-- Refs to entities the emulator does not model (Class, Currency, Vendor, …) are type-checked
-  but left out of `references()`, as are the US pseudo tax codes TAX and NON.
+- Refs to entities the emulator does not model (Class, Currency, Department, …) are
+  type-checked but left out of `references()`, as are the US pseudo tax codes TAX and NON.
+- Vendor and Employee list only the properties the QBO reference is sure of; any other one
+  (e.g. Vendor.Notes) is refused with 2010 like every unknown property.
 """
 
 from __future__ import annotations
@@ -147,15 +149,21 @@ _PAYMENT_LINE = {**_ro("Id", "LineNum", "DetailType"), "Description": _s(4000), 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
+# §4 Customer: the name fields Customer, Vendor and Employee share (XSD NameBase).
+_NAME_BASE = {
+    "DisplayName": _s(500, _NAME_CHARS), "PrintOnCheckName": _s(110, _NAME_CHARS),
+    **_all(_s(16, _NAME_CHARS), "Title", "Suffix"),
+    **_all(_s(100, _NAME_CHARS), "GivenName", "MiddleName", "FamilyName"),
+    "PrimaryEmailAddr": _EMAIL, **_all(_PHONE, "PrimaryPhone", "Mobile"), "Active": _BOOL,
+    **_ro("V4IDPseudonym"),
+}
+
 _FIELDS: dict[str, dict[str, FieldSpec]] = {
     "Customer": {  # §4 Customer
-        "DisplayName": _s(500, _NAME_CHARS), "PrintOnCheckName": _s(110, _NAME_CHARS),
-        **_all(_s(16, _NAME_CHARS), "Title", "Suffix"),
-        **_all(_s(100, _NAME_CHARS), "GivenName", "MiddleName", "FamilyName"),
-        "CompanyName": _s(100), "Notes": _s(2000), "ResaleNum": _s(16),
-        "PrimaryEmailAddr": _EMAIL, "WebAddr": _WEB, "BillAddr": _ADDR, "ShipAddr": _ADDR,
-        **_all(_PHONE, "PrimaryPhone", "AlternatePhone", "Mobile", "Fax"),
-        **_all(_BOOL, "Taxable", "Job", "BillWithParent", "Active"),
+        **_NAME_BASE, "CompanyName": _s(100), "Notes": _s(2000), "ResaleNum": _s(16),
+        "WebAddr": _WEB, "BillAddr": _ADDR, "ShipAddr": _ADDR,
+        **_all(_PHONE, "AlternatePhone", "Fax"),
+        **_all(_BOOL, "Taxable", "Job", "BillWithParent"),
         "DefaultTaxCodeRef": _r("TaxCode"), "SalesTermRef": _r("Term"),
         "PaymentMethodRef": _r("PaymentMethod"), "CustomerTypeRef": _r("CustomerType"),
         "ParentRef": _r("Customer"), "ARAccountRef": _r("Account"), "CurrencyRef": _r("Currency"),
@@ -164,7 +172,20 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
         "TaxExemptionReasonId": _n("int"),
         **_all(_s(), "PrimaryTaxIdentifier", "SecondaryTaxIdentifier", "GSTIN",
                "GSTRegistrationType", "BusinessNumber"),
-        **_ro("BalanceWithJobs", "FullyQualifiedName", "Level", "IsProject", "V4IDPseudonym"),
+        **_ro("BalanceWithJobs", "FullyQualifiedName", "Level", "IsProject"),
+    },
+    "Vendor": {  # QBO Vendor reference; Vendor.AcctNum exists in QBO (§4 Customer, note)
+        **_NAME_BASE, "CompanyName": _s(100), "WebAddr": _WEB, "BillAddr": _ADDR,
+        **_all(_PHONE, "AlternatePhone", "Fax"), "TermRef": _r("Term"),
+        "APAccountRef": _r("Account"), "CurrencyRef": _r("Currency"), "AcctNum": _s(),
+        "Vendor1099": _BOOL, "TaxIdentifier": _s(), **_all(_n(), "BillRate", "CostRate"),
+        **_ro("Balance"),
+    },
+    "Employee": {  # QBO Employee reference; SSN is answered masked
+        **_NAME_BASE, "PrimaryAddr": _ADDR, "EmployeeNumber": _s(), "SSN": _s(),
+        **_all(_DATE, "HiredDate", "ReleasedDate", "BirthDate"), "BillableTime": _BOOL,
+        **_all(_n(), "BillRate", "CostRate"), "Gender": _e("Male", "Female"),
+        **_ro("Organization"),
     },
     "Account": {  # §4 Account; AcctNum max 7 for US companies (20 for AU/CA)
         "Name": _s(100, '":'), "AcctNum": _s(7, ":"), "AccountType": _e(*_ACCOUNT_TYPES),
@@ -238,6 +259,11 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
                           "HideInAll"),
         **_ro("EffectiveTaxRate", "OriginalTaxRate"),
     },
+    "TaxAgency": {  # read-only here (QBO can create agencies; TaxService cannot, §4)
+        "DisplayName": _s(100), **_all(_BOOL, "TaxTrackedOnSales", "TaxTrackedOnPurchases"),
+        "TaxRegistrationNumber": _s(), "ReportingPeriod": _s(), "LastFileDate": _DATE,
+        **_ro("TaxAgencyConfig"),
+    },
     "CompanyInfo": {  # read and update only
         "CompanyName": _s(), "LegalName": _s(), "WebAddr": _WEB, "PrimaryPhone": _PHONE,
         **_all(_ADDR, "CompanyAddr", "CustomerCommunicationAddr", "LegalAddr"),
@@ -250,15 +276,25 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
 # §4 "Required on create"; also on full updates (omitted writables are set to NULL, §2).
 _REQUIRED = {"Account": ("Name",), "Item": ("Name",), "Invoice": ("CustomerRef", "Line"),
              "Payment": ("CustomerRef", "TotalAmt"), "Term": ("Name",), "PaymentMethod": ("Name",)}
-_UNIQUE = {"Customer": "DisplayName", **dict.fromkeys(("Account", "Item", "Term",
-                                                       "PaymentMethod"), "Name")}
+# §4 Customer: DisplayName is unique across these three lists together (6240).
+PEOPLE = ("Customer", "Vendor", "Employee")
+_UNIQUE = {**dict.fromkeys(PEOPLE, "DisplayName"),
+           **dict.fromkeys(("Account", "Item", "Term", "PaymentMethod"), "Name")}
+
+# §4 TaxService: the body of POST taxservice/taxcode (not an entity: no Id, no envelope).
+_TAX_RATE_DETAIL = {
+    "TaxRateId": FieldSpec("id"), "TaxRateName": _s(), "RateValue": _n("decimal", 0, 100),
+    "TaxAgencyId": FieldSpec("id"), "TaxApplicableOn": _e("Sales", "Purchase"),
+}
+_TAX_SERVICE = {"TaxCode": _s(10), "TaxCodeId": FieldSpec("readonly"),
+                "TaxRateDetails": FieldSpec("list", shape=_TAX_RATE_DETAIL)}
 # fmt: on
 
 ENTITIES: dict[str, EntitySpec] = {
     name: EntitySpec(
         name,
         {**_ro("Id", "SyncToken", "MetaData", "domain", "sparse"), **fields},
-        read_only=name in ("TaxCode", "TaxRate"),
+        read_only=name in ("TaxCode", "TaxRate", "TaxAgency"),
         name_list=name not in ("Invoice", "Payment", "CompanyInfo"),  # §2 delete vs deactivate
         unique_name_field=_UNIQUE.get(name),
     )
@@ -411,13 +447,13 @@ def _required(entity: str, body: dict, creating: bool, sparse: bool, errs: _Errs
     if sparse:  # §2: some entities repeat fields even in a sparse update
         if entity == "Term" and not _present(body, "Name"):
             _missing(errs, "Name")
-        if entity == "Customer" and "DisplayName" in body and not _present(body, "DisplayName"):
+        if entity in PEOPLE and "DisplayName" in body and not _present(body, "DisplayName"):
             _missing(errs, "DisplayName", "6080", "DisplayName cannot be removed")
         return
     for key in _REQUIRED.get(entity, ()):
         if not _present(body, key):
             _missing(errs, key)
-    if entity == "Customer" and not any(_present(body, k) for k in _PERSON):
+    if entity in PEOPLE and not any(_present(body, k) for k in _PERSON):
         detail = "Please provide a DisplayName or one of Title, GivenName, MiddleName, "
         _missing(errs, "DisplayName", "6080", detail + "FamilyName, Suffix")
     elif entity == "Account" and not (
@@ -495,11 +531,37 @@ def validate(entity: str, body: dict, *, creating: bool, sparse: bool) -> None:
     _required(entity, body, creating, sparse, errs)
     if entity in ("Invoice", "Payment") and isinstance(body.get("Line"), list):
         _line_rules(entity, body["Line"], errs)
+    _raise(errs)
+
+
+def _raise(errs: _Errs) -> None:
+    """Raise the collected errors as one `Fault` (first + `more`), if there are any."""
     if errs:
         errs.sort(key=lambda e: e[0])  # stable: body order within a family
         first, *rest = (f for _, f in errs)
         first.more = rest
         raise first
+
+
+def validate_tax_service(body: Any) -> None:
+    """Check a ``taxservice/taxcode`` body (§4 TaxService): a TaxCode name and at least one
+    TaxRateDetails entry, each either a TaxRateId (reuse a rate) or TaxRateName + RateValue
+    (0–100 %) + TaxAgencyId (a new rate). Ids are resolved by the server."""
+    if not isinstance(body, dict):
+        raise Fault("2010", "Request body for TaxService must be a JSON object")
+    errs: _Errs = []
+    _walk(_TAX_SERVICE, body, "", errs, "TaxService")
+    if not _present(body, "TaxCode"):
+        _missing(errs, "TaxCode")
+    details = body.get("TaxRateDetails")
+    if details is None or details == []:
+        _missing(errs, "TaxRateDetails")
+    for detail in details if isinstance(details, list) else []:
+        if isinstance(detail, dict) and not _present(detail, "TaxRateId"):
+            for key in ("TaxRateName", "RateValue", "TaxAgencyId"):
+                if not _present(detail, key):
+                    _missing(errs, f"TaxRateDetails.{key}")
+    _raise(errs)
 
 
 def references(entity: str, body: dict) -> list[tuple[str, str, str]]:

@@ -14,6 +14,7 @@ from reconcile.sandbox.qbo_rules import (
     classification,
     references,
     validate,
+    validate_tax_service,
 )
 
 REF = {"value": "1"}
@@ -79,21 +80,42 @@ VALID_CREATES = {
     },
     "Term": {"Name": "Net 30", "DueDays": 30, "DiscountDays": 10, "DiscountPercent": 2},
     "PaymentMethod": {"Name": "Check", "Type": "NON_CREDIT_CARD"},
+    "Vendor": {
+        "DisplayName": "Ingram Micro",
+        "CompanyName": "Ingram Micro Inc.",
+        "AcctNum": "000005641",
+        "Vendor1099": False,
+        "TermRef": {"value": "3"},
+        "BillAddr": {"Line1": "3351 Michelson Dr", "City": "Irvine"},
+        "AlternatePhone": {"FreeFormNumber": "(555) 555-0100"},
+    },
+    "Employee": {
+        "GivenName": "Dana",
+        "FamilyName": "Whitfield",
+        "SSN": "123-45-6789",
+        "EmployeeNumber": "102",
+        "HiredDate": "2019-03-04",
+        "PrimaryAddr": {"Line1": "1 Main St", "City": "Boston"},
+        "BillableTime": True,
+        "Gender": "Female",
+    },
 }
 
 
 # --- catalogue --------------------------------------------------------------------------------
 def test_endpoints_and_entity_flags():
     assert set(ENDPOINTS) == {
-        *("customer", "account", "item", "invoice", "payment"),
-        *("term", "paymentmethod", "taxcode", "taxrate", "companyinfo"),
+        *("customer", "account", "item", "invoice", "payment", "vendor", "employee"),
+        *("term", "paymentmethod", "taxcode", "taxrate", "taxagency", "companyinfo"),
     }
     assert all(ENTITIES[name].name == name for name in ENDPOINTS.values())
-    assert {n for n, s in ENTITIES.items() if s.read_only} == {"TaxCode", "TaxRate"}
+    read_only = {n for n, s in ENTITIES.items() if s.read_only}
+    assert read_only == {"TaxCode", "TaxRate", "TaxAgency"}
     assert not ENTITIES["Invoice"].name_list and not ENTITIES["Payment"].name_list
     for name in ("Customer", "Account", "Item", "Term", "PaymentMethod", "TaxCode", "TaxRate"):
         assert ENTITIES[name].name_list
-    assert ENTITIES["Customer"].unique_name_field == "DisplayName"
+    for name in ("Customer", "Vendor", "Employee"):
+        assert ENTITIES[name].name_list and ENTITIES[name].unique_name_field == "DisplayName"
     assert ENTITIES["Account"].unique_name_field == "Name"
     assert ENTITIES["Invoice"].unique_name_field is None
     assert ENTITIES["Invoice"].fields["CustomerRef"].ref_entity == "Customer"
@@ -447,7 +469,8 @@ def test_read_only_and_unsupported_operations():
     fault = fault_of("TaxRate", {"Id": "1", "SyncToken": "0"}, creating=False)
     assert fault.code == "500" and "Operation Update is not supported" in fault.detail
     assert fault_of("CompanyInfo", {"CompanyName": "X"}).code == "500"
-    assert fault_of("Vendor", {}).code == "500"
+    assert fault_of("TaxAgency", {"DisplayName": "X"}).code == "500"
+    assert fault_of("Bill", {}).code == "500"
 
 
 # --- references -------------------------------------------------------------------------------
@@ -492,3 +515,62 @@ def test_references():
     assert references("Account", {"Name": "A", "ParentRef": {"value": "35"}}) == [
         ("ParentRef", "Account", "35")
     ]
+
+
+# --- Vendor and Employee (the Customer name rules, §4) ----------------------------------------
+@pytest.mark.parametrize("entity", ["Vendor", "Employee"])
+def test_vendor_and_employee_name_rules(entity):
+    fault = fault_of(entity, {"CompanyName": "Only a company"} if entity == "Vendor" else {})
+    assert (fault.code, fault.element) == ("6080", "DisplayName")
+    assert problems(entity, {"FamilyName": "Only"}) == []
+    body = {"DisplayName": "A:B", "GivenName": "Tab\there", "PrintOnCheckName": "x" * 111}
+    assert problems(entity, body) == [
+        ("2050", "PrintOnCheckName"),
+        ("2040", "DisplayName"),
+        ("2040", "GivenName"),
+    ]
+    blank = {"Id": "1", "SyncToken": "0", "DisplayName": " "}
+    assert problems(entity, blank, creating=False, sparse=True) == [("6080", "DisplayName")]
+    deactivate = {"Id": "1", "SyncToken": "0", "Active": False}
+    assert problems(entity, deactivate, creating=False, sparse=True) == []
+    # Fields of the other lists are unknown (2010): Vendor has no Notes, Employee no AcctNum.
+    other = "Notes" if entity == "Vendor" else "AcctNum"
+    assert problems(entity, {"DisplayName": "A", other: "x"}) == [("2010", other)]
+
+
+def test_vendor_and_employee_types_and_references():
+    body = {"DisplayName": "A", "Balance": "ignored", "Vendor1099": "yes", "BillRate": "x"}
+    assert problems("Vendor", body) == [("2010", "Vendor1099"), ("2090", "BillRate")]
+    assert references("Vendor", VALID_CREATES["Vendor"]) == [("TermRef", "Term", "3")]
+    body = {"GivenName": "A", "HiredDate": "2024-13-01", "Gender": "Unknown"}
+    assert problems("Employee", body) == [("2070", "HiredDate"), ("2170", "Gender")]
+    item = {**VALID_CREATES["Item"], "PrefVendorRef": {"value": "5"}}
+    assert ("PrefVendorRef", "Vendor", "5") in references("Item", item)
+
+
+# --- TaxService (POST taxservice/taxcode, §4) ---------------------------------------------------
+def tax_service_problems(body) -> list:
+    try:
+        validate_tax_service(body)
+    except Fault as fault:
+        return [(e["code"], e["element"]) for e in fault.errors()]
+    return []
+
+
+def test_tax_service_body():
+    new_rate = {"TaxRateName": "StateTax", "RateValue": 5, "TaxAgencyId": "1"}
+    reuse = {"TaxRateId": "3", "TaxApplicableOn": "Purchase"}
+    assert tax_service_problems({"TaxCode": "MyTax", "TaxRateDetails": [new_rate, reuse]}) == []
+    assert tax_service_problems({}) == [("2020", "TaxCode"), ("2020", "TaxRateDetails")]
+    assert tax_service_problems({"TaxCode": "MyTax", "TaxRateDetails": []}) == [
+        ("2020", "TaxRateDetails")
+    ]
+    bad = {"TaxRateName": "X", "RateValue": -1, "TaxApplicableOn": "Both", "Colour": "red"}
+    assert tax_service_problems({"TaxCode": "T" * 11, "TaxRateDetails": [bad]}) == [
+        ("2010", "TaxRateDetails.Colour"),
+        ("2050", "TaxCode"),
+        ("2090", "TaxRateDetails.RateValue"),
+        ("2170", "TaxRateDetails.TaxApplicableOn"),
+        ("2020", "TaxRateDetails.TaxAgencyId"),
+    ]
+    assert tax_service_problems([]) == [("2010", "")]
