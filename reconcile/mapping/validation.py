@@ -1,9 +1,10 @@
 """Checking a mapped record against QuickBooks' rules before anything is sent.
 
 The rules are QuickBooks' own (required fields, lengths, forbidden characters, e-mail shape,
-enumerations; reference/qbo-api.md §4), kept once as field specs and used both here and by
-the local sandbox that enforces them. A record that breaks one is *blocked* with a reason a
-person understands: it never reaches QuickBooks and never stops the others.
+enumerations; reference/qbo-api.md §4), kept once as field specs in reconcile.qbo.rules
+and used both here and by the local sandbox that enforces them. A record that breaks one is
+*blocked* with a reason a person understands: it never reaches QuickBooks and never stops
+the others.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from reconcile.mapping.syncmap import EntityMap, Mapped
-from reconcile.sandbox import qbo_rules
-from reconcile.sandbox.faults import Fault
+from reconcile.qbo import rules as qbo_rules
+from reconcile.qbo.faults import Fault
 
 _LENGTH = re.compile(r"Max:(\d+) supported\. Supplied length:(\d+)")
 

@@ -19,8 +19,9 @@ from decimal import Decimal
 from typing import Any
 
 from reconcile.limiter import SlidingWindow
-from reconcile.sandbox import books, qbo_query, qbo_rules
-from reconcile.sandbox.faults import Fault, not_found, unsupported
+from reconcile.qbo import rules as qbo_rules
+from reconcile.qbo.faults import Fault, not_found, unsupported
+from reconcile.sandbox import books, qbo_query
 from reconcile.sandbox.http import Request, Response
 from reconcile.sandbox.oauth import OAuthProvider
 from reconcile.sandbox.settings import SettingsBox, settings_endpoint

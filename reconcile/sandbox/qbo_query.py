@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from reconcile.sandbox.faults import Fault
+from reconcile.qbo.faults import Fault
 
 MAX_RESULTS_LIMIT = 1000  # "MAXRESULTS ... may be at most 1000" (reference §3)
 

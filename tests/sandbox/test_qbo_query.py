@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reconcile.sandbox.faults import Fault
+from reconcile.qbo.faults import Fault
 from reconcile.sandbox.qbo_query import Condition, ParsedQuery, evaluate, parse
 
 ENTITIES = {"Customer", "Invoice", "Item", "Payment"}

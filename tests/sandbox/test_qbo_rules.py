@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from reconcile.sandbox.faults import Fault
-from reconcile.sandbox.qbo_rules import (
+from reconcile.qbo.faults import Fault
+from reconcile.qbo.rules import (
     DEFAULT_SUBTYPE,
     ENDPOINTS,
     ENTITIES,

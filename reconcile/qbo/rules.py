@@ -1,7 +1,8 @@
-"""Validation rules of the local QBO emulator: one compact table per entity, one generic walker.
+"""QuickBooks Online's field rules: one compact table per entity, one generic walker.
 
-Pure: no I/O, no storage. The sandbox server calls `validate()` before it stores a body and
-resolves the ids returned by `references()` against its own store. Facts come from
+Pure: no I/O, no storage. Two users: the toolkit checks a mapped record with `validate()`
+before sending it (reconcile.mapping.validation), and the local sandbox enforces the same
+rules before it stores a body (resolving the ids returned by `references()` itself). Facts come from
 ../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, limits, rules) and
 §5 (error codes). Deliberate simplifications:
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from reconcile.sandbox.faults import Fault, unsupported
+from reconcile.qbo.faults import Fault, unsupported
 
 
 @dataclass(frozen=True)

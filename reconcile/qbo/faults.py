@@ -1,4 +1,7 @@
-"""Faults the local QBO sandbox answers with, in QuickBooks Online's JSON shapes.
+"""QuickBooks Online faults as QBO writes them (code, message, detail, element, status).
+
+The rules (reconcile.qbo.rules) raise them and the local sandbox answers with them in QBO's
+JSON shapes; the client reads answers with reconcile.qbo.errors.
 
 Codes, messages and HTTP statuses follow ../shared/reference/qbo-api.md §5 (the official
 error-code list, checked against recorded responses).
