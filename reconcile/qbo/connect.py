@@ -81,7 +81,12 @@ def auto_consent(auth: QboAuth, request: AuthRequest) -> str:
         raise OAuthError("--auto-consent works only with the local sandbox (profile 'sandbox')")
     form = dict(parse_qsl(urlsplit(request.url).query))
     form["consent"] = "allow"
-    resp = requests.post(auth.settings.auth_url, data=form, allow_redirects=False, timeout=TIMEOUT)
+    try:
+        resp = requests.post(
+            auth.settings.auth_url, data=form, allow_redirects=False, timeout=TIMEOUT
+        )
+    except requests.RequestException as exc:
+        raise OAuthError(f"cannot reach the sandbox at {auth.settings.auth_url}: {exc}") from None
     location = resp.headers.get("Location")
     if resp.status_code != 302 or not location:
         raise OAuthError(f"the sandbox refused consent: HTTP {resp.status_code} {resp.text[:200]}")

@@ -1,0 +1,1 @@
+"""Plan, preview and send: BMS records to QuickBooks, idempotently (issue 4, in progress)."""

@@ -1,0 +1,292 @@
+"""The plan: for each selected BMS record, what sending would do, and why.
+
+Actions (``PLAN_COLUMNS`` below):
+- ``create``: nothing in QuickBooks is this record; it will be created.
+- ``link``: QuickBooks has a record with the same natural key (name, account number, SKU)
+  that no BMS record is linked to: it is linked instead of creating a duplicate, and the
+  fields that differ are updated.
+- ``update``: the linked QuickBooks record differs in the listed fields (sparse update with
+  its current SyncToken).
+- ``unchanged``: linked and identical.
+- ``blocked``: cannot be sent, with the reason a person reads; it never reaches QuickBooks.
+
+Records are matched in the order the design asks for: the link store first, then the
+natural key, then create. References (a term, a tax code, a GL account, a parent) are
+resolved against what QuickBooks holds; what is missing but can be made (a "Net 45" term,
+a tax code) is listed in ``needs`` and created first when sending.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from reconcile.mapping.syncmap import EntityMap, Mapped, Ref
+from reconcile.mapping.validation import validate
+from reconcile.store import SyncStore
+from reconcile.sync.state import QboState
+
+PLAN_COLUMNS = [
+    "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "needs", "reason",
+    "body", "mapped",
+]  # fmt: skip
+# Natural keys per kind: (QBO property, QBO property to search) tried in order.
+NATURAL_KEYS = {
+    "customer": ("DisplayName",),
+    "account": ("AcctNum", "Name"),
+    "item": ("Sku", "Name"),
+}
+# QBO entities whose DisplayName shares one namespace with customers (reference §4).
+NAME_SHARERS = ("Vendor", "Employee")
+TAX_CODE_NAME_MAX = 10  # QBO TaxCode.Name (reference §4)
+
+
+@dataclass(frozen=True)
+class Need:
+    """A record QuickBooks lacks that the plan will create before the records needing it."""
+
+    kind: str  # "term" | "taxcode"
+    label: str
+    body: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Resolver:
+    """Turns :class:`Ref` into QBO ids, or into a :class:`Need`, or into a blocking reason."""
+
+    def __init__(
+        self,
+        state: QboState,
+        store: SyncStore,
+        options: Mapping[str, Any],
+        tax_items: pd.DataFrame | None = None,
+    ) -> None:
+        self.state = state
+        self.store = store
+        self.options = options
+        self.tax_rates = (
+            {
+                str(n).casefold(): r
+                for n, r in zip(tax_items["Name"], tax_items["TaxRate"], strict=True)
+            }
+            if tax_items is not None and not tax_items.empty
+            else {}
+        )
+
+    def resolve(self, ref: Ref) -> str | Need:
+        """The QBO id the reference points to, or what must be created first.
+
+        Raises ValueError with a readable reason when neither is possible."""
+        return getattr(self, f"_{ref.kind}")(ref)
+
+    def _term(self, ref: Ref) -> str | Need:
+        days = int(ref.key)
+        terms = [t for t in self.state.all("Term") if t.get("Active", True)]
+        same = [t for t in terms if int(t.get("DueDays", -1)) == days]
+        named = [t for t in same if str(t.get("Name", "")).casefold() == ref.label.casefold()]
+        chosen = (named or same or [None])[0]
+        return chosen["Id"] if chosen else Need("term", ref.label, dict(ref.create))
+
+    def _taxcode(self, ref: Ref) -> str | Need:
+        rate = self.tax_rates.get(ref.key.casefold())
+        known_rate = rate is not None and not (isinstance(rate, float) and math.isnan(rate))
+        names = self.options.get("tax_code_names", {})
+        if ref.key in names:
+            name = names[ref.key]
+        elif len(ref.key) <= TAX_CODE_NAME_MAX or not known_rate:
+            name = ref.key
+        else:
+            name = short_tax_code_name(ref.key, float(rate))
+        found = [c for c in self.state.by_field("TaxCode", "Name", name) if c.get("Active", True)]
+        if found:
+            return found[0]["Id"]
+        if len(name) > TAX_CODE_NAME_MAX:
+            raise ValueError(
+                f"sales tax item {ref.key!r} has no QuickBooks tax code, and {name!r} is longer "
+                f"than the {TAX_CODE_NAME_MAX} characters QuickBooks allows for one: give it a "
+                "short name in [sync_map.tax_code_names]"
+            )
+        if not known_rate:
+            raise ValueError(f"sales tax item {ref.key!r}: its rate is unknown (load tax items)")
+        return Need("taxcode", name, {"TaxCode": name, "RateValue": float(rate), "from": ref.key})
+
+    def _account(self, ref: Ref) -> str | Need:
+        how, _, key = ref.key.partition(":")
+        if how == "id":
+            linked = self.store.qbo_id("account", key)
+            if linked:
+                return linked
+            raise ValueError(
+                f"GL account {ref.label!r} is not in QuickBooks yet: send it from the Chart of "
+                "Accounts tab first (parents before children)"
+            )
+        found = [a for a in self.state.by_field("Account", "AcctNum", key) if a.get("Active", True)]
+        if found:
+            return found[0]["Id"]
+        raise ValueError(
+            f"GL account {ref.label!r} is not in QuickBooks yet: send the chart of accounts first"
+        )
+
+
+def short_tax_code_name(name: str, rate: float) -> str:
+    """A QuickBooks tax code name (10 characters at most) for a longer BMS tax item name: its
+    first word when short (a state code, "MA"), else its initials, then the rate —
+    "MA Sales Tax" at 6.25 → "MA 6.25%"."""
+    words = name.replace("(", " ").replace(")", " ").split()
+    head = words[0] if words and len(words[0]) <= 4 else "".join(w[0] for w in words).upper()
+    text = f"{rate:.4f}".rstrip("0").rstrip(".")
+    return f"{head[: TAX_CODE_NAME_MAX - len(text) - 2]} {text}%"
+
+
+def _get(record: Mapping, path: str) -> Any:
+    node: Any = record
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
+
+
+def _same(now: Any, new: Any) -> bool:
+    if isinstance(new, bool) or isinstance(now, bool):
+        return bool(now) == bool(new) if now is not None else new is False
+    if isinstance(new, int | float) and not isinstance(new, bool):
+        try:
+            return round(float(now), 2) == round(float(new), 2)
+        except (TypeError, ValueError):
+            return False
+    return (str(now).strip() if now is not None else "") == (str(new).strip() if new else "")
+
+
+def _set(body: dict, path: str, value: Any) -> None:
+    node = body
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def build_plan(
+    entity_map: EntityMap,
+    rows: pd.DataFrame,
+    state: QboState,
+    store: SyncStore,
+    options: Mapping[str, Any] | None = None,
+    tax_items: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One plan row per BMS row (see the module docstring for the actions)."""
+    options = options or {}
+    resolver = Resolver(state, store, options, tax_items)
+    kind, entity = entity_map.kind, entity_map.qbo_entity
+    out = []
+    claimed: dict[str, str] = {}  # natural key → bms id, within this plan
+    for row in rows.to_dict("records"):
+        mapped = entity_map.map(row, options)
+        out.append(_plan_one(entity_map, mapped, state, store, resolver, claimed))
+    plan = pd.DataFrame(out, columns=PLAN_COLUMNS)
+    plan.attrs["entity"] = entity
+    plan.attrs["kind"] = kind
+    return plan
+
+
+def _plan_one(
+    entity_map: EntityMap,
+    mapped: Mapped,
+    state: QboState,
+    store: SyncStore,
+    resolver: Resolver,
+    claimed: dict[str, str],
+) -> dict:
+    kind, entity = entity_map.kind, entity_map.qbo_entity
+    keys = NATURAL_KEYS[kind]
+    name = str(mapped.values.get("DisplayName") or mapped.values.get("Name") or mapped.bms_id)
+    row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
+                           "changes": [], "needs": [], "qbo_id": None, "sync_token": None,
+                           "reason": "", "body": None}  # fmt: skip
+
+    def blocked(reason: str) -> dict:
+        return {**row, "action": "blocked", "reason": reason}
+
+    problems = validate(entity_map, mapped)
+    if problems:
+        return blocked("; ".join(p.message for p in problems))
+
+    resolved: dict[str, str] = {}
+    for path, ref in mapped.refs.items():
+        try:
+            target = resolver.resolve(ref)
+        except ValueError as exc:
+            return blocked(str(exc))
+        if isinstance(target, Need):
+            row["needs"].append(target)
+        else:
+            resolved[path] = target
+
+    key_value = mapped.values.get(keys[0]) or mapped.values.get(keys[-1])
+    natural = str(key_value or "").casefold()
+    if natural in claimed:
+        return blocked(
+            f"another selected BMS record ({claimed[natural]}) has the same "
+            f"{keys[0] if mapped.values.get(keys[0]) else keys[-1]} {key_value!r}; QuickBooks "
+            "needs them unique — rename one in BMS"
+        )
+    claimed[natural] = mapped.bms_id
+
+    current = None
+    linked_id = store.qbo_id(kind, mapped.bms_id)
+    if linked_id:
+        current = state.by_id(entity, linked_id)
+        if current is None:
+            return blocked(
+                f"linked to QuickBooks {entity} {linked_id}, which QuickBooks no longer has; "
+                "unlink it to create it again"
+            )
+        action = "update"
+    else:
+        for key in keys:
+            value = mapped.values.get(key)
+            if value is None:
+                continue
+            matches = state.by_field(entity, key, value)
+            if matches:
+                current = matches[0]
+                other = store.bms_id(kind, current["Id"])
+                if other and other != mapped.bms_id:
+                    return blocked(
+                        f"QuickBooks {entity} {value!r} is already linked to BMS record {other}"
+                    )
+                break
+        if current is None and kind == "customer":
+            for sharer in NAME_SHARERS:
+                if state.by_field(sharer, "DisplayName", name):
+                    return blocked(
+                        f"the name {name!r} is used by a QuickBooks {sharer.lower()}; QuickBooks "
+                        "names are unique across customers, vendors and employees (error 6240) "
+                        "— rename one of them"
+                    )
+        action = "link" if current is not None else "create"
+
+    if current is None:
+        body = mapped.body()
+        for path, qbo_id in resolved.items():
+            _set(body, path, {"value": qbo_id})
+        return {**row, "action": "create", "body": body, "changes": sorted(mapped.values)}
+
+    changes = [p for p, v in mapped.values.items() if not _same(_get(current, p), v)]
+    changes += [
+        p for p, qbo_id in resolved.items() if str((_get(current, p) or {}).get("value")) != qbo_id
+    ]
+    changes += [p for p in mapped.refs if p not in resolved]  # needs a record created first
+    body: dict[str, Any] = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
+    for path in changes:
+        if path in mapped.values:
+            _set(body, path, mapped.values[path])
+        elif path in resolved:
+            _set(body, path, {"value": resolved[path]})
+    if action == "update" and not changes:
+        action = "unchanged"
+    return {**row, "action": action, "qbo_id": current["Id"], "sync_token": current["SyncToken"],
+            "changes": sorted(changes), "body": body}  # fmt: skip
