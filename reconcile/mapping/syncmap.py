@@ -61,6 +61,7 @@ class Mapped:
     """One BMS record mapped to QuickBooks."""
 
     bms_id: str
+    source: dict[str, Any] = field(default_factory=dict)  # the BMS values read, by column
     values: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     refs: dict[str, Ref] = field(default_factory=dict)
@@ -161,6 +162,8 @@ class EntityMap:
         mapped = Mapped(bms_id=str(row[self.id_column]))
         for rule in self.rules:
             raw = row.get(rule.source) if rule.source else None
+            if rule.source:
+                mapped.source[rule.source] = None if is_blank(raw) else raw
             where = rule.target or rule.qbo_field
             if rule.target is None:
                 if not is_blank(raw):

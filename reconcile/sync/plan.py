@@ -32,7 +32,7 @@ from reconcile.sync.state import QboState
 
 PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "needs", "reason",
-    "body", "mapped",
+    "body", "mapped", "qbo_record",
 ]  # fmt: skip
 # Natural keys per kind: (QBO property, QBO property to search) tried in order.
 NATURAL_KEYS = {
@@ -141,7 +141,7 @@ def short_tax_code_name(name: str, rate: float) -> str:
     return f"{head[: TAX_CODE_NAME_MAX - len(text) - 2]} {text}%"
 
 
-def _get(record: Mapping, path: str) -> Any:
+def get_path(record: Mapping, path: str) -> Any:
     node: Any = record
     for part in path.split("."):
         if not isinstance(node, Mapping):
@@ -205,7 +205,7 @@ def _plan_one(
     name = str(mapped.values.get("DisplayName") or mapped.values.get("Name") or mapped.bms_id)
     row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
                            "changes": [], "needs": [], "qbo_id": None, "sync_token": None,
-                           "reason": "", "body": None}  # fmt: skip
+                           "reason": "", "body": None, "qbo_record": None}  # fmt: skip
 
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
@@ -275,9 +275,11 @@ def _plan_one(
             _set(body, path, {"value": qbo_id})
         return {**row, "action": "create", "body": body, "changes": sorted(mapped.values)}
 
-    changes = [p for p, v in mapped.values.items() if not _same(_get(current, p), v)]
+    changes = [p for p, v in mapped.values.items() if not _same(get_path(current, p), v)]
     changes += [
-        p for p, qbo_id in resolved.items() if str((_get(current, p) or {}).get("value")) != qbo_id
+        p
+        for p, qbo_id in resolved.items()
+        if str((get_path(current, p) or {}).get("value")) != qbo_id
     ]
     changes += [p for p in mapped.refs if p not in resolved]  # needs a record created first
     body: dict[str, Any] = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
@@ -289,4 +291,4 @@ def _plan_one(
     if action == "update" and not changes:
         action = "unchanged"
     return {**row, "action": action, "qbo_id": current["Id"], "sync_token": current["SyncToken"],
-            "changes": sorted(changes), "body": body}  # fmt: skip
+            "changes": sorted(changes), "body": body, "qbo_record": current}  # fmt: skip

@@ -162,3 +162,32 @@ def test_sub_account_needs_its_parent_linked(store):
     store.link("account", "123", "40")
     ok = _plan([child], _state(), store, ACCOUNTS).iloc[0]
     assert ok["body"]["ParentRef"] == {"value": "40"}
+
+
+def test_preview_puts_bms_send_and_quickbooks_side_by_side(store):
+    from reconcile.sync.preview import PREVIEW_COLUMNS, preview_frame, style_preview
+
+    qbo = {
+        "Id": "58",
+        "SyncToken": "1",
+        "DisplayName": "O'Brien & Sons Plumbing",
+        "PrimaryPhone": {"FreeFormNumber": "(617) 555-0000"},
+    }
+    plan = _plan([_row()], _state(Customer=[qbo]), store)
+    preview = preview_frame(plan, CUSTOMERS)
+    assert list(preview.columns) == PREVIEW_COLUMNS
+    phone = preview.set_index("property").loc["PrimaryPhone.FreeFormNumber"]
+    assert (phone["bms_value"], phone["to_send"], phone["in_quickbooks"]) == (
+        "(617) 555-0164",
+        "(617) 555-0164",
+        "(617) 555-0000",
+    )
+    assert phone["changed"]
+    name = preview.set_index("property").loc["DisplayName"]
+    assert not name["changed"]
+    credit = preview[preview["field"] == "Credit Limit"].iloc[0]
+    assert credit["to_send"] is None and "not writable" in credit["note"]
+    term = preview.set_index("property").loc["SalesTermRef"]
+    assert (term["to_send"], term["note"]) == ("Net 45", "created first")
+    html = style_preview(preview).to_html()
+    assert "#fff176" in html  # changed cells are highlighted

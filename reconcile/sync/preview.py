@@ -1,0 +1,89 @@
+"""The side-by-side preview: for each planned record and field, the BMS value, the value to
+send, and the value QuickBooks holds now — a plain DataFrame first, styled for the app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from reconcile.mapping.syncmap import EntityMap, is_blank
+from reconcile.sync.plan import get_path
+
+PREVIEW_COLUMNS = [
+    "bms_id", "name", "action", "field", "property", "bms_value", "to_send", "in_quickbooks",
+    "changed", "note",
+]  # fmt: skip
+
+
+def _show(value: Any) -> Any:
+    if isinstance(value, dict) and "value" in value:
+        return value.get("name") or value["value"]
+    return None if is_blank(value) else value
+
+
+def preview_frame(plan: pd.DataFrame, entity_map: EntityMap) -> pd.DataFrame:
+    """One row per (record, Sync Map rule): what BMS has, what would be sent, what
+    QuickBooks has now, whether it changes, and why a field is not sent."""
+    rows = []
+    for p in plan.to_dict("records"):
+        mapped, current = p["mapped"], p["qbo_record"] or {}
+        for rule in entity_map.rules:
+            path = rule.target
+            if path and path in mapped.refs:
+                ref = mapped.refs[path]
+                sent: Any = ref.label
+                note = "created first" if any(n.label == ref.label for n in p["needs"]) else ""
+            else:
+                sent = mapped.values.get(path) if path else None
+                note = mapped.skipped.get(path or rule.qbo_field, "")
+            if not path:
+                note = note or rule.note
+            bms = mapped.source.get(rule.source) if rule.source else None
+            now = _show(get_path(current, path)) if path and current else None
+            changed = bool(path) and (path in p["changes"]) and p["action"] != "blocked"
+            if bms is None and sent is None and now is None and not note:
+                continue  # nothing on either side: keep the preview short
+            rows.append(
+                {
+                    "bms_id": p["bms_id"],
+                    "name": p["name"],
+                    "action": p["action"],
+                    "field": rule.qbo_field,
+                    "property": path or "",
+                    "bms_value": bms,
+                    "to_send": sent,
+                    "in_quickbooks": now,
+                    "changed": changed,
+                    "note": note if p["action"] != "blocked" else p["reason"],
+                }
+            )
+    return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
+
+
+ACTION_COLOURS = {
+    "create": "#e8f5e9",
+    "link": "#e3f2fd",
+    "update": "#fff8e1",
+    "unchanged": "#f5f5f5",
+    "blocked": "#ffebee",
+}
+
+
+def style_preview(preview: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """The preview for people: rows tinted by action, changed values in bold on yellow,
+    fields that are not sent in grey."""
+
+    def row_style(row: pd.Series) -> list[str]:
+        base = f"background-color: {ACTION_COLOURS.get(row['action'], 'white')}"
+        styles = []
+        for column in preview.columns:
+            style = base
+            if column == "to_send" and row["changed"]:
+                style = "background-color: #fff176; font-weight: bold"
+            elif column == "to_send" and not row["property"]:
+                style = f"{base}; color: #9e9e9e; font-style: italic"
+            styles.append(style)
+        return styles
+
+    return preview.style.apply(row_style, axis=1).hide(axis="index")
