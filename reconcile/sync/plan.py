@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -49,9 +49,10 @@ TAX_CODE_NAME_MAX = 10  # QBO TaxCode.Name (reference §4)
 class Need:
     """A record QuickBooks lacks that the plan will create before the records needing it."""
 
-    kind: str  # "term" | "taxcode"
+    kind: str  # "term" | "taxcode" | "parent"
     label: str
     body: Mapping[str, Any] = field(default_factory=dict)
+    path: str = field(default="", compare=False)  # where the new id goes in the record
 
 
 class Resolver:
@@ -63,7 +64,9 @@ class Resolver:
         store: SyncStore,
         options: Mapping[str, Any],
         tax_items: pd.DataFrame | None = None,
+        in_plan: set[str] | None = None,
     ) -> None:
+        self.in_plan = in_plan or set()  # BMS ids planned together (a parent sent first)
         self.state = state
         self.store = store
         self.options = options
@@ -119,6 +122,8 @@ class Resolver:
             linked = self.store.qbo_id("account", key)
             if linked:
                 return linked
+            if key in self.in_plan:  # sent earlier in the same send, parents first
+                return Need("parent", ref.label, {"bms_id": key})
             raise ValueError(
                 f"GL account {ref.label!r} is not in QuickBooks yet: send it from the Chart of "
                 "Accounts tab first (parents before children)"
@@ -150,6 +155,11 @@ def get_path(record: Mapping, path: str) -> Any:
     return node
 
 
+def _undeleted(name: Any) -> Any:
+    suffix = " (deleted)"
+    return name[: -len(suffix)] if isinstance(name, str) and name.endswith(suffix) else name
+
+
 def _same(now: Any, new: Any) -> bool:
     if isinstance(new, bool) or isinstance(now, bool):
         return bool(now) == bool(new) if now is not None else new is False
@@ -179,7 +189,8 @@ def build_plan(
 ) -> pd.DataFrame:
     """One plan row per BMS row (see the module docstring for the actions)."""
     options = options or {}
-    resolver = Resolver(state, store, options, tax_items)
+    ids = {str(i) for i in rows[entity_map.id_column]} if len(rows) else set()
+    resolver = Resolver(state, store, options, tax_items, in_plan=ids)
     kind, entity = entity_map.kind, entity_map.qbo_entity
     out = []
     claimed: dict[str, str] = {}  # natural key → bms id, within this plan
@@ -221,7 +232,7 @@ def _plan_one(
         except ValueError as exc:
             return blocked(str(exc))
         if isinstance(target, Need):
-            row["needs"].append(target)
+            row["needs"].append(replace(target, path=path))
         else:
             resolved[path] = target
 
@@ -253,11 +264,13 @@ def _plan_one(
             matches = state.by_field(entity, key, value)
             if matches:
                 current = matches[0]
-                other = store.bms_id(kind, current["Id"])
+                other = store.bms_id(kind, current["Id"]) or claimed.get(f"qbo:{current['Id']}")
                 if other and other != mapped.bms_id:
                     return blocked(
-                        f"QuickBooks {entity} {value!r} is already linked to BMS record {other}"
+                        f"QuickBooks {entity} {value!r} (Id {current['Id']}) is already matched "
+                        f"to BMS record {other}"
                     )
+                claimed[f"qbo:{current['Id']}"] = mapped.bms_id
                 break
         if current is None and kind == "customer":
             for sharer in NAME_SHARERS:
@@ -275,6 +288,10 @@ def _plan_one(
             _set(body, path, {"value": qbo_id})
         return {**row, "action": "create", "body": body, "changes": sorted(mapped.values)}
 
+    if current.get("Active") is False:  # QBO renames inactive records "X (deleted)" (§2)
+        current = {
+            k: _undeleted(v) if k in ("DisplayName", "Name") else v for k, v in current.items()
+        }
     changes = [p for p, v in mapped.values.items() if not _same(get_path(current, p), v)]
     changes += [
         p
@@ -283,11 +300,15 @@ def _plan_one(
     ]
     changes += [p for p in mapped.refs if p not in resolved]  # needs a record created first
     body: dict[str, Any] = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
-    for path in changes:
-        if path in mapped.values:
-            _set(body, path, mapped.values[path])
-        elif path in resolved:
-            _set(body, path, {"value": resolved[path]})
+    # A nested object (an address) is sent whole when any part changes: a sparse update
+    # replaces the objects it carries.
+    touched = {p.split(".")[0] for p in changes}
+    for path, value in mapped.values.items():
+        if path.split(".")[0] in touched:
+            _set(body, path, value)
+    for path, qbo_id in resolved.items():
+        if path in changes:
+            _set(body, path, {"value": qbo_id})
     if action == "update" and not changes:
         action = "unchanged"
     return {**row, "action": action, "qbo_id": current["Id"], "sync_token": current["SyncToken"],

@@ -110,7 +110,7 @@ def test_record_linked_to_another_bms_id_is_blocked(store):
     store.link("customer", "999", "58")
     qbo = {"Id": "58", "SyncToken": "0", "DisplayName": "O'Brien & Sons Plumbing"}
     plan = _plan([_row()], _state(Customer=[qbo]), store)
-    assert "already linked to BMS record 999" in plan.iloc[0]["reason"]
+    assert "already matched to BMS record 999" in plan.iloc[0]["reason"]
 
 
 def test_link_to_a_record_quickbooks_no_longer_has_is_blocked(store):
@@ -191,3 +191,26 @@ def test_preview_puts_bms_send_and_quickbooks_side_by_side(store):
     assert (term["to_send"], term["note"]) == ("Net 45", "created first")
     html = style_preview(preview).to_html()
     assert "#fff176" in html  # changed cells are highlighted
+
+
+def test_inactive_quickbooks_record_is_compared_without_the_deleted_suffix(store):
+    row = _row(NetDays=None, SalesTaxItemId=None, SalesTaxItemName=None, IsActive=False)
+    body = _plan([row], _state(), store).iloc[0]["body"]
+    current = {
+        **body,
+        "Id": "80",
+        "SyncToken": "1",
+        "DisplayName": f"{body['DisplayName']} (deleted)",
+    }
+    store.link("customer", "1003", "80")
+    assert _plan([row], _state(Customer=[current]), store).iloc[0]["action"] == "unchanged"
+
+
+def test_an_address_is_sent_whole_when_one_part_changes(store):
+    row = _row(NetDays=None, SalesTaxItemId=None, SalesTaxItemName=None)
+    body = _plan([row], _state(), store).iloc[0]["body"]
+    store.link("customer", "1003", "81")
+    current = {**body, "Id": "81", "SyncToken": "0"}
+    plan = _plan([{**row, "Billing.City": "Boston"}], _state(Customer=[current]), store).iloc[0]
+    assert plan["changes"] == ["BillAddr.City"]
+    assert plan["body"]["BillAddr"] == {**body["BillAddr"], "City": "Boston"}

@@ -1,0 +1,206 @@
+"""Sending a plan: what the plan says, in dependency order, in batches, logged as it goes.
+
+Order: first what the records need (terms, tax codes), then links and updates, then creates
+in waves — parents before their children. Creates and updates go 30 to a batch request,
+each with a request id (the client adds one), and every result is written to the link store
+and the sync log as its batch returns, so an interrupted send resumes without duplicates:
+re-planning finds the records already linked, or finds them by their unique name and links
+them. A failure in one record never stops the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from reconcile.errors import ReconcileError
+from reconcile.qbo.client import BatchOp, QboClient, new_request_id
+from reconcile.qbo.query import select
+from reconcile.store import SyncStore
+from reconcile.sync.plan import Need
+
+RESULT_COLUMNS = ["bms_id", "name", "action", "outcome", "qbo_id", "sync_token", "code", "message"]
+Progress = Callable[[int, int], None]
+
+
+def _set(body: dict, path: str, value: Any) -> None:
+    node = body
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+class _Sender:
+    def __init__(self, plan: pd.DataFrame, client: QboClient, store: SyncStore) -> None:
+        self.plan = plan
+        self.client = client
+        self.store = store
+        self.kind = plan.attrs.get("kind") or (plan["kind"].iloc[0] if len(plan) else "")
+        self.entity = plan.attrs.get("entity", "")
+        self.results: dict[str, dict] = {}
+        self.created: dict[tuple[str, str], str] = {}  # (need kind, label or bms id) → QBO id
+        self.run_id = ""
+
+    def result(self, row: dict, outcome: str, **extra: Any) -> None:
+        entry = {c: None for c in RESULT_COLUMNS}
+        entry.update(bms_id=row["bms_id"], name=row["name"], action=row["action"], outcome=outcome)
+        entry.update(extra)
+        self.results[row["bms_id"]] = entry
+        self.store.log(
+            self.run_id,
+            kind=self.kind,
+            action=row["action"],
+            outcome=outcome,
+            bms_id=row["bms_id"],
+            qbo_id=entry["qbo_id"],
+            code=entry["code"],
+            message=entry["message"] or "",
+        )
+
+    # -- needs ------------------------------------------------------------------------------
+
+    def make_needs(self, rows: list[dict]) -> None:
+        needs = {(n.kind, n.label): n for r in rows for n in r["needs"] if n.kind != "parent"}
+        for (kind, label), need in needs.items():
+            try:
+                qbo_id = self._create_need(need)
+            except ReconcileError as exc:
+                self.store.log(self.run_id, kind=kind, action="create", outcome="failed",
+                               message=f"{label}: {exc}")  # fmt: skip
+                continue
+            self.created[(kind, label)] = qbo_id
+            self.store.log(self.run_id, kind=kind, action="create", outcome="ok", qbo_id=qbo_id,
+                           message=f"created {kind} {label!r} needed by the records")  # fmt: skip
+
+    def _create_need(self, need: Need) -> str:
+        if need.kind == "term":
+            return self.client.create("Term", dict(need.body))["Id"]
+        if need.kind == "taxcode":
+            agencies = self.client.query(select("TaxAgency"))
+            if not agencies:
+                raise ReconcileError("QuickBooks has no tax agency to attach the rate to")
+            detail = {
+                "TaxRateName": need.label,
+                "RateValue": need.body["RateValue"],
+                "TaxAgencyId": agencies[0]["Id"],
+                "TaxApplicableOn": "Sales",
+            }
+            answer = self.client.request(
+                "POST",
+                "taxservice/taxcode",
+                params={"requestid": new_request_id()},
+                json={"TaxCode": need.label, "TaxRateDetails": [detail]},
+            )
+            return str(answer["TaxCodeId"])
+        raise ReconcileError(f"cannot create a {need.kind}")
+
+    def fill(self, row: dict) -> str | None:
+        """Put the ids of created needs into the body; the reason when one is missing."""
+        for need in row["needs"]:
+            key = (need.kind, need.body["bms_id"] if need.kind == "parent" else need.label)
+            if key not in self.created:
+                return f"{need.kind} {need.label!r} could not be created first"
+            _set(row["body"], need.path, {"value": self.created[key]})
+        return None
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def send(self, rows: list[dict], progress: Progress | None, done: int, total: int) -> int:
+        ops = []
+        for row in rows:
+            missing = self.fill(row)
+            if missing:
+                self.result(row, "failed", message=missing)
+                continue
+            if row["action"] == "link":  # linked first: a failed update still keeps the match
+                try:
+                    self.store.link(self.kind, row["bms_id"], row["qbo_id"],
+                                    qbo_name=row["name"], sync_token=row["sync_token"])  # fmt: skip
+                except ReconcileError as exc:
+                    self.result(row, "failed", qbo_id=row["qbo_id"], message=str(exc))
+                    continue
+            operation = "create" if row["action"] == "create" else "update"
+            body = row["body"] if operation == "create" else {**row["body"], "sparse": True}
+            ops.append(BatchOp(operation, self.entity, body, key=row))
+        for start in range(0, len(ops), 30):
+            chunk = ops[start : start + 30]
+            try:
+                answers = self.client.batch(chunk, workers=1)
+            except ReconcileError as exc:  # the whole request failed: every item in it
+                for op in chunk:
+                    self.result(op.key, "failed", message=str(exc))
+                done += len(chunk)
+                continue
+            for answer in answers:
+                row = answer.op.key
+                if answer.ok:
+                    data = answer.data
+                    self.store.link(self.kind, row["bms_id"], data["Id"], qbo_name=row["name"],
+                                    sync_token=data.get("SyncToken"))  # fmt: skip
+                    if row["kind"] == "account":
+                        self.created[("parent", row["bms_id"])] = data["Id"]
+                    self.result(row, "ok", qbo_id=data["Id"], sync_token=data.get("SyncToken"),
+                                message=f"{row['action']}d" if row["action"] != "link" else
+                                "linked and updated")  # fmt: skip
+                else:
+                    err = answer.error
+                    self.result(row, "failed", qbo_id=row.get("qbo_id"), code=err.code,
+                                message=str(err))  # fmt: skip
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+        return done
+
+
+def _waves(rows: list[dict]) -> list[list[dict]]:
+    """Creates/updates grouped so that a parent is sent in an earlier wave than its child."""
+    pending = {r["bms_id"]: r for r in rows}
+    waves = []
+    sent: set[str] = set()
+    while pending:
+        wave = [
+            r for r in pending.values()
+            if all(n.body["bms_id"] in sent for n in r["needs"] if n.kind == "parent")
+        ]  # fmt: skip
+        if not wave:  # a parent that is not being sent: the rest fail with a reason
+            waves.append(list(pending.values()))
+            break
+        waves.append(wave)
+        for r in wave:
+            sent.add(r["bms_id"])
+            del pending[r["bms_id"]]
+    return waves
+
+
+def send_plan(
+    plan: pd.DataFrame,
+    client: QboClient,
+    store: SyncStore,
+    *,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
+    """Carry out a plan; one result row per plan row (``RESULT_COLUMNS``), in plan order.
+
+    Outcomes: ok, failed (with QuickBooks' code and message), blocked, unchanged."""
+    sender = _Sender(plan, client, store)
+    records = plan.to_dict("records")
+    sender.run_id = store.start_run(sender.kind, "send", details={"records": len(records)})
+    for row in records:
+        if row["action"] == "blocked":
+            sender.result(row, "blocked", message=row["reason"])
+        elif row["action"] == "unchanged":
+            sender.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
+    work = [r for r in records if r["action"] in ("create", "update", "link")]
+    sender.make_needs(work)
+    done = 0
+    for wave in _waves(work):
+        done = sender.send(wave, progress, done, len(work))
+    results = pd.DataFrame([sender.results[r["bms_id"]] for r in records], columns=RESULT_COLUMNS)
+    failed = (results["outcome"] == "failed").sum()
+    outcome = "ok" if not failed else ("failed" if failed == len(work) else "partial")
+    store.finish_run(sender.run_id, outcome=outcome)
+    results.attrs["run_id"] = sender.run_id
+    return results
