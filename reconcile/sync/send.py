@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.errors import ReconcileError
+from reconcile.mapping.maps import MAPS
 from reconcile.qbo.client import BatchOp, QboClient, new_request_id
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
@@ -39,7 +40,7 @@ class _Sender:
         self.client = client
         self.store = store
         self.kind = plan.attrs.get("kind") or (plan["kind"].iloc[0] if len(plan) else "")
-        self.entity = plan.attrs.get("entity", "")
+        self.entity = plan.attrs.get("entity") or MAPS[self.kind].qbo_entity
         self.results: dict[str, dict] = {}
         self.created: dict[tuple[str, str], str] = {}  # (need kind, label or bms id) → QBO id
         self.run_id = ""
@@ -53,7 +54,7 @@ class _Sender:
             self.run_id,
             kind=self.kind,
             action=row["action"],
-            outcome=outcome,
+            outcome="skipped" if outcome == "unchanged" else outcome,
             bms_id=row["bms_id"],
             qbo_id=entry["qbo_id"],
             code=entry["code"],
@@ -193,11 +194,16 @@ def send_plan(
             sender.result(row, "blocked", message=row["reason"])
         elif row["action"] == "unchanged":
             sender.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
+            sender.created[("parent", row["bms_id"])] = row["qbo_id"]  # a parent already there
     work = [r for r in records if r["action"] in ("create", "update", "link")]
-    sender.make_needs(work)
-    done = 0
-    for wave in _waves(work):
-        done = sender.send(wave, progress, done, len(work))
+    try:
+        sender.make_needs(work)
+        done = 0
+        for wave in _waves(work):
+            done = sender.send(wave, progress, done, len(work))
+    except BaseException:  # stopped half-way: what returned is logged; re-plan to resume
+        store.finish_run(sender.run_id, outcome="interrupted")
+        raise
     results = pd.DataFrame([sender.results[r["bms_id"]] for r in records], columns=RESULT_COLUMNS)
     failed = (results["outcome"] == "failed").sum()
     outcome = "ok" if not failed else ("failed" if failed == len(work) else "partial")
