@@ -85,6 +85,44 @@ def _disconnect(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync(args: argparse.Namespace) -> int:
+    """Plan (and unless --dry-run, send) one kind of record; non-zero exit when anything
+    failed or was blocked."""
+    from reconcile.session import Session
+
+    session = Session.from_config()
+    rows = session.load(args.kind, active_only=args.active_only)
+    if args.ids:
+        wanted = {str(i) for i in args.ids}
+        unknown = wanted - set(rows["Id"].astype(str))
+        if unknown:
+            raise ReconcileError(f"no BMS {args.kind} with id {', '.join(sorted(unknown))}")
+        rows = rows[rows["Id"].astype(str).isin(wanted)]
+    plan = session.plan(args.kind, rows)
+    if args.dry_run:
+        table = plan[["bms_id", "name", "action", "changes", "reason"]].copy()
+        table["needs"] = [", ".join(n.label for n in needs) for needs in plan["needs"]]
+        bad = plan["action"] == "blocked"
+    else:
+        table = session.send(plan)
+        bad = table["outcome"].isin(["failed", "blocked"])
+    if args.json:
+        print(table.to_json(orient="records", force_ascii=False, indent=2))
+    else:
+        with pd_display():
+            print(table.to_string(index=False))
+        counts = (plan if args.dry_run else table)["action" if args.dry_run else "outcome"]
+        print("\n" + ", ".join(f"{k}: {v}" for k, v in counts.value_counts().items()))
+    return 1 if bad.any() else 0
+
+
+def pd_display():
+    """Wide, untruncated pandas printing for terminal tables."""
+    import pandas as pd
+
+    return pd.option_context("display.width", 200, "display.max_colwidth", 80)
+
+
 def _start_sandbox(args: argparse.Namespace):
     from reconcile.sandbox.runner import start_sandbox
 
@@ -154,6 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("disconnect", help="revoke the QuickBooks connection")
     p.set_defaults(func=_disconnect)
+
+    p = sub.add_parser("sync", help="send customers, accounts or items from BMS to QuickBooks")
+    p.add_argument("kind", choices=("customers", "accounts", "items"))
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every record of that kind")
+    which.add_argument("--ids", nargs="+", metavar="ID", help="BMS ids")
+    p.add_argument("--active-only", action="store_true", help="leave inactive records out")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_sync)
 
     for name, func, default_dir in (
         ("sandbox", _sandbox, Path("~/.local/share/reconcile/sandbox")),

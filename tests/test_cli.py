@@ -174,3 +174,30 @@ def test_missing_config_is_one_clear_line(tmp_path):
     assert done.returncode == 1
     assert "python -m reconcile sandbox" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_sync_dry_run_then_send_then_nothing_left(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    assert _run("connect", "--auto-consent", env=env).returncode == 0
+    dry = _run("sync", "customers", "--ids", "1003", "1006", "--dry-run", "--json", env=env)
+    assert dry.returncode == 0, dry.stderr
+    planned = {row["bms_id"]: row for row in json.loads(dry.stdout)}
+    assert planned["1003"]["action"] == "create"
+    assert planned["1003"]["needs"] == "MA 6.25%"  # a tax code to create first
+
+    sent = _run("sync", "customers", "--ids", "1003", "1006", env=env)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    assert "ok: 2" in sent.stdout
+
+    again = _run("sync", "customers", "--ids", "1003", "1006", "--json", env=env)
+    assert {row["outcome"] for row in json.loads(again.stdout)} == {"unchanged"}
+
+
+def test_sync_exits_non_zero_when_a_record_is_blocked(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    assert _run("connect", "--auto-consent", env=env).returncode == 0
+    done = _run("sync", "customers", "--ids", "1005", env=env)  # a name held by a QBO vendor
+    assert done.returncode == 1
+    assert "used by a QuickBooks vendor" in done.stdout
+    unknown = _run("sync", "items", "--ids", "99999", "--dry-run", env=env)
+    assert unknown.returncode == 1 and "no BMS items with id 99999" in unknown.stderr

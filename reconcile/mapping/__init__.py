@@ -14,6 +14,8 @@ OPTIONS = {
     "non_inventory_categories": list,
     "account_types": dict,
     "account_types_by_code": dict,
+    "tax_code_names": dict,
+    "customer_account_types": list,
 }
 
 
