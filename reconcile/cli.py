@@ -165,7 +165,7 @@ def _lab(args: argparse.Namespace) -> int:
     if not auth.status()["connected"]:
         connect_automatically(auth)
     print(f"Sandbox QuickBooks at {sandbox.qbo_url}; config {sandbox.config_path}", flush=True)
-    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "app.ipynb"
+    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "quickbooks_sync.ipynb"
     extra = [a for a in args.lab_args if a != "--"]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         extra.append("--allow-root")  # containers often run as root; Jupyter refuses otherwise

@@ -2,5 +2,7 @@
 
 from reconcile.ui.app import App
 from reconcile.ui.connection import ConnectionView
+from reconcile.ui.entity import EntityView
+from reconcile.ui.logs import LogView, SyncMapView
 
-__all__ = ["App", "ConnectionView"]
+__all__ = ["App", "ConnectionView", "EntityView", "LogView", "SyncMapView"]

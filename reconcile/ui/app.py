@@ -1,23 +1,49 @@
-"""The app: one tab per step of the workflow (the seed guide's QuickBooks Sync dialog)."""
+"""The app: the seed guide's QuickBooks Sync dialog as tabs — Connect, Accounts, Chart of
+Accounts, Items, Sync Map, Synchronization Logs (Invoices and Payments come later)."""
 
 from __future__ import annotations
 
 import ipywidgets as w
 
-from reconcile.config import Config, load_config
-from reconcile.qbo.client import QboClient
+from reconcile.session import Session
 from reconcile.ui.connection import ConnectionView
+from reconcile.ui.entity import EntityView
+from reconcile.ui.logs import LogView, SyncMapView
+
+TAB_TITLES = (
+    "Connect",
+    "Accounts",
+    "Chart of Accounts",
+    "Items",
+    "Sync Map",
+    "Synchronization Logs",
+)
 
 
 class App:
-    """The widget a notebook displays; tabs are added as the workflow grows."""
+    """The widget a notebook displays."""
 
-    def __init__(self, config: Config, client: QboClient) -> None:
-        self.connection = ConnectionView(config, client)
-        self.widget = w.Tab([self.connection.widget], titles=("Connection",))
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.connection = ConnectionView(session.config, session.qbo)
+        self.log = LogView(session)
+        self.customers = EntityView(session, "customer", on_sent=self.log.refresh)
+        self.accounts = EntityView(session, "account", on_sent=self.log.refresh)
+        self.items = EntityView(session, "item", on_sent=self.log.refresh)
+        self.sync_map = SyncMapView(session)
+        self.widget = w.Tab(
+            [
+                self.connection.widget,
+                self.customers.widget,
+                self.accounts.widget,
+                self.items.widget,
+                self.sync_map.widget,
+                self.log.widget,
+            ],
+            titles=TAB_TITLES,
+        )
 
     @classmethod
     def from_config(cls, path: str | None = None) -> App:
         """Build from the config file (``RECONCILE_CONFIG`` when set)."""
-        config = load_config(path)
-        return cls(config, QboClient(config.qbo))
+        return cls(Session.from_config(path))

@@ -72,8 +72,8 @@ class ConnectionView:
         profile = html.escape(self.config.profile)
         if state["connected"]:
             self.status.value = (
-                f"<b>QuickBooks:</b> connected to company {html.escape(state['realm_id'])} "
-                f"(profile <code>{profile}</code>)"
+                f"{dot(True)} <b>QuickBooks:</b> Connected to company "
+                f"{html.escape(state['realm_id'])} (profile <code>{profile}</code>)"
             )
             try:
                 info = self.client.company_info()
@@ -84,7 +84,7 @@ class ConnectionView:
                 self.company.value = company_table(info).to_html(index=False, border=0)
         else:
             self.status.value = (
-                f"<b>QuickBooks:</b> not connected ({html.escape(state['reason'])}); "
+                f"{dot(False)} <b>QuickBooks:</b> not connected ({html.escape(state['reason'])}); "
                 f"profile <code>{profile}</code>"
             )
             self.company.value = ""
@@ -154,11 +154,17 @@ def company_table(info: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["field", "value"])
 
 
+def dot(ok: bool) -> str:
+    """The green / red connection indicator."""
+    colour = "#2e7d32" if ok else "#c62828"
+    return f"<span style='color:{colour};font-size:1.2em'>●</span>"
+
+
 def bms_line(state: dict) -> str:
     """One HTML line saying whether BMS answers, and as whom."""
     if state["connected"]:
         return (
-            f"<b>Kaseya BMS:</b> connected to tenant {html.escape(state['tenant'])} as "
+            f"{dot(True)} <b>Kaseya BMS:</b> connected to tenant {html.escape(state['tenant'])} as "
             f"{html.escape(state['user'])} ({html.escape(state.get('business') or '?')})"
         )
-    return f"<b>Kaseya BMS:</b> not connected ({html.escape(state['reason'])})"
+    return f"{dot(False)} <b>Kaseya BMS:</b> not connected ({html.escape(state['reason'])})"

@@ -22,7 +22,7 @@ def test_sandbox_connect_and_disconnect(own_settings):
     assert view.disconnect_button.disabled and not view.connect_button.disabled
 
     view.connect_button.click()
-    assert "connected to company" in view.status.value
+    assert "Connected to company" in view.status.value
     assert "Harbor Point Managed IT LLC" in view.company.value
     assert view.connect_button.disabled
 
@@ -42,7 +42,7 @@ def test_real_profile_shows_link_then_accepts_pasted_url(own_settings):
     redirected = auto_consent(view.auth, view._pending)
     view.pasted.value = redirected
     view.complete_button.click()
-    assert "connected to company" in view.status.value
+    assert "Connected to company" in view.status.value
     assert view.paste_box.layout.display == "none"
 
 
@@ -55,10 +55,17 @@ def test_pasted_url_with_wrong_state_is_refused_with_a_clear_message(own_setting
     assert "not connected" in view.status.value
 
 
-def test_app_has_a_connection_tab():
+def test_app_has_the_seed_guides_tabs():
     app = App.from_config()
-    assert app.widget.titles == ("Connection",)
-    assert "connected to company" in app.connection.status.value
+    assert app.widget.titles == (
+        "Connect",
+        "Accounts",
+        "Chart of Accounts",
+        "Items",
+        "Sync Map",
+        "Synchronization Logs",
+    )
+    assert "Connected to company" in app.connection.status.value
     assert "Kaseya BMS:</b> connected to tenant HarborPointIT" in app.connection.bms.value
 
 

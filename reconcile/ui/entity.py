@@ -1,0 +1,163 @@
+"""An entity tab (Accounts, Chart of Accounts, Items): load from BMS, select, preview, send.
+
+Only wiring: loading, planning, previewing and sending are Session calls; the widgets show
+their results. The grid is itables' ITable widget with row selection."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+import ipywidgets as w
+import pandas as pd
+from itables.widget import ITable
+
+from reconcile.errors import ReconcileError
+from reconcile.session import Session
+from reconcile.sync.preview import style_preview
+
+TITLES = {"customer": "Customers", "account": "Chart of Accounts", "item": "Items"}
+GRID_COLUMNS = {
+    "customer": ["Id", "AccountCode", "AccountName", "NetDays", "SalesTaxItemName",
+                 "Billing.City", "Email", "IsActive"],
+    "account": ["Id", "Code", "Name", "TypeName", "ParentName", "IsActive"],
+    "item": ["Id", "Name", "Category", "UnitPrice", "IsTaxable", "IncomeAccountCode", "IsActive"],
+}  # fmt: skip
+
+
+def grid_frame(rows: pd.DataFrame, kind: str, linked: set[str]) -> pd.DataFrame:
+    """The columns a person scans to choose records, plus whether each is in QuickBooks."""
+    shown = rows[GRID_COLUMNS[kind]].astype(object).where(rows[GRID_COLUMNS[kind]].notna(), "")
+    shown.insert(1, "In QuickBooks", ["yes" if str(i) in linked else "" for i in rows["Id"]])
+    return shown.reset_index(drop=True)
+
+
+def banner(text: str, ok: bool = True) -> str:
+    """A highlighted one-line message."""
+    colour, background = ("#1b5e20", "#e8f5e9") if ok else ("#b71c1c", "#ffebee")
+    return (
+        f"<div style='padding:6px 10px;border-left:4px solid {colour};background:{background};"
+        f"color:{colour}'>{html.escape(text)}</div>"
+    )
+
+
+class EntityView:
+    """One entity tab of the seed guide's QuickBooks Sync dialog."""
+
+    def __init__(self, session: Session, kind: str, on_sent: Callable[[], None] | None = None):
+        self.session = session
+        self.kind = kind
+        self.on_sent = on_sent
+        self.rows = pd.DataFrame()
+        self.plan: pd.DataFrame | None = None
+        self.results: pd.DataFrame | None = None
+        title = TITLES[kind]
+
+        self.load_button = w.Button(
+            description=f"Load {title} from Kaseya BMS", layout=w.Layout(width="auto")
+        )
+        self.active_only = w.Checkbox(value=True, description="Active only", indent=False)
+        self.not_in_qbo = w.Checkbox(value=False, description="Not yet in QuickBooks", indent=False)
+        self.grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0)
+        self.preview_button = w.Button(description="Preview selected", disabled=True)
+        self.send_button = w.Button(
+            description="Send Selected to QuickBooks", button_style="primary", disabled=True,
+            layout=w.Layout(width="auto"),
+        )  # fmt: skip
+        self.progress = w.IntProgress(value=0, min=0, max=1, description="Sending")
+        self.progress.layout.visibility = "hidden"
+        self.preview = w.HTML()
+        self.message = w.HTML()
+
+        self.load_button.on_click(lambda _: self.load())
+        self.preview_button.on_click(lambda _: self.show_preview())
+        self.send_button.on_click(lambda _: self.send())
+        self.grid.observe(lambda _: self._selection_changed(), names="selected_rows")
+        self.widget = w.VBox(
+            [
+                w.HBox([self.load_button, self.active_only, self.not_in_qbo]),
+                self.grid,
+                w.HBox([self.preview_button, self.send_button, self.progress]),
+                self.message,
+                self.preview,
+            ]
+        )
+
+    def _selection_changed(self) -> None:
+        chosen = bool(self.grid.selected_rows)
+        self.preview_button.disabled = not chosen
+        self.send_button.disabled = True  # a new selection needs a new preview
+        self.plan = None
+
+    def selected(self) -> pd.DataFrame:
+        """The BMS rows selected in the grid."""
+        return self.rows.iloc[list(self.grid.selected_rows)]
+
+    def load(self) -> None:
+        """Read this entity from BMS with the chosen filters and show it."""
+        try:
+            self.rows = self.session.load(
+                self.kind,
+                active_only=self.active_only.value,
+                not_in_quickbooks=self.not_in_qbo.value,
+            )
+        except ReconcileError as exc:
+            self.message.value = banner(str(exc), ok=False)
+            return
+        linked = set(self.session.store.links(self.kind)["bms_id"])
+        self.grid.update(grid_frame(self.rows, self.kind, linked), selected_rows=[])
+        self.message.value = banner(
+            f"Loaded {len(self.rows)} {TITLES[self.kind].lower()} from BMS."
+        )
+        self.preview.value = ""
+
+    def show_preview(self) -> None:
+        """Plan the selection and show it side by side (BMS │ to send │ QuickBooks now)."""
+        try:
+            self.plan = self.session.plan(self.kind, self.selected())
+        except ReconcileError as exc:
+            self.message.value = banner(str(exc), ok=False)
+            return
+        counts = self.plan["action"].value_counts()
+        summary = ", ".join(f"{n} {a}" for a, n in counts.items())
+        blocked = self.plan[self.plan["action"] == "blocked"]
+        reasons = "".join(
+            f"<li><b>{html.escape(r.name)}</b>: {html.escape(r.reason)}</li>"
+            for r in blocked.itertuples()
+        )
+        self.message.value = banner(f"Plan: {summary}.", ok=blocked.empty) + (
+            f"<ul>{reasons}</ul>" if reasons else ""
+        )
+        preview = self.session.preview(self.plan)
+        self.preview.value = style_preview(preview).to_html()
+        sendable = self.plan["action"].isin(["create", "update", "link"])
+        self.send_button.disabled = not bool(sendable.any())
+
+    def send(self) -> None:
+        """Send the previewed plan; the outcome goes to the message line and the log."""
+        if self.plan is None:
+            self.message.value = banner("Preview the selection first.", ok=False)
+            return
+        self.progress.layout.visibility = "visible"
+        self.progress.value, self.progress.max = 0, max(1, len(self.plan))
+
+        def advance(done: int, total: int) -> None:
+            self.progress.value, self.progress.max = done, max(1, total)
+
+        try:
+            self.results = self.session.send(self.plan, progress=advance)
+        except ReconcileError as exc:
+            self.message.value = banner(f"Send stopped: {exc}", ok=False)
+            return
+        finally:
+            self.plan = None
+            self.send_button.disabled = True
+        counts = self.results["outcome"].value_counts()
+        failed = int(counts.get("failed", 0)) + int(counts.get("blocked", 0))
+        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+        self.message.value = banner(
+            f"Sent to QuickBooks: {summary}. See the Synchronization Logs tab.", ok=not failed
+        )
+        self.progress.value = self.progress.max
+        if self.on_sent:
+            self.on_sent()

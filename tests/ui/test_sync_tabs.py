@@ -1,0 +1,81 @@
+"""The entity tabs, Sync Map and log, driven headlessly: load, select, preview, send."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from reconcile.config import load_config
+from reconcile.qbo.query import select
+from reconcile.session import Session
+from reconcile.ui.app import App
+
+
+@pytest.fixture()
+def app(tmp_path):
+    config = dataclasses.replace(load_config(), data_dir=tmp_path)  # its own link store
+    return App(Session(config))
+
+
+def _select(view, *names: str) -> list[int]:
+    rows = [i for i, n in enumerate(view.rows["AccountName"]) if n in names]
+    view.grid.selected_rows = rows
+    return rows
+
+
+def test_load_select_preview_send_and_log(app, client):
+    view = app.customers
+    view.load_button.click()
+    assert "Loaded" in view.message.value
+    assert len(view.grid.df) == len(view.rows) > 50
+    assert "In QuickBooks" in view.grid.df.columns
+    assert view.preview_button.disabled  # nothing selected yet
+
+    assert len(_select(view, "Lindqvist Architects", "Chen Wealth Advisors")) == 2
+    view.preview_button.click()
+    assert "Plan:" in view.message.value
+    assert "Lindqvist Architects" in view.preview.value and "to_send" in view.preview.value
+    assert not view.send_button.disabled, view.message.value
+
+    view.send_button.click()
+    assert "Sent to QuickBooks" in view.message.value
+    assert view.progress.value == view.progress.max
+    for name in ("Lindqvist Architects", "Chen Wealth Advisors"):
+        assert client.count(select("Customer").eq("DisplayName", name)) == 1
+    assert "Lindqvist Architects" not in app.log.table.value  # the log shows ids, not names
+    assert "customer" in app.log.table.value and "ok" in app.log.table.value
+
+    view.load_button.click()  # the grid now says which records are in QuickBooks
+    in_qbo = dict(zip(view.grid.df["AccountName"], view.grid.df["In QuickBooks"], strict=True))
+    assert in_qbo["Lindqvist Architects"] == "yes"
+
+
+def test_blocked_records_are_listed_with_their_reason(app):
+    view = app.customers
+    view.active_only.value = False
+    view.load_button.click()
+    _select(view, "Acme: West Division")
+    view.preview_button.click()
+    assert "contains a colon" in view.message.value
+    assert view.send_button.disabled  # nothing sendable
+
+
+def test_a_new_selection_needs_a_new_preview(app):
+    view = app.items
+    view.load_button.click()
+    view.grid.selected_rows = [0]
+    view.preview_button.click()
+    view.grid.selected_rows = [0, 1]
+    assert view.send_button.disabled
+    view.send()
+    assert "Preview the selection first" in view.message.value
+
+
+def test_sync_map_and_log_tabs(app, tmp_path):
+    assert "Account Name" in app.sync_map.widget.value
+    assert "not writable in QuickBooks Online" in app.sync_map.widget.value
+    app.log.outcome.value = "failed"
+    assert "No entries yet" in app.log.table.value
+    app.log.export_button.click()
+    assert "synchronization-log.csv" in app.log.message.value
