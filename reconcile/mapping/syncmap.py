@@ -81,18 +81,19 @@ class Mapped:
 
 def is_blank(value: Any) -> bool:
     """None, NA, NaN and empty/whitespace strings count as "no value"."""
+    if isinstance(value, str):
+        return not value.strip()
     if value is None or value is pd.NA:
         return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, float) and math.isnan(value)
 
 
 def clean_text(value: Any) -> str | None:
-    """Trimmed text with runs of spaces collapsed; None when blank."""
+    """Trimmed text with runs of spaces collapsed (line breaks kept); None when blank."""
     if is_blank(value):
         return None
-    return " ".join(str(value).split()) if "\n" not in str(value) else str(value).strip()
+    text = str(value)
+    return text.strip() if "\n" in text else " ".join(text.split())
 
 
 Transform = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]

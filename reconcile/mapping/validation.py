@@ -66,9 +66,10 @@ def _problem(fault: Fault, labels: dict[str, str], mapped: Mapped) -> Problem:
     )
 
 
-def validate(entity_map: EntityMap, mapped: Mapped) -> list[Problem]:
-    """Every rule the mapped record breaks (empty when it can be sent)."""
-    body = mapped.body()
+def validate(entity_map: EntityMap, mapped: Mapped, body: dict | None = None) -> list[Problem]:
+    """Every rule the mapped record breaks (empty when it can be sent). ``body`` is
+    ``mapped.body()`` when the caller has it already."""
+    body = dict(body if body is not None else mapped.body())
     for path in mapped.refs:  # a reference the plan will fill counts as present here
         body[path] = {"value": "0"}
     try:

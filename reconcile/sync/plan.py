@@ -221,7 +221,8 @@ def _plan_one(
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
 
-    problems = validate(entity_map, mapped)
+    new_body = mapped.body()
+    problems = validate(entity_map, mapped, new_body)
     if problems:
         return blocked("; ".join(p.message for p in problems))
 
@@ -283,10 +284,9 @@ def _plan_one(
         action = "link" if current is not None else "create"
 
     if current is None:
-        body = mapped.body()
         for path, qbo_id in resolved.items():
-            _set(body, path, {"value": qbo_id})
-        return {**row, "action": "create", "body": body, "changes": sorted(mapped.values)}
+            _set(new_body, path, {"value": qbo_id})
+        return {**row, "action": "create", "body": new_body, "changes": sorted(mapped.values)}
 
     if current.get("Active") is False:  # QBO renames inactive records "X (deleted)" (§2)
         current = {
