@@ -129,7 +129,8 @@ class EntityView:
             f"<ul>{reasons}</ul>" if reasons else ""
         )
         preview = self.session.preview(self.plan)
-        self.preview.value = style_preview(preview).to_html()
+        table = style_preview(preview).to_html()
+        self.preview.value = f"<div style='overflow-x:auto;max-height:40em'>{table}</div>"
         sendable = self.plan["action"].isin(["create", "update", "link"])
         self.send_button.disabled = not bool(sendable.any())
 

@@ -1,0 +1,109 @@
+"""A real browser drives JupyterLab: open the app notebook, run it, load customers, select
+two, preview, send, see the message — then QuickBooks' API confirms the two customers.
+
+Needs Debian's chromium (``.ci/run`` installs it). Without it the test is skipped on a
+developer machine, but fails in CI, where a skip would hide a broken set-up.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from reconcile.qbo.query import select
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+NAMES = ("Granite State Veterinary Clinic", "Kowalski Electric Co.")
+
+if not CHROMIUM:
+    if os.environ.get("CI"):
+        pytest.fail("chromium is not installed: .ci/run must install Debian's chromium")
+    pytest.skip("chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on loopback, no token, serving a copy of the notebooks (so that an autosave
+    can never write outputs into the repository's notebooks)."""
+    root = tmp_path_factory.mktemp("notebooks")
+    shutil.copytree(NOTEBOOKS, root, dirs_exist_ok=True)
+    port = _free_port()
+    settings = tmp_path_factory.mktemp("lab-settings")
+    (settings / "overrides.json").write_text(
+        '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false"}}'
+    )
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path_factory.mktemp("user"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--IdentityProvider.token=",
+         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}",
+         f"--LabServerApp.app_settings_dir={settings}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base}/api/status", timeout=2).ok:
+                break
+        except requests.RequestException:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("JupyterLab did not start within 90 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_send_two_customers_from_the_app(lab, client):
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(60_000)
+        page.goto(f"{lab}/lab/tree/quickbooks_sync.ipynb?reset")
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        page.locator(".jp-Cell").first.click()
+        for _ in range(2):  # the markdown cell, then the app cell
+            page.keyboard.press("Shift+Enter")
+        page.locator(".widget-tab").get_by_text("Accounts", exact=True).click()
+        page.get_by_role("button", name="Load Customers from Kaseya BMS").click()
+        page.get_by_text("Loaded").wait_for()
+        search = page.locator(".jp-OutputArea input[type='search']").first
+        for i, name in enumerate(NAMES):  # find each as a person would, with the search box
+            search.fill(name)
+            cell = page.get_by_role("cell", name=name, exact=True)
+            cell.click(modifiers=["Control"] if i else None)
+        try:
+            page.get_by_role("button", name="Preview selected").click()
+            page.get_by_text("Plan:").wait_for()
+            page.get_by_role("button", name="Send Selected to QuickBooks").click()
+            page.get_by_text("Sent to QuickBooks").wait_for()
+        finally:
+            page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "lab.png"))
+        browser.close()
+    for name in NAMES:
+        assert client.count(select("Customer").eq("DisplayName", name)) == 1
