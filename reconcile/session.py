@@ -67,7 +67,8 @@ class Session:
         not_in_quickbooks: bool = False,
         modified_since: datetime | str | None = None,
     ) -> pd.DataFrame:
-        """BMS records of one kind, as the loaders give them, optionally filtered."""
+        """BMS records of one kind, as the loaders give them, optionally filtered
+        (``modified_since`` applies to customers: the only list BMS can filter by date)."""
         kind = KINDS.get(kind, kind)
         if kind == "customer":
             rows = accounts_frame(self.bms, active_only=active_only, modified_since=modified_since)

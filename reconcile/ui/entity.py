@@ -58,6 +58,8 @@ class EntityView:
         )
         self.active_only = w.Checkbox(value=True, description="Active only", indent=False)
         self.not_in_qbo = w.Checkbox(value=False, description="Not yet in QuickBooks", indent=False)
+        self.modified_since = w.DatePicker(description="Modified since")
+        self.modified_since.layout.display = None if kind == "customer" else "none"
         self.grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0)
         self.preview_button = w.Button(description="Preview selected", disabled=True)
         self.send_button = w.Button(
@@ -75,7 +77,7 @@ class EntityView:
         self.grid.observe(lambda _: self._selection_changed(), names="selected_rows")
         self.widget = w.VBox(
             [
-                w.HBox([self.load_button, self.active_only, self.not_in_qbo]),
+                w.HBox([self.load_button, self.active_only, self.not_in_qbo, self.modified_since]),
                 self.grid,
                 w.HBox([self.preview_button, self.send_button, self.progress]),
                 self.message,
@@ -95,11 +97,13 @@ class EntityView:
 
     def load(self) -> None:
         """Read this entity from BMS with the chosen filters and show it."""
+        since = self.modified_since.value if self.kind == "customer" else None
         try:
             self.rows = self.session.load(
                 self.kind,
                 active_only=self.active_only.value,
                 not_in_quickbooks=self.not_in_qbo.value,
+                modified_since=f"{since.isoformat()}T00:00:00Z" if since else None,
             )
         except ReconcileError as exc:
             self.message.value = banner(str(exc), ok=False)

@@ -79,3 +79,18 @@ def test_sync_map_and_log_tabs(app, tmp_path):
     assert "No entries yet" in app.log.table.value
     app.log.export_button.click()
     assert "synchronization-log.csv" in app.log.message.value
+
+
+def test_customers_can_be_loaded_modified_since_a_date(app):
+    import datetime as dt
+
+    view = app.customers
+    view.load_button.click()
+    everyone = view.rows
+    cut = everyone["ModifiedOn"].sort_values().iloc[len(everyone) // 2]
+    view.modified_since.value = cut.date()
+    view.load_button.click()
+    assert 0 < len(view.rows) < len(everyone)
+    midnight = dt.datetime.combine(cut.date(), dt.time(), tzinfo=dt.UTC)
+    assert (view.rows["ModifiedOn"] >= midnight).all()
+    assert app.accounts.modified_since.layout.display == "none"
