@@ -8,7 +8,8 @@
 - ``POST /v2/oauth2/tokens/revoke``: revoke a grant.
 
 Redirect URIs: the demo app accepts ``http://127.0.0.1/callback`` and ``http://localhost/callback``
-on any port, as RFC 8252 §7.3 asks of loopback redirects for native apps.
+on any port, as RFC 8252 §7.3 asks of loopback redirects for native apps, and Intuit's OAuth
+Playground page (for the paste flow).
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ SCOPES = {
     "address",
 }
 CODE_TTL = 600.0
+# Intuit's OAuth 2.0 Playground page: a redirect URI people register when they cannot host
+# one; the browser ends there and the person pastes its address (the "paste" flow).
+PLAYGROUND_REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
 
 
 def _json_error(error: str, status: int = 400, description: str = "") -> Response:
@@ -96,6 +100,8 @@ class OAuthProvider:
         return None
 
     def _redirect_ok(self, uri: str) -> bool:
+        if uri == PLAYGROUND_REDIRECT:
+            return True
         parts = urlsplit(uri)
         return (
             parts.scheme == "http"

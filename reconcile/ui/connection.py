@@ -6,23 +6,27 @@ Only wiring: every action is a call into :mod:`reconcile.qbo`; the widgets show 
 from __future__ import annotations
 
 import html
+import threading
 
 import ipywidgets as w
 import pandas as pd
 
-from reconcile.config import Config
+from reconcile.config import Config, is_loopback
 from reconcile.connections import bms_status
 from reconcile.errors import ReconcileError
 from reconcile.qbo.auth import AuthRequest, QboAuth
 from reconcile.qbo.client import QboClient
-from reconcile.qbo.connect import connect_automatically
+from reconcile.qbo.connect import CallbackListener
+
+LISTEN_SECONDS = 600.0  # how long a started connection waits for the browser's redirect
 
 
 class ConnectionView:
     """Status of the QuickBooks connection, with Connect / Disconnect / Refresh buttons.
 
-    On the local sandbox, Connect completes the consent by itself. Elsewhere it shows the
-    Intuit authorization link and a box for the URL the browser was redirected to."""
+    Connect shows the authorization page's link (the local sandbox's by default). With a
+    loopback redirect URI the callback is taken by a listener in the kernel; otherwise the
+    person pastes the address the browser was redirected to."""
 
     def __init__(self, config: Config, client: QboClient) -> None:
         self.config = config
@@ -43,8 +47,11 @@ class ConnectionView:
             layout=w.Layout(width="60em"),
         )
         self.complete_button = w.Button(description="Finish connecting")
-        self.paste_box = w.VBox([self.link, w.HBox([self.pasted, self.complete_button])])
+        self.paste_box = w.HBox([self.pasted, self.complete_button])
         self.paste_box.layout.display = "none"
+        self.link_box = w.VBox([self.link, self.paste_box])
+        self.link_box.layout.display = "none"
+        self._listener: threading.Thread | None = None
 
         self.connect_button.on_click(lambda _: self.connect())
         self.disconnect_button.on_click(lambda _: self.disconnect())
@@ -55,7 +62,7 @@ class ConnectionView:
                 self.status,
                 w.HBox([self.connect_button, self.disconnect_button, self.refresh_button]),
                 self.bms,
-                self.paste_box,
+                self.link_box,
                 self.message,
                 self.company,
             ]
@@ -93,23 +100,39 @@ class ConnectionView:
         self.bms.value = bms_line(bms_status(self.config))
 
     def connect(self) -> None:
-        """Start connecting: automatic on the local sandbox, else show the Intuit link."""
+        """Open the authorization page (the local sandbox's, or Intuit's) and take the
+        callback: on a loopback listener when the redirect URI is this machine, else from
+        the address the person pastes."""
         try:
-            if self.config.profile == "sandbox" and self.auth.settings.all_loopback:
-                tokens = connect_automatically(self.auth)
-                self._say(f"Connected to sandbox company {tokens.realm_id}.")
+            redirect = self.auth.settings.redirect_uri
+            if is_loopback(redirect) and redirect.startswith("http://"):
+                listener = CallbackListener(redirect)
+                self._pending = self.auth.authorization_request(listener.redirect_uri)
+                self._listener = threading.Thread(
+                    target=self._take_callback, args=(listener,), daemon=True
+                )
+                self._listener.start()
+                hint = "then come back here: the connection completes by itself."
             else:
                 self._pending = self.auth.authorization_request()
-                url = html.escape(self._pending.url)
-                self.link.value = (
-                    f"1. <a href='{url}' target='_blank'>Open the Intuit sign-in page</a> and "
-                    "press Authorize. 2. Paste the address your browser ends on, then Finish."
-                )
                 self.paste_box.layout.display = None
-                return
+                hint = "then paste the address your browser ends on, and press Finish."
         except ReconcileError as exc:
             self._say(str(exc), error=True)
-        self.refresh()
+            return
+        url = html.escape(self._pending.url)
+        self.link.value = (
+            f"<a href='{url}' target='_blank'><b>Open the QuickBooks authorization page</b></a>"
+            f", press Authorize, {hint}"
+        )
+        self.link_box.layout.display = None
+
+    def _take_callback(self, listener: CallbackListener) -> None:
+        """Background: wait for the browser's redirect, then finish the connection."""
+        try:
+            self.finish(listener.wait(LISTEN_SECONDS))
+        except ReconcileError as exc:
+            self._say(str(exc), error=True)
 
     def finish(self, url: str) -> None:
         """Complete a started connection from the pasted redirect URL."""
@@ -124,6 +147,7 @@ class ConnectionView:
         self._pending = None
         self.pasted.value = ""
         self.paste_box.layout.display = "none"
+        self.link_box.layout.display = "none"
         self._say(f"Connected to company {tokens.realm_id}.")
         self.refresh()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import requests
+
 from reconcile.config import load_config
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.connect import auto_consent
@@ -16,13 +18,21 @@ def _view(own_settings, profile: str = "sandbox") -> ConnectionView:
     return ConnectionView(config, QboClient(own_settings))
 
 
-def test_sandbox_connect_and_disconnect(own_settings):
+def test_sandbox_connect_through_the_authorization_page_and_disconnect(own_settings):
     view = _view(own_settings)
     assert "not connected" in view.status.value
     assert view.disconnect_button.disabled and not view.connect_button.disabled
 
     view.connect_button.click()
+    assert "Open the QuickBooks authorization page" in view.link.value
+    assert view.paste_box.layout.display == "none"  # the kernel listens for the callback
+    # The person presses Authorize; the browser follows the redirect to the listener.
+    callback = auto_consent(view.auth, view._pending)
+    assert callback.startswith("http://127.0.0.1:")
+    assert requests.get(callback, timeout=10).status_code == 200
+    view._listener.join(timeout=20)
     assert "Connected to company" in view.status.value
+    assert view.link_box.layout.display == "none"
     assert "Harbor Point Managed IT LLC" in view.company.value
     assert view.connect_button.disabled
 
@@ -32,7 +42,11 @@ def test_sandbox_connect_and_disconnect(own_settings):
     assert view.company.value == ""
 
 
+PLAYGROUND = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+
+
 def test_real_profile_shows_link_then_accepts_pasted_url(own_settings):
+    own_settings = dataclasses.replace(own_settings, redirect_uri=PLAYGROUND)
     view = _view(own_settings, profile="production")
     view.connect_button.click()
     assert view.paste_box.layout.display is None  # the paste box is shown
@@ -47,6 +61,7 @@ def test_real_profile_shows_link_then_accepts_pasted_url(own_settings):
 
 
 def test_pasted_url_with_wrong_state_is_refused_with_a_clear_message(own_settings):
+    own_settings = dataclasses.replace(own_settings, redirect_uri=PLAYGROUND)
     view = _view(own_settings, profile="production")
     view.connect_button.click()
     view.pasted.value = "http://127.0.0.1:1/callback?code=abc&state=forged&realmId=1"
