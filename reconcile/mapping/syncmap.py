@@ -67,16 +67,30 @@ class Mapped:
     refs: dict[str, Ref] = field(default_factory=dict)
 
     def body(self) -> dict:
-        """The nested QBO JSON of the values (references as ``{"value": …}`` placeholders
-        to be filled by the plan)."""
+        """The nested QBO JSON of the values (references are filled in by the plan)."""
         out: dict[str, Any] = {}
         for path, value in self.values.items():
-            node = out
-            *parents, leaf = path.split(".")
-            for part in parents:
-                node = node.setdefault(part, {})
-            node[leaf] = value
+            set_path(out, path, value)
         return out
+
+
+def set_path(body: dict, path: str, value: Any) -> None:
+    """Put a value at a dotted property path, creating the objects on the way."""
+    node = body
+    *parents, leaf = path.split(".")
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[leaf] = value
+
+
+def get_path(record: Mapping, path: str) -> Any:
+    """The value at a dotted property path (None when any step is missing)."""
+    node: Any = record
+    for part in path.split("."):
+        if not isinstance(node, Mapping):
+            return None
+        node = node.get(part)
+    return node
 
 
 def is_blank(value: Any) -> bool:

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from reconcile.mapping.syncmap import EntityMap, Mapped, Ref
+from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
 from reconcile.mapping.validation import validate
 from reconcile.store import SyncStore
 from reconcile.sync.state import QboState
@@ -146,15 +146,6 @@ def short_tax_code_name(name: str, rate: float) -> str:
     return f"{head[: TAX_CODE_NAME_MAX - len(text) - 2]} {text}%"
 
 
-def get_path(record: Mapping, path: str) -> Any:
-    node: Any = record
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def _undeleted(name: Any) -> Any:
     suffix = " (deleted)"
     return name[: -len(suffix)] if isinstance(name, str) and name.endswith(suffix) else name
@@ -169,14 +160,6 @@ def _same(now: Any, new: Any) -> bool:
         except (TypeError, ValueError):
             return False
     return (str(now).strip() if now is not None else "") == (str(new).strip() if new else "")
-
-
-def _set(body: dict, path: str, value: Any) -> None:
-    node = body
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
 
 
 def build_plan(
@@ -285,7 +268,7 @@ def _plan_one(
 
     if current is None:
         for path, qbo_id in resolved.items():
-            _set(new_body, path, {"value": qbo_id})
+            set_path(new_body, path, {"value": qbo_id})
         return {**row, "action": "create", "body": new_body, "changes": sorted(mapped.values)}
 
     if current.get("Active") is False:  # QBO renames inactive records "X (deleted)" (§2)
@@ -305,10 +288,10 @@ def _plan_one(
     touched = {p.split(".")[0] for p in changes}
     for path, value in mapped.values.items():
         if path.split(".")[0] in touched:
-            _set(body, path, value)
+            set_path(body, path, value)
     for path, qbo_id in resolved.items():
         if path in changes:
-            _set(body, path, {"value": qbo_id})
+            set_path(body, path, {"value": qbo_id})
     if action == "update" and not changes:
         action = "unchanged"
     return {**row, "action": action, "qbo_id": current["Id"], "sync_token": current["SyncToken"],

@@ -7,8 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from reconcile.mapping.syncmap import EntityMap, is_blank
-from reconcile.sync.plan import get_path
+from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
 
 PREVIEW_COLUMNS = [
     "bms_id", "name", "action", "field", "property", "bms_value", "to_send", "in_quickbooks",

@@ -17,6 +17,7 @@ import pandas as pd
 
 from reconcile.errors import ReconcileError
 from reconcile.mapping.maps import MAPS
+from reconcile.mapping.syncmap import set_path
 from reconcile.qbo.client import BatchOp, QboClient, new_request_id
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
@@ -24,14 +25,6 @@ from reconcile.sync.plan import Need
 
 RESULT_COLUMNS = ["bms_id", "name", "action", "outcome", "qbo_id", "sync_token", "code", "message"]
 Progress = Callable[[int, int], None]
-
-
-def _set(body: dict, path: str, value: Any) -> None:
-    node = body
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node.setdefault(part, {})
-    node[leaf] = value
 
 
 class _Sender:
@@ -104,7 +97,7 @@ class _Sender:
             key = (need.kind, need.body["bms_id"] if need.kind == "parent" else need.label)
             if key not in self.created:
                 return f"{need.kind} {need.label!r} could not be created first"
-            _set(row["body"], need.path, {"value": self.created[key]})
+            set_path(row["body"], need.path, {"value": self.created[key]})
         return None
 
     # -- writes -----------------------------------------------------------------------------

@@ -85,11 +85,23 @@ def test_send_two_customers_from_the_app(lab, client):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(60_000)
         page.goto(f"{lab}/lab/tree/quickbooks_sync.ipynb?reset")
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
-        page.locator(".jp-Cell").first.click()
-        for _ in range(2):  # the markdown cell, then the app cell
-            page.keyboard.press("Shift+Enter")
-        page.locator(".widget-tab").get_by_text("Accounts", exact=True).click()
+        tabs = page.locator(".widget-tab").get_by_text("Accounts", exact=True)
+        # A cold first start (fresh clone: assets, kernel) can take a while: run all cells
+        # once the kernel is idle, and once more if the app did not appear.
+        for attempt in range(2):
+            page.wait_for_selector(
+                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
+            )
+            page.get_by_text("Run", exact=True).first.click()
+            page.get_by_text("Run All Cells", exact=True).click()
+            try:
+                tabs.wait_for(timeout=60_000)
+                break
+            except playwright.TimeoutError:
+                if attempt:
+                    page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "lab.png"))
+                    raise
+        tabs.click()
         page.get_by_role("button", name="Load Customers from Kaseya BMS").click()
         page.get_by_text("Loaded").wait_for()
         search = page.locator(".jp-OutputArea input[type='search']").first
