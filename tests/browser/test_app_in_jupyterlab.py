@@ -73,6 +73,16 @@ def lab(tmp_path_factory):
     proc.wait(timeout=20)
 
 
+def _dismiss_dialogs(page) -> None:
+    """Accept whatever JupyterLab asks on a first start (kernel choice, notices)."""
+    for _ in range(3):
+        dialog = page.locator(".jp-Dialog")
+        if not dialog.count():
+            return
+        dialog.locator(".jp-mod-accept").first.click()
+        page.wait_for_timeout(500)
+
+
 def test_send_two_customers_from_the_app(lab, client):
     with playwright.sync_playwright() as pw:
         browser = pw.chromium.launch(
@@ -83,6 +93,7 @@ def test_send_two_customers_from_the_app(lab, client):
                   "--disable-sync", "--no-first-run", "--disable-quic"],
         )  # fmt: skip
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        shot = Path(os.environ.get("TMPDIR", "/tmp")) / "lab-browser-test.png"
         page.set_default_timeout(60_000)
         page.goto(f"{lab}/lab/tree/quickbooks_sync.ipynb?reset")
         tabs = page.locator(".widget-tab").get_by_text("Accounts", exact=True)
@@ -92,14 +103,19 @@ def test_send_two_customers_from_the_app(lab, client):
             page.wait_for_selector(
                 ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=120_000
             )
-            page.get_by_text("Run", exact=True).first.click()
-            page.get_by_text("Run All Cells", exact=True).click()
+            _dismiss_dialogs(page)
+            try:
+                page.get_by_text("Run", exact=True).first.click(timeout=30_000)
+                page.get_by_text("Run All Cells", exact=True).click(timeout=30_000)
+            except playwright.TimeoutError:
+                page.screenshot(path=str(shot))
+                raise
             try:
                 tabs.wait_for(timeout=60_000)
                 break
             except playwright.TimeoutError:
                 if attempt:
-                    page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "lab.png"))
+                    page.screenshot(path=str(shot))
                     raise
         tabs.click()
         page.get_by_role("button", name="Load Customers from Kaseya BMS").click()
@@ -115,7 +131,7 @@ def test_send_two_customers_from_the_app(lab, client):
             page.get_by_role("button", name="Send Selected to QuickBooks").click()
             page.get_by_text("Sent to QuickBooks").wait_for()
         finally:
-            page.screenshot(path=str(Path(os.environ.get("TMPDIR", "/tmp")) / "lab.png"))
+            page.screenshot(path=str(shot))
         browser.close()
     for name in NAMES:
         assert client.count(select("Customer").eq("DisplayName", name)) == 1
