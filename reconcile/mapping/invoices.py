@@ -1,0 +1,211 @@
+"""Invoices, BMS → QuickBooks: eligibility, header and line mapping, and the totals check.
+
+Pure functions over the frames of :func:`reconcile.bms.loaders.load_invoices` (issue 5,
+first part: the plan, send and app tab build on these). Rules come from the seed guide
+("only … Ready to Send, Sent, Partially Paid, or Fully Paid") and reference/qbo-api.md §4
+Invoice: DocNumber ≤ 21 characters, line Amount = Qty × UnitPrice (6070), no negative line
+amounts (2290), line tax codes TAX/NON, PONumber ≤ 15, CustomerMemo ≤ 1000.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from reconcile.mapping.syncmap import Ref, clean_text, is_blank
+
+EXPORTABLE_STATUSES = ("Ready to Send", "Sent", "Partially Paid", "Fully Paid")
+DOC_NUMBER_MAX = 21
+PO_NUMBER_MAX = 15
+MEMO_MAX = 1000
+CENT = Decimal("0.01")
+
+
+def money(value: Any) -> Decimal:
+    """Cents, rounded half up (blank counts as 0)."""
+    return Decimal(0 if is_blank(value) else str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def eligibility(
+    headers: pd.DataFrame, exportable: Iterable[str] = EXPORTABLE_STATUSES
+) -> pd.DataFrame:
+    """The headers with two more columns: ``Eligible`` and ``Why`` (the reason when not).
+
+    Statuses are matched by name, as BMS names them in the data (case-insensitive)."""
+    allowed = {s.casefold() for s in exportable}
+    names = headers["StatusName"].fillna("").astype(str)
+    eligible = names.str.casefold().isin(allowed)
+    shown = ", ".join(exportable)
+    why = [
+        "" if ok else f"status {name or '(none)'!r} is not exported (only {shown})"
+        for ok, name in zip(eligible, names, strict=True)
+    ]
+    return headers.assign(Eligible=eligible.astype("boolean"), Why=pd.Series(why, dtype="string"))
+
+
+@dataclass
+class InvoiceDraft:
+    """One BMS invoice mapped to a QuickBooks invoice body, with what still needs resolving."""
+
+    bms_id: str
+    doc_number: str
+    body: dict = field(default_factory=dict)
+    refs: dict[str, Ref] = field(default_factory=dict)  # path → record to find or create
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    expected_subtotal: Decimal = Decimal(0)
+    expected_tax: Decimal = Decimal(0)
+    expected_total: Decimal = Decimal(0)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.problems)
+
+
+def _day(value: Any) -> str | None:
+    if is_blank(value):
+        return None
+    return pd.Timestamp(value).date().isoformat()
+
+
+def map_invoice(
+    header: Mapping[str, Any],
+    lines: Iterable[Mapping[str, Any]],
+    discounts: Iterable[Mapping[str, Any]] = (),
+    options: Mapping[str, Any] | None = None,
+) -> InvoiceDraft:
+    """Map one invoice; every rule it breaks goes to ``problems`` (then it is not sent)."""
+    options = options or {}
+    number = clean_text(header.get("InvoiceNumber")) or ""
+    draft = InvoiceDraft(bms_id=str(header["Id"]), doc_number=number)
+    body = draft.body
+    if not number:
+        draft.problems.append("the invoice has no number")
+    elif len(number) > DOC_NUMBER_MAX:
+        draft.problems.append(
+            f"invoice number {number!r} is {len(number)} characters; QuickBooks allows "
+            f"{DOC_NUMBER_MAX} for DocNumber"
+        )
+    body["DocNumber"] = number
+    draft.refs["CustomerRef"] = Ref(
+        "customer", str(header.get("AccountId")), clean_text(header.get("AccountName")) or "?"
+    )
+    txn_date, due_date = _day(header.get("InvoiceDate")), _day(header.get("DueDate"))
+    if txn_date:
+        body["TxnDate"] = txn_date
+    if due_date:
+        body["DueDate"] = due_date
+    if txn_date and due_date:
+        days = (date.fromisoformat(due_date) - date.fromisoformat(txn_date)).days
+        name = "Due on receipt" if days == 0 else f"Net {days}"
+        draft.refs["SalesTermRef"] = Ref("term", str(days), name, {"Name": name, "DueDays": days})
+    memo = clean_text(header.get("Notes"))
+    if memo:
+        if len(memo) > MEMO_MAX:
+            draft.notes.append(f"CustomerMemo cut to {MEMO_MAX} characters")
+        body["CustomerMemo"] = {"value": memo[:MEMO_MAX]}
+    email = clean_text(header.get("EmailAddress"))
+    if email:
+        body["BillEmail"] = {"Address": email}
+    po = clean_text(header.get("PONumber"))
+    if po and len(po) > PO_NUMBER_MAX:
+        draft.notes.append(
+            f"PONumber {po!r} not sent: QuickBooks allows {PO_NUMBER_MAX} characters"
+        )
+    elif po:
+        body["PONumber"] = po
+
+    qbo_lines, subtotal, taxable = _lines(lines, draft, options)
+    discount = Decimal(0)
+    for d in discounts:
+        value = money(d.get("Value"))
+        if value:
+            discount += value
+            qbo_lines.append(
+                {
+                    "Amount": float(value),
+                    "DetailType": "DiscountLineDetail",
+                    "Description": clean_text(d.get("Name")) or "Discount",
+                    "DiscountLineDetail": {"PercentBased": False},
+                }
+            )
+    body["Line"] = qbo_lines
+    rate = Decimal(str(header.get("SalesTaxRate") or 0))
+    tax_item = clean_text(header.get("SalesTaxItemName"))
+    if tax_item:
+        draft.refs["TxnTaxDetail.TxnTaxCodeRef"] = Ref(
+            "taxcode", tax_item, tax_item, {"bms_tax_item_id": header.get("SalesTaxItemId")}
+        )
+        body["TxnTaxDetail"] = {}
+    # The BMS demo's rule, and QBO's default (ApplyTaxAfterDiscount false): tax on the
+    # taxable lines before the discount.
+    draft.expected_subtotal = subtotal - discount
+    draft.expected_tax = money(taxable * rate / 100) if tax_item else Decimal(0)
+    draft.expected_total = draft.expected_subtotal + draft.expected_tax
+    return draft
+
+
+def _lines(
+    lines: Iterable[Mapping[str, Any]], draft: InvoiceDraft, options: Mapping[str, Any]
+) -> tuple[list[dict], Decimal, Decimal]:
+    defaults = options.get("default_items", {})  # BMS line type → QBO item name
+    out, subtotal, taxable = [], Decimal(0), Decimal(0)
+    for n, line in enumerate(lines, start=1):
+        qty = Decimal(str(line.get("Qty") or 0))
+        price = Decimal(str(line.get("UnitPrice") or 0))
+        amount = money(qty * price)
+        if amount < 0:
+            draft.problems.append(
+                f"line {n} ({line.get('Name')}) is negative ({amount}): a credit becomes a "
+                "QuickBooks credit memo, which this export does not make"
+            )
+        bms_total = money(line.get("TotalPrice"))
+        if bms_total != amount:
+            draft.notes.append(
+                f"line {n}: BMS total {bms_total} ≠ Qty × UnitPrice {amount} (QuickBooks "
+                "computes Qty × UnitPrice)"
+            )
+        item_name = clean_text(line.get("Name")) or ""
+        default = defaults.get(clean_text(line.get("TypeName")) or "")
+        path = f"Line.{n - 1}.SalesItemLineDetail.ItemRef"
+        draft.refs[path] = Ref("item", f"name:{item_name}", item_name, {"default": default})
+        detail: dict[str, Any] = {
+            "Qty": float(qty),
+            "UnitPrice": float(price),
+            "TaxCodeRef": {"value": "TAX" if line.get("IsTaxable") else "NON"},
+        }
+        served = _day(line.get("ValueDate"))
+        if served:
+            detail["ServiceDate"] = served
+        entry = {"Amount": float(amount), "DetailType": "SalesItemLineDetail",
+                 "SalesItemLineDetail": detail}  # fmt: skip
+        description = clean_text(line.get("Description")) or item_name
+        if description:
+            entry["Description"] = description[:4000]
+        out.append(entry)
+        subtotal += amount
+        if line.get("IsTaxable"):
+            taxable += amount
+    if not out:
+        draft.problems.append("the invoice has no lines")
+    return out, subtotal, taxable
+
+
+def totals_check(draft: InvoiceDraft, header: Mapping[str, Any]) -> dict[str, Any]:
+    """The totals QuickBooks will compute versus BMS's, and whether they agree to the cent."""
+    bms_total, bms_tax = money(header.get("GrandTotal")), money(header.get("TotalTax"))
+    diff_total = draft.expected_total - bms_total
+    diff_tax = draft.expected_tax - bms_tax
+    return {
+        "bms_total": float(bms_total),
+        "qbo_total": float(draft.expected_total),
+        "bms_tax": float(bms_tax),
+        "qbo_tax": float(draft.expected_tax),
+        "difference": float(diff_total),
+        "agree": abs(diff_total) <= CENT and abs(diff_tax) <= CENT,
+    }
