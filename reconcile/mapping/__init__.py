@@ -16,6 +16,8 @@ OPTIONS = {
     "account_types_by_code": dict,
     "tax_code_names": dict,
     "customer_account_types": list,
+    "default_items": dict,
+    "exportable_statuses": list,
 }
 
 

@@ -116,6 +116,26 @@ class Resolver:
             raise ValueError(f"sales tax item {ref.key!r}: its rate is unknown (load tax items)")
         return Need("taxcode", name, {"TaxCode": name, "RateValue": float(rate), "from": ref.key})
 
+    def _customer(self, ref: Ref) -> str | Need:
+        linked = self.store.qbo_id("customer", ref.key)
+        if linked and self.state.by_id("Customer", linked) is not None:
+            return linked
+        raise ValueError(
+            f"customer {ref.label!r} (BMS {ref.key}) is not in QuickBooks yet: send it from the "
+            "Accounts tab first"
+        )
+
+    def _item(self, ref: Ref) -> str | Need:
+        names = [ref.label, ref.create.get("default")]
+        for name in filter(None, names):
+            found = [i for i in self.state.by_field("Item", "Name", name) if i.get("Active", True)]
+            if found:
+                return found[0]["Id"]
+        raise ValueError(
+            f"item {ref.label!r} is not in QuickBooks yet: send it from the Items tab, or set a "
+            "default item for its line type ([sync_map.default_items])"
+        )
+
     def _account(self, ref: Ref) -> str | Need:
         how, _, key = ref.key.partition(":")
         if how == "id":

@@ -13,6 +13,7 @@ NEEDED = {
     "customer": ("Customer", "Vendor", "Employee", "Term", "TaxCode"),
     "account": ("Account",),
     "item": ("Item", "Account"),
+    "invoice": ("Invoice", "Customer", "Item", "Term", "TaxCode"),
 }
 
 
