@@ -1,0 +1,90 @@
+"""Export invoices to the sandbox over real HTTP: totals agree, BMS shows the write-back,
+re-export changes nothing, never a duplicate."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconcile.bms.client import BmsClient
+from reconcile.bms.loaders import (
+    accounts_frame,
+    gl_accounts_frame,
+    load_invoices,
+    services_frame,
+    tax_items_frame,
+)
+from reconcile.config import load_config
+from reconcile.mapping import ACCOUNTS, CUSTOMERS, ITEMS
+from reconcile.qbo.query import select
+from reconcile.store import SyncStore
+from reconcile.sync.invoice_send import send_invoice_plan
+from reconcile.sync.invoices import build_invoice_plan
+from reconcile.sync.plan import build_plan
+from reconcile.sync.send import send_plan
+from reconcile.sync.state import NEEDED, QboState
+
+CUSTOMER = "Bunker Hill Veterinary Hospital"
+
+
+@pytest.fixture()
+def exported(client, tmp_path):
+    """Master data for one customer sent, then its eligible invoices exported."""
+    bms = BmsClient(load_config().bms)
+    store = SyncStore(tmp_path / "sync.sqlite")
+    tax = tax_items_frame(bms)
+    accounts = accounts_frame(bms)
+    customer = accounts[accounts["AccountName"] == CUSTOMER]
+    for emap, rows in (
+        (ACCOUNTS, gl_accounts_frame(bms)),
+        (ITEMS, services_frame(bms)),
+        (CUSTOMERS, customer),
+    ):
+        state = QboState.load(client, NEEDED[emap.kind])
+        send_plan(build_plan(emap, rows, state, store, {}, tax), client, store)
+    invoices = load_invoices(bms, account_id=int(customer["Id"].iloc[0]))
+    plan = build_invoice_plan(
+        invoices.headers,
+        invoices.lines,
+        invoices.discounts,
+        QboState.load(client, NEEDED["invoice"]),
+        store,
+        {},
+        tax,
+    )
+    results = send_invoice_plan(plan, client, store, bms)
+    yield bms, store, tax, invoices, plan, results
+    store.close()
+
+
+def test_exported_invoices_agree_to_the_cent_and_are_written_back(client, exported):
+    bms, _store, _tax, invoices, plan, results = exported
+    sent = results[results["outcome"] == "ok"]
+    assert len(sent) >= 1, plan[["name", "action", "reason"]].to_string()
+    headers = invoices.headers.set_index(invoices.headers["Id"].astype(str))
+    for row in sent.itertuples():
+        qbo = client.read("Invoice", row.qbo_id)
+        bms_header = headers.loc[row.bms_id]
+        assert qbo["DocNumber"] == bms_header["InvoiceNumber"]
+        assert round(qbo["TotalAmt"], 2) == round(float(bms_header["GrandTotal"]), 2)
+        assert client.count(select("Invoice").eq("DocNumber", qbo["DocNumber"])) == 1
+    posted = load_invoices(bms, posted_to_accounting=True).headers
+    posted = posted.set_index(posted["Id"].astype(str))
+    for row in sent.itertuples():
+        assert posted.loc[row.bms_id, "AccountingAppReference"] == row.qbo_id
+    blocked = plan[plan["action"] == "blocked"]
+    assert all(reason for reason in blocked["reason"])
+
+
+def test_re_export_changes_nothing_and_creates_nothing(client, exported):
+    _bms, store, tax, invoices, _plan, results = exported
+    again = build_invoice_plan(
+        invoices.headers,
+        invoices.lines,
+        invoices.discounts,
+        QboState.load(client, NEEDED["invoice"]),
+        store,
+        {},
+        tax,
+    )
+    sent = set(results.loc[results["outcome"] == "ok", "bms_id"])
+    assert set(again.loc[again["bms_id"].isin(sent), "action"]) == {"unchanged"}
