@@ -90,7 +90,6 @@ def _send_one(sender: _Sender, row: dict) -> dict | None:
             request_id = store.pending("invoice", row["bms_id"]) or new_request_id()
             store.begin_create("invoice", row["bms_id"], request_id)
             answer = client.create("Invoice", row["body"], request_id=request_id)
-            store.end_create("invoice", row["bms_id"])
         else:
             body = {**row["body"], "Id": row["qbo_id"], "SyncToken": row["sync_token"]}
             answer = client.update("Invoice", body)
@@ -99,6 +98,7 @@ def _send_one(sender: _Sender, row: dict) -> dict | None:
             row, "failed", qbo_id=row["qbo_id"], code=getattr(exc, "code", None), message=str(exc)
         )
         return None
+    store.end_create("invoice", row["bms_id"])  # settled, however it was found or made
     store.link(
         "invoice",
         row["bms_id"],

@@ -42,6 +42,8 @@ class _Sender:
         entry = {c: None for c in RESULT_COLUMNS}
         entry.update(bms_id=row["bms_id"], name=row["name"], action=row["action"], outcome=outcome)
         entry.update(extra)
+        if not isinstance(entry["qbo_id"], str):  # NaN/None from a frame: no QBO record yet
+            entry["qbo_id"] = None
         self.results[row["bms_id"]] = entry
         self.store.log(
             self.run_id,

@@ -88,3 +88,47 @@ def test_re_export_changes_nothing_and_creates_nothing(client, exported):
     )
     sent = set(results.loc[results["outcome"] == "ok", "bms_id"])
     assert set(again.loc[again["bms_id"].isin(sent), "action"]) == {"unchanged"}
+
+
+def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client, exported, sandbox):
+    from reconcile.qbo.client import QboClient
+    from tests.conftest import sandbox_settings
+
+    _bms, store, tax, invoices, _plan, results = exported
+    # Un-export one invoice on our side only: forget its link, as if never sent.
+    sent = results[results["outcome"] == "ok"].iloc[0]
+    qbo_before = client.read("Invoice", sent["qbo_id"])
+    client.delete("Invoice", qbo_before["Id"], qbo_before["SyncToken"])
+    store.unlink("invoice", sent["bms_id"])
+    fresh = build_invoice_plan(
+        invoices.headers,
+        invoices.lines,
+        invoices.discounts,
+        QboState.load(client, NEEDED["invoice"]),
+        store,
+        {},
+        tax,
+    )
+    one = fresh[fresh["bms_id"] == sent["bms_id"]]
+    assert one.iloc[0]["action"] == "create"
+    # QuickBooks makes the invoice but the answer is lost, and the client gives up.
+    fragile = QboClient(client.settings, client.auth, max_retries=0, sleep=lambda s: None)
+    sandbox_settings(sandbox, fail_next=["reset-after"])
+    first = send_invoice_plan(one, fragile, store)
+    assert first.iloc[0]["outcome"] == "failed"
+    assert store.pending("invoice", sent["bms_id"])  # the request id is kept
+    # Re-planned and re-sent: found by its DocNumber (or, if not, created with the same
+    # request id, which QuickBooks answers with that invoice): one invoice either way.
+    again = build_invoice_plan(
+        invoices.headers,
+        invoices.lines,
+        invoices.discounts,
+        QboState.load(client, NEEDED["invoice"]),
+        store,
+        {},
+        tax,
+    )
+    retry = send_invoice_plan(again[again["bms_id"] == sent["bms_id"]], client, store)
+    assert retry.iloc[0]["outcome"] == "ok"
+    assert client.count(select("Invoice").eq("DocNumber", qbo_before["DocNumber"])) == 1
+    assert store.pending("invoice", sent["bms_id"]) is None
