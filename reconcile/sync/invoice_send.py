@@ -19,7 +19,7 @@ from reconcile.errors import ReconcileError
 from reconcile.qbo.client import QboClient, new_request_id
 from reconcile.store import SyncStore
 from reconcile.sync.invoices import set_ref
-from reconcile.sync.send import RESULT_COLUMNS, _Sender
+from reconcile.sync.send import Sender
 
 Progress = Callable[[int, int], None]
 
@@ -35,17 +35,11 @@ def send_invoice_plan(
     """Carry out an invoice plan; one result row per plan row (``RESULT_COLUMNS``).
 
     With ``bms``, exported invoices get their QuickBooks id and number written back."""
-    sender = _Sender(plan, client, store)
-    records = plan.to_dict("records")
-    sender.run_id = store.start_run("invoice", "export", details={"records": len(records)})
+    sender = Sender(plan, client, store)
+    records = sender.start("export")
     written: list[dict] = []
     work = [r for r in records if r["action"] in ("create", "update", "link", "void")]
     try:
-        for row in records:
-            if row["action"] == "blocked":
-                sender.result(row, "blocked", message=row["reason"])
-            elif row["action"] == "unchanged":
-                sender.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
         sender.make_needs(work)
         for done, row in enumerate(work, start=1):
             answer = _send_one(sender, row)
@@ -65,17 +59,10 @@ def send_invoice_plan(
     finally:
         if bms is not None and written:
             _write_back(bms, store, sender.run_id, written)
-    results = pd.DataFrame([sender.results[r["bms_id"]] for r in records], columns=RESULT_COLUMNS)
-    failed = (results["outcome"] == "failed").sum()
-    store.finish_run(
-        sender.run_id,
-        outcome="ok" if not failed else ("failed" if failed == len(work) else "partial"),
-    )
-    results.attrs["run_id"] = sender.run_id
-    return results
+    return sender.finish(records, work)
 
 
-def _send_one(sender: _Sender, row: dict) -> dict | None:
+def _send_one(sender: Sender, row: dict) -> dict | None:
     client, store = sender.client, sender.store
     for need in row["needs"]:
         qbo_id = sender.created.get((need.kind, need.label))

@@ -27,7 +27,9 @@ RESULT_COLUMNS = ["bms_id", "name", "action", "outcome", "qbo_id", "sync_token",
 Progress = Callable[[int, int], None]
 
 
-class _Sender:
+class Sender:
+    """The shared half of sending a plan: the run, needs, per-record results and the log."""
+
     def __init__(self, plan: pd.DataFrame, client: QboClient, store: SyncStore) -> None:
         self.plan = plan
         self.client = client
@@ -37,6 +39,27 @@ class _Sender:
         self.results: dict[str, dict] = {}
         self.created: dict[tuple[str, str], str] = {}  # (need kind, label or bms id) → QBO id
         self.run_id = ""
+
+    def start(self, action: str) -> list[dict]:
+        """Open the run and settle the rows that send nothing (blocked, unchanged)."""
+        records = self.plan.to_dict("records")
+        self.run_id = self.store.start_run(self.kind, action, details={"records": len(records)})
+        for row in records:
+            if row["action"] == "blocked":
+                self.result(row, "blocked", message=row["reason"])
+            elif row["action"] == "unchanged":
+                self.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
+                self.created[("parent", row["bms_id"])] = row["qbo_id"]  # a parent already there
+        return records
+
+    def finish(self, records: list[dict], work: list[dict]) -> pd.DataFrame:
+        """Close the run (ok / partial / failed) and give one result row per plan row."""
+        results = pd.DataFrame([self.results[r["bms_id"]] for r in records], columns=RESULT_COLUMNS)
+        failed = (results["outcome"] == "failed").sum()
+        outcome = "ok" if not failed else ("failed" if failed == len(work) else "partial")
+        self.store.finish_run(self.run_id, outcome=outcome)
+        results.attrs["run_id"] = self.run_id
+        return results
 
     def result(self, row: dict, outcome: str, **extra: Any) -> None:
         entry = {c: None for c in RESULT_COLUMNS}
@@ -181,15 +204,8 @@ def send_plan(
     """Carry out a plan; one result row per plan row (``RESULT_COLUMNS``), in plan order.
 
     Outcomes: ok, failed (with QuickBooks' code and message), blocked, unchanged."""
-    sender = _Sender(plan, client, store)
-    records = plan.to_dict("records")
-    sender.run_id = store.start_run(sender.kind, "send", details={"records": len(records)})
-    for row in records:
-        if row["action"] == "blocked":
-            sender.result(row, "blocked", message=row["reason"])
-        elif row["action"] == "unchanged":
-            sender.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
-            sender.created[("parent", row["bms_id"])] = row["qbo_id"]  # a parent already there
+    sender = Sender(plan, client, store)
+    records = sender.start("send")
     work = [r for r in records if r["action"] in ("create", "update", "link")]
     try:
         sender.make_needs(work)
@@ -199,9 +215,4 @@ def send_plan(
     except BaseException:  # stopped half-way: what returned is logged; re-plan to resume
         store.finish_run(sender.run_id, outcome="interrupted")
         raise
-    results = pd.DataFrame([sender.results[r["bms_id"]] for r in records], columns=RESULT_COLUMNS)
-    failed = (results["outcome"] == "failed").sum()
-    outcome = "ok" if not failed else ("failed" if failed == len(work) else "partial")
-    store.finish_run(sender.run_id, outcome=outcome)
-    results.attrs["run_id"] = sender.run_id
-    return results
+    return sender.finish(records, work)

@@ -26,6 +26,14 @@ from reconcile.sync.state import NEEDED, QboState
 CUSTOMER = "Bunker Hill Veterinary Hospital"
 
 
+def _replan(client, store, invoices, tax):
+    """The invoice plan against what QuickBooks holds now."""
+    state = QboState.load(client, NEEDED["invoice"])
+    return build_invoice_plan(
+        invoices.headers, invoices.lines, invoices.discounts, state, store, {}, tax
+    )
+
+
 @pytest.fixture()
 def exported(client, tmp_path):
     """Master data for one customer sent, then its eligible invoices exported."""
@@ -42,15 +50,7 @@ def exported(client, tmp_path):
         state = QboState.load(client, NEEDED[emap.kind])
         send_plan(build_plan(emap, rows, state, store, {}, tax), client, store)
     invoices = load_invoices(bms, account_id=int(customer["Id"].iloc[0]))
-    plan = build_invoice_plan(
-        invoices.headers,
-        invoices.lines,
-        invoices.discounts,
-        QboState.load(client, NEEDED["invoice"]),
-        store,
-        {},
-        tax,
-    )
+    plan = _replan(client, store, invoices, tax)
     results = send_invoice_plan(plan, client, store, bms)
     yield bms, store, tax, invoices, plan, results
     store.close()
@@ -77,15 +77,7 @@ def test_exported_invoices_agree_to_the_cent_and_are_written_back(client, export
 
 def test_re_export_changes_nothing_and_creates_nothing(client, exported):
     _bms, store, tax, invoices, _plan, results = exported
-    again = build_invoice_plan(
-        invoices.headers,
-        invoices.lines,
-        invoices.discounts,
-        QboState.load(client, NEEDED["invoice"]),
-        store,
-        {},
-        tax,
-    )
+    again = _replan(client, store, invoices, tax)
     sent = set(results.loc[results["outcome"] == "ok", "bms_id"])
     assert set(again.loc[again["bms_id"].isin(sent), "action"]) == {"unchanged"}
 
@@ -100,15 +92,7 @@ def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client,
     qbo_before = client.read("Invoice", sent["qbo_id"])
     client.delete("Invoice", qbo_before["Id"], qbo_before["SyncToken"])
     store.unlink("invoice", sent["bms_id"])
-    fresh = build_invoice_plan(
-        invoices.headers,
-        invoices.lines,
-        invoices.discounts,
-        QboState.load(client, NEEDED["invoice"]),
-        store,
-        {},
-        tax,
-    )
+    fresh = _replan(client, store, invoices, tax)
     one = fresh[fresh["bms_id"] == sent["bms_id"]]
     assert one.iloc[0]["action"] == "create"
     # QuickBooks makes the invoice but the answer is lost, and the client gives up.
@@ -119,15 +103,7 @@ def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client,
     assert store.pending("invoice", sent["bms_id"])  # the request id is kept
     # Re-planned and re-sent: found by its DocNumber (or, if not, created with the same
     # request id, which QuickBooks answers with that invoice): one invoice either way.
-    again = build_invoice_plan(
-        invoices.headers,
-        invoices.lines,
-        invoices.discounts,
-        QboState.load(client, NEEDED["invoice"]),
-        store,
-        {},
-        tax,
-    )
+    again = _replan(client, store, invoices, tax)
     retry = send_invoice_plan(again[again["bms_id"] == sent["bms_id"]], client, store)
     assert retry.iloc[0]["outcome"] == "ok"
     assert client.count(select("Invoice").eq("DocNumber", qbo_before["DocNumber"])) == 1
