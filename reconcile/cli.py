@@ -1,4 +1,4 @@
-"""``python -m reconcile …``: connect, status, disconnect, sandbox, lab.
+"""``python -m reconcile …``: connect, status, disconnect, sync, sandbox, lab.
 
 Every command reads the config file named by ``RECONCILE_CONFIG`` when it is set.
 Errors end with one clear line on stderr and exit status 1, never a stack trace.
@@ -91,21 +91,38 @@ def _sync(args: argparse.Namespace) -> int:
     from reconcile.session import Session
 
     session = Session.from_config()
-    rows = session.load(args.kind, active_only=args.active_only)
+    invoices = args.kind == "invoices"
+    if args.include_dependencies and not invoices:
+        raise ReconcileError("--include-dependencies applies to invoices only")
+    if invoices:
+        rows = session.invoices()
+        if args.all:  # every invoice that can be exported; --ids shows why one cannot
+            rows = rows[rows["Selectable"]]
+    else:
+        rows = session.load(args.kind, active_only=args.active_only)
     if args.ids:
         wanted = {str(i) for i in args.ids}
         unknown = wanted - set(rows["Id"].astype(str))
         if unknown:
             raise ReconcileError(f"no BMS {args.kind} with id {', '.join(sorted(unknown))}")
         rows = rows[rows["Id"].astype(str).isin(wanted)]
-    plan = session.plan(args.kind, rows)
+    if invoices:
+        plan = session.plan_invoices(rows, include_dependencies=args.include_dependencies)
+    else:
+        plan = session.plan(args.kind, rows)
     if args.dry_run:
-        table = plan[["bms_id", "name", "action", "changes", "reason"]].copy()
+        table = plan[["kind", "bms_id", "name", "action", "changes", "reason"]].copy()
         table["needs"] = [", ".join(n.label for n in needs) for needs in plan["needs"]]
+        if invoices:
+            totals = [t if isinstance(t, dict) else {} for t in plan["totals"]]
+            table["bms_total"] = [t.get("bms_total") for t in totals]
+            table["qbo_total"] = [t.get("qbo_total") for t in totals]
         bad = plan["action"] == "blocked"
     else:
-        table = session.send(plan)
+        table = session.export_invoices(plan) if invoices else session.send(plan)
         bad = table["outcome"].isin(["failed", "blocked"])
+        if invoices:
+            bad |= table["totals_agree"].eq(False)
     if args.json:
         print(table.to_json(orient="records", force_ascii=False, indent=2))
     else:
@@ -193,12 +210,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("disconnect", help="revoke the QuickBooks connection")
     p.set_defaults(func=_disconnect)
 
-    p = sub.add_parser("sync", help="send customers, accounts or items from BMS to QuickBooks")
-    p.add_argument("kind", choices=("customers", "accounts", "items"))
+    p = sub.add_parser(
+        "sync", help="send customers, accounts, items or invoices from BMS to QuickBooks"
+    )
+    p.add_argument("kind", choices=("customers", "accounts", "items", "invoices"))
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every record of that kind")
     which.add_argument("--ids", nargs="+", metavar="ID", help="BMS ids")
     p.add_argument("--active-only", action="store_true", help="leave inactive records out")
+    p.add_argument(
+        "--include-dependencies",
+        action="store_true",
+        help="invoices: also send the customers, items and GL accounts they need, first",
+    )
     p.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_sync)

@@ -1,19 +1,32 @@
 """Session: the one object a notebook (or the CLI) holds — config, both clients, the store,
-the Sync Maps — with one method per step of the workflow: load, plan, preview, send, log."""
+the Sync Maps — with one method per step of the workflow: load, plan, preview, send, log
+(master data), and invoices, plan_invoices, preview_invoices, export_invoices."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
 import pandas as pd
 
 from reconcile.bms.client import BmsClient
-from reconcile.bms.loaders import accounts_frame, gl_accounts_frame, services_frame, tax_items_frame
+from reconcile.bms.loaders import (
+    accounts_frame,
+    gl_accounts_frame,
+    invoice_details,
+    invoice_headers,
+    services_frame,
+    tax_items_frame,
+)
 from reconcile.config import Config, load_config
 from reconcile.mapping import EntityMap, configured
+from reconcile.mapping.invoices import EXPORTABLE_STATUSES
 from reconcile.qbo.client import QboClient
 from reconcile.store import SyncStore
+from reconcile.sync.dependencies import MasterData, plan_dependencies
+from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
+from reconcile.sync.invoice_send import send_invoice_plan
+from reconcile.sync.invoices import build_invoice_plan, invoice_list
 from reconcile.sync.plan import build_plan
 from reconcile.sync.preview import preview_frame
 from reconcile.sync.send import Progress, send_plan
@@ -98,6 +111,67 @@ class Session:
     def send(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out a plan (see :func:`reconcile.sync.send.send_plan`)."""
         return send_plan(plan, self.qbo, self.store, progress=progress)
+
+    # -- invoices ---------------------------------------------------------------------------
+
+    def invoices(
+        self,
+        *,
+        status_id: int | None = None,
+        account_id: int | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> pd.DataFrame:
+        """BMS invoices to choose from: headers (no lines yet) with whether each can be
+        exported and why not (``reconcile.sync.invoices.invoice_list``), newest first. Status
+        and customer are BMS filters; the date range applies to the invoice date (BMS can
+        only filter by creation date)."""
+        headers = invoice_headers(self.bms, status_id=status_id, account_id=account_id)
+        day = headers["InvoiceDate"].dt.date
+        within = pd.Series(True, index=headers.index)
+        if date_from is not None:
+            within &= day >= date_from
+        if date_to is not None:
+            within &= day <= date_to
+        headers = headers[within]
+        exportable = self.options.get("exportable_statuses", EXPORTABLE_STATUSES)
+        return invoice_list(headers, self.store, exportable).sort_values(
+            ["InvoiceDate", "InvoiceNumber"], ascending=[False, True], ignore_index=True
+        )
+
+    def master_data(self) -> MasterData:
+        """The BMS clients, services and GL accounts an invoice export may need."""
+        return MasterData(
+            customers=self.load("customer"), items=self.load("item"), accounts=self.load("account")
+        )
+
+    def plan_invoices(
+        self, headers: pd.DataFrame, *, include_dependencies: bool = False
+    ) -> pd.DataFrame:
+        """What exporting these BMS invoices (rows of :meth:`invoices`) would do; with
+        ``include_dependencies``, the customers, items and GL accounts QuickBooks lacks are
+        planned first, in the order they must be sent."""
+        ids = [int(i) for i in headers["Id"]]
+        lines, discounts = invoice_details(self.bms, ids)
+        entities = set(NEEDED["invoice"])
+        master = self.master_data() if include_dependencies else None
+        if master is not None:
+            entities |= {*NEEDED["customer"], *NEEDED["item"]}
+        state = QboState.load(self.qbo, tuple(sorted(entities)))
+        args = (state, self.store, self.options, self.tax_items)
+        include = master.include() if master is not None else None
+        plan = build_invoice_plan(headers, lines, discounts, *args, include=include)
+        if master is not None:
+            plan = plan_dependencies(plan, master, self.maps, *args)
+        return plan
+
+    def preview_invoices(self, plan: pd.DataFrame) -> InvoicePreview:
+        """Header fields, lines and totals of an invoice plan, side by side."""
+        return invoice_preview(plan, self.maps)
+
+    def export_invoices(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
+        """Carry out an invoice plan and write the QuickBooks ids back to BMS."""
+        return send_invoice_plan(plan, self.qbo, self.store, self.bms, progress=progress)
 
     def log(self, **filters: object) -> pd.DataFrame:
         """The synchronization log (filters: run_id, kind, since, outcome)."""

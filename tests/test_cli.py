@@ -201,3 +201,35 @@ def test_sync_exits_non_zero_when_a_record_is_blocked(cli_sandbox):
     assert "used by a QuickBooks vendor" in done.stdout
     unknown = _run("sync", "items", "--ids", "99999", "--dry-run", env=env)
     assert unknown.returncode == 1 and "no BMS items with id 99999" in unknown.stderr
+
+
+def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    assert _run("connect", "--auto-consent", env=env).returncode == 0
+    new = _run("sync", "invoices", "--ids", "70200", "--dry-run", "--json", env=env)
+    assert new.returncode == 1  # blocked, with the reason
+    assert "status 'New' is not exported" in json.loads(new.stdout)[0]["reason"]
+
+    dry = _run("sync", "invoices", "--all", "--include-dependencies", "--dry-run", "--json",
+               env=env)  # fmt: skip
+    plan = json.loads(dry.stdout)
+    kinds = [row["kind"] for row in plan]
+    assert kinds == sorted(kinds, key=["account", "item", "customer", "invoice"].index)
+    ready = [r for r in plan if r["kind"] == "invoice" and r["action"] == "create"]
+    assert all(r["bms_total"] == r["qbo_total"] for r in ready)
+    ids = [r["bms_id"] for r in ready[:2]]
+
+    sent = _run("sync", "invoices", "--ids", *ids, "--include-dependencies", "--json", env=env)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    results = json.loads(sent.stdout)
+    invoices = [r for r in results if r["kind"] == "invoice"]
+    assert [r["outcome"] for r in invoices] == ["ok", "ok"]
+    assert all(r["totals_agree"] for r in invoices)
+    assert any(r["kind"] == "item" for r in results)  # no item was ever sent here
+    assert all(r["outcome"] == "ok" for r in results if r["kind"] != "invoice")
+
+    again = _run("sync", "invoices", "--ids", *ids, "--json", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert {row["outcome"] for row in json.loads(again.stdout)} == {"unchanged"}
+    wrong = _run("sync", "customers", "--all", "--include-dependencies", env=env)
+    assert wrong.returncode == 1 and "applies to invoices only" in wrong.stderr

@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict, Unpack
 
 import pandas as pd
 
@@ -191,49 +192,63 @@ class InvoiceFrames:
     discounts: pd.DataFrame
 
 
-def load_invoices(
-    client: BmsClient,
-    *,
-    created_from: datetime | str | None = None,
-    created_to: datetime | str | None = None,
-    status_id: int | None = None,
-    account_id: int | None = None,
-    posted_to_accounting: bool | None = None,
-) -> InvoiceFrames:
-    """Invoice headers from ``/v2/finance/invoices/summary`` and their lines and discounts
-    from the bulk ``POST /v2/finance/invoices/details`` and ``/discounts`` calls."""
-    params: dict[str, str] = {}
-    for key, value in (
-        ("Filter.CreatedFrom", created_from),
-        ("Filter.CreatedTo", created_to),
-        ("Filter.StatusId", status_id),
-        ("Filter.AccountId", account_id),
-        ("Filter.PostedToAccounting", posted_to_accounting),
-    ):
-        if value is not None:
-            params[key] = _filter_value(value)
-    headers = client.fetch_all("/v2/finance/invoices/summary", params=params)
-    ids = [h["Id"] for h in headers]
-    if params:  # a subset: ask for its lines by id
-        lines, discounts = [], []
-        for start in range(0, len(ids), IDS_PER_REQUEST):
-            chunk = ",".join(str(i) for i in ids[start : start + IDS_PER_REQUEST])
-            body = {"Filter": {"ListInvoiceIds": chunk}}
-            lines += client.fetch_all("/v2/finance/invoices/details", method="POST", body=body)
-            discounts += client.fetch_all(
-                "/v2/finance/invoices/discounts", method="POST", body=body
-            )
-    else:  # everything: page through all lines at once
+class InvoiceFilters(TypedDict, total=False):
+    """The invoice summary's filters (``Filter.*`` query parameters)."""
+
+    created_from: datetime | str | None
+    created_to: datetime | str | None
+    status_id: int | None
+    account_id: int | None
+    posted_to_accounting: bool | None
+
+
+FILTER_PARAMS = {
+    "created_from": "Filter.CreatedFrom",
+    "created_to": "Filter.CreatedTo",
+    "status_id": "Filter.StatusId",
+    "account_id": "Filter.AccountId",
+    "posted_to_accounting": "Filter.PostedToAccounting",
+}
+
+
+def invoice_headers(client: BmsClient, **filters: Unpack[InvoiceFilters]) -> pd.DataFrame:
+    """Invoice headers from ``/v2/finance/invoices/summary`` (``INVOICE_COLUMNS``): enough to
+    list and choose invoices before loading their lines. ``None`` filters are left out."""
+    params = {FILTER_PARAMS[k]: _filter_value(v) for k, v in filters.items() if v is not None}
+    return frame(client.fetch_all("/v2/finance/invoices/summary", params=params), INVOICE_COLUMNS)
+
+
+def invoice_details(
+    client: BmsClient, invoice_ids: Iterable[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The lines and discounts of these invoices (all invoices when ``None``), from the bulk
+    ``POST /v2/finance/invoices/details`` and ``/discounts`` calls, 200 ids per request."""
+    if invoice_ids is None:
         lines = client.fetch_all("/v2/finance/invoices/details", method="POST", body={})
         discounts = client.fetch_all("/v2/finance/invoices/discounts", method="POST", body={})
-        wanted = set(ids)
-        lines = [ln for ln in lines if ln.get("InvoiceId") in wanted]
-        discounts = [d for d in discounts if d.get("InvoiceId") in wanted]
-    return InvoiceFrames(
-        frame(headers, INVOICE_COLUMNS),
-        frame(lines, LINE_COLUMNS),
-        frame(discounts, DISCOUNT_COLUMNS),
-    )
+        return frame(lines, LINE_COLUMNS), frame(discounts, DISCOUNT_COLUMNS)
+    ids = [int(i) for i in invoice_ids]
+    lines, discounts = [], []
+    for start in range(0, len(ids), IDS_PER_REQUEST):
+        chunk = ",".join(str(i) for i in ids[start : start + IDS_PER_REQUEST])
+        body = {"Filter": {"ListInvoiceIds": chunk}}
+        lines += client.fetch_all("/v2/finance/invoices/details", method="POST", body=body)
+        discounts += client.fetch_all("/v2/finance/invoices/discounts", method="POST", body=body)
+    return frame(lines, LINE_COLUMNS), frame(discounts, DISCOUNT_COLUMNS)
+
+
+def load_invoices(client: BmsClient, **filters: Unpack[InvoiceFilters]) -> InvoiceFrames:
+    """Invoice headers (:func:`invoice_headers`, same filters) with their lines and discounts
+    (:func:`invoice_details`): a filtered set asks for its lines by id, everything pages
+    through all lines at once."""
+    headers = invoice_headers(client, **filters)
+    filtered = any(v is not None for v in filters.values())
+    lines, discounts = invoice_details(client, headers["Id"] if filtered else None)
+    if not filtered:  # only lines of invoices the summary returned
+        wanted = set(headers["Id"].dropna())
+        lines = lines[lines["InvoiceId"].isin(wanted)].reset_index(drop=True)
+        discounts = discounts[discounts["InvoiceId"].isin(wanted)].reset_index(drop=True)
+    return InvoiceFrames(headers, lines, discounts)
 
 
 def load_invoice(client: BmsClient, invoice_id: int) -> InvoiceFrames:

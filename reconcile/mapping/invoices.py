@@ -24,6 +24,10 @@ DOC_NUMBER_MAX = 21
 PO_NUMBER_MAX = 15
 MEMO_MAX = 1000
 CENT = Decimal("0.01")
+# The line and discount columns map_invoice (and the preview) read.
+LINE_FIELDS = ("InvoiceId", "Name", "Description", "TypeName", "Qty", "UnitPrice", "TotalPrice",
+               "IsTaxable", "ValueDate")  # fmt: skip
+DISCOUNT_FIELDS = ("InvoiceId", "Name", "Value")
 
 
 def money(value: Any) -> Decimal:
@@ -45,7 +49,10 @@ def eligibility(
         "" if ok else f"status {name or '(none)'!r} is not exported (only {shown})"
         for ok, name in zip(eligible, names, strict=True)
     ]
-    return headers.assign(Eligible=eligible.astype("boolean"), Why=pd.Series(why, dtype="string"))
+    return headers.assign(
+        Eligible=eligible.astype("boolean"),
+        Why=pd.Series(why, index=headers.index, dtype="string"),
+    )
 
 
 @dataclass
@@ -61,6 +68,9 @@ class InvoiceDraft:
     expected_subtotal: Decimal = Decimal(0)
     expected_tax: Decimal = Decimal(0)
     expected_total: Decimal = Decimal(0)
+    header: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the BMS rows, for
+    lines: list[Mapping[str, Any]] = field(default_factory=list, repr=False)  # the preview
+    discounts: list[Mapping[str, Any]] = field(default_factory=list, repr=False)
 
     @property
     def blocked(self) -> bool:
@@ -82,7 +92,9 @@ def map_invoice(
     """Map one invoice; every rule it breaks goes to ``problems`` (then it is not sent)."""
     options = options or {}
     number = clean_text(header.get("InvoiceNumber")) or ""
-    draft = InvoiceDraft(bms_id=str(header["Id"]), doc_number=number)
+    lines, discounts = list(lines), list(discounts)
+    draft = InvoiceDraft(str(header["Id"]), number, header=header, lines=lines,
+                         discounts=discounts)  # fmt: skip
     body = draft.body
     if not number:
         draft.problems.append("the invoice has no number")

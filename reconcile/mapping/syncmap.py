@@ -75,21 +75,26 @@ class Mapped:
 
 
 def set_path(body: dict, path: str, value: Any) -> None:
-    """Put a value at a dotted property path, creating the objects on the way."""
-    node = body
+    """Put a value at a dotted property path, creating the objects on the way; a number
+    steps into a list (``Line.2.SalesItemLineDetail.ItemRef``)."""
+    node: Any = body
     *parents, leaf = path.split(".")
     for part in parents:
-        node = node.setdefault(part, {})
+        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, {})
     node[leaf] = value
 
 
 def get_path(record: Mapping, path: str) -> Any:
-    """The value at a dotted property path (None when any step is missing)."""
+    """The value at a dotted property path (None when any step is missing); a number steps
+    into a list."""
     node: Any = record
     for part in path.split("."):
-        if not isinstance(node, Mapping):
+        if isinstance(node, list) and part.isdigit():
+            node = node[int(part)] if int(part) < len(node) else None
+        elif isinstance(node, Mapping):
+            node = node.get(part)
+        else:
             return None
-        node = node.get(part)
     return node
 
 

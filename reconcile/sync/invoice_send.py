@@ -1,10 +1,14 @@
-"""Exporting an invoice plan: needs first, then each invoice with its own stored request id,
-then the QuickBooks id and number written back to BMS.
+"""Exporting an invoice plan: what the invoices need first (GL accounts, items, customers,
+terms, tax codes), then each invoice with its own stored request id, then the QuickBooks id
+and number written back to BMS.
 
 Invoices are sent one request each (not in batches) because each create carries its own
 ``requestid`` kept in the store before the request goes out: if the answer is lost or the
 export is interrupted, the resumed export sends the same request id and QuickBooks answers
 with the invoice it already made instead of making a second one (reference §2 requestid).
+
+Each invoice QuickBooks returns is checked again: its TotalAmt and TotalTax (computed by
+QuickBooks) against BMS's GrandTotal and TotalTax, flagged beyond one cent.
 """
 
 from __future__ import annotations
@@ -16,12 +20,18 @@ import pandas as pd
 from reconcile.bms.client import BmsClient
 from reconcile.bms.loaders import write_invoice_references
 from reconcile.errors import ReconcileError
+from reconcile.mapping.invoices import CENT, money
+from reconcile.mapping.maps import MAPS
 from reconcile.qbo.client import QboClient, new_request_id
 from reconcile.store import SyncStore
-from reconcile.sync.invoices import set_ref
-from reconcile.sync.send import Sender
+from reconcile.sync.dependencies import ORDER
+from reconcile.sync.invoices import fingerprint
+from reconcile.sync.send import RESULT_COLUMNS, Sender, send_plan
 
 Progress = Callable[[int, int], None]
+# After an export: QuickBooks' totals as it stored the invoice, and whether they agree.
+CHECK_COLUMNS = ["bms_total", "qbo_total", "bms_tax", "qbo_tax", "totals_agree"]
+INVOICE_RESULT_COLUMNS = RESULT_COLUMNS + CHECK_COLUMNS
 
 
 def send_invoice_plan(
@@ -32,10 +42,33 @@ def send_invoice_plan(
     *,
     progress: Progress | None = None,
 ) -> pd.DataFrame:
-    """Carry out an invoice plan; one result row per plan row (``RESULT_COLUMNS``).
+    """Carry out an invoice plan; one result row per plan row (``INVOICE_RESULT_COLUMNS``),
+    dependencies first when the plan includes them.
 
     With ``bms``, exported invoices get their QuickBooks id and number written back."""
-    sender = Sender(plan, client, store)
+    parts = []
+    for kind in ORDER:
+        rows = plan[plan["kind"] == kind]
+        if len(rows):
+            rows = rows.reset_index(drop=True)
+            rows.attrs.update(kind=kind, entity=MAPS[kind].qbo_entity)
+            parts.append(send_plan(rows, client, store))
+    invoices = plan[plan["kind"] == "invoice"].reset_index(drop=True)
+    invoices.attrs.update(kind="invoice", entity="Invoice")
+    parts.append(_send_invoices(invoices, client, store, bms, progress))
+    results = pd.concat([p.reindex(columns=INVOICE_RESULT_COLUMNS) for p in parts])
+    results.attrs["run_id"] = parts[-1].attrs.get("run_id")
+    return results.reset_index(drop=True)
+
+
+def _send_invoices(
+    plan: pd.DataFrame,
+    client: QboClient,
+    store: SyncStore,
+    bms: BmsClient | None,
+    progress: Progress | None,
+) -> pd.DataFrame:
+    sender = Sender(plan, client, store, INVOICE_RESULT_COLUMNS)
     records = sender.start("export")
     written: list[dict] = []
     work = [r for r in records if r["action"] in ("create", "update", "link", "void")]
@@ -62,14 +95,27 @@ def send_invoice_plan(
     return sender.finish(records, work)
 
 
+def totals_after(row: dict, answer: dict) -> dict:
+    """QuickBooks' totals for the invoice it stored versus BMS's, for the result row."""
+    qbo_total = money(answer.get("TotalAmt"))
+    qbo_tax = money((answer.get("TxnTaxDetail") or {}).get("TotalTax"))
+    bms_total, bms_tax = money(row["totals"]["bms_total"]), money(row["totals"]["bms_tax"])
+    agree = abs(qbo_total - bms_total) <= CENT and abs(qbo_tax - bms_tax) <= CENT
+    return {
+        "bms_total": float(bms_total),
+        "qbo_total": float(qbo_total),
+        "bms_tax": float(bms_tax),
+        "qbo_tax": float(qbo_tax),
+        "totals_agree": agree,
+    }
+
+
 def _send_one(sender: Sender, row: dict) -> dict | None:
     client, store = sender.client, sender.store
-    for need in row["needs"]:
-        qbo_id = sender.created.get((need.kind, need.label))
-        if qbo_id is None:
-            sender.result(row, "failed", message=f"{need.kind} {need.label!r} could not be made")
-            return None
-        set_ref(row["body"], need.path, qbo_id)
+    missing = sender.fill(row)
+    if missing:
+        sender.result(row, "failed", message=missing)
+        return None
     try:
         if row["action"] == "void":
             answer = client.void("Invoice", row["qbo_id"], row["sync_token"])
@@ -92,7 +138,8 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
         answer["Id"],
         qbo_name=answer.get("DocNumber"),
         sync_token=answer.get("SyncToken"),
-        fingerprint=row["fingerprint"],
+        # of the body as sent, with the ids of what was made first filled in
+        fingerprint=fingerprint(row["body"]) if row["body"] else row["fingerprint"],
     )
     verb = {
         "create": "created",
@@ -100,13 +147,17 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
         "link": "linked and updated",
         "void": "voided",
     }[row["action"]]
-    sender.result(
-        row,
-        "ok",
-        qbo_id=answer["Id"],
-        sync_token=answer.get("SyncToken"),
-        message=f"{verb}; QuickBooks total {answer.get('TotalAmt')}",
-    )
+    check = totals_after(row, answer) if row["action"] != "void" else {}
+    message = verb
+    if check:
+        message += f"; QuickBooks total {check['qbo_total']:.2f} (tax {check['qbo_tax']:.2f})"
+        if not check["totals_agree"]:
+            message += (
+                f" DIFFERS from BMS {check['bms_total']:.2f} (tax {check['bms_tax']:.2f}):"
+                " check the invoice in QuickBooks"
+            )
+    sender.result(row, "ok", qbo_id=answer["Id"], sync_token=answer.get("SyncToken"),
+                  message=message, **check)  # fmt: skip
     return answer
 
 

@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from reconcile.mapping.invoices import EXPORTABLE_STATUSES, eligibility, map_invoice, totals_check
+from reconcile.mapping.invoices import (
+    DISCOUNT_FIELDS,
+    EXPORTABLE_STATUSES,
+    LINE_FIELDS,
+    eligibility,
+    map_invoice,
+    totals_check,
+)
+from reconcile.mapping.syncmap import set_path
 from reconcile.store import SyncStore
 from reconcile.sync.plan import Need, Resolver
 from reconcile.sync.state import QboState
@@ -35,13 +44,32 @@ def fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def set_ref(body: dict, path: str, qbo_id: str) -> None:
-    """Put ``{"value": id}`` at a path that may go through the Line list (``Line.2.…``)."""
-    node: Any = body
-    *parents, leaf = path.split(".")
-    for part in parents:
-        node = node[int(part)] if part.isdigit() else node.setdefault(part, {})
-    node[leaf] = {"value": qbo_id}
+# What invoice_list adds to the BMS header columns (reconcile.bms.loaders.INVOICE_COLUMNS).
+LIST_COLUMNS = ["QuickBooksId", "Selectable", "Eligible", "Why"]
+
+
+def invoice_list(
+    headers: pd.DataFrame, store: SyncStore, exportable: Iterable[str] = EXPORTABLE_STATUSES
+) -> pd.DataFrame:
+    """The invoices a person chooses from: the headers plus ``LIST_COLUMNS`` — ``Selectable``
+    is whether it can be exported (or, voided in BMS after export, voided in QuickBooks),
+    ``Why`` the reason when not, ``QuickBooksId`` the linked invoice (else BMS's own
+    reference, when posted)."""
+    checked = eligibility(headers, exportable)
+    links = store.links("invoice")
+    linked = dict(zip(links["bms_id"], links["qbo_id"], strict=True))
+    qbo_ids = checked["Id"].astype("string").map(linked).astype("string")
+    reference = checked["AccountingAppReference"].astype("string")
+    void = checked["StatusName"].fillna("").str.casefold() == "void"
+    to_void = void & qbo_ids.notna()
+    selectable = checked["Eligible"].fillna(False) | to_void
+    why = checked["Why"].mask(to_void, "void in BMS: exporting voids it in QuickBooks")
+    out = checked.assign(
+        QuickBooksId=qbo_ids.fillna(reference).astype("string"),
+        Selectable=selectable.astype("boolean"),
+        Why=why.astype("string"),
+    )
+    return out.reset_index(drop=True)
 
 
 def build_invoice_plan(
@@ -52,33 +80,40 @@ def build_invoice_plan(
     store: SyncStore,
     options: Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
+    include: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """One plan row per BMS invoice header (see the module docstring)."""
+    """One plan row per BMS invoice header (see the module docstring). With ``include``
+    (:meth:`reconcile.sync.dependencies.MasterData.include`), a customer or item QuickBooks
+    lacks becomes a need to plan first rather than a blocking reason."""
     options = options or {}
-    resolver = Resolver(state, store, options, tax_items)
+    resolver = Resolver(state, store, options, tax_items, include=include)
     checked = eligibility(headers, options.get("exportable_statuses", EXPORTABLE_STATUSES))
-    by_invoice = lines.groupby("InvoiceId") if len(lines) else None
-    disc_by_invoice = discounts.groupby("InvoiceId") if len(discounts) else None
-    rows = []
-    for header in checked.to_dict("records"):
-        inv_lines = _group(by_invoice, header["Id"])
-        inv_discounts = _group(disc_by_invoice, header["Id"])
-        rows.append(
-            _plan_invoice(header, inv_lines, inv_discounts, state, store, resolver, options)
-        )
+    by_invoice = _by_invoice(lines, LINE_FIELDS)
+    disc_by_invoice = _by_invoice(discounts, DISCOUNT_FIELDS)
+    links = store.links("invoice")
+    fingerprints = dict(zip(links["bms_id"], links["fingerprint"], strict=True))
+    rows = [
+        _plan_invoice(header, by_invoice.get(header["Id"], []),
+                      disc_by_invoice.get(header["Id"], []), state, store, resolver,
+                      fingerprints)
+        for header in checked.to_dict("records")
+    ]  # fmt: skip
     plan = pd.DataFrame(rows, columns=INVOICE_PLAN_COLUMNS)
     plan.attrs.update(kind="invoice", entity="Invoice")
     return plan
 
 
-def _group(groups: Any, key: Any) -> list[dict]:
-    if groups is None or key not in groups.groups:
-        return []
-    return groups.get_group(key).to_dict("records")
+def _by_invoice(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[Any, list[dict]]:
+    """Rows grouped by InvoiceId in one pass (a groupby per invoice is 20× slower)."""
+    out: dict[Any, list[dict]] = defaultdict(list)
+    rows = rows[[c for c in fields if c in rows.columns]]
+    for row in rows.to_dict("records") if len(rows) else []:
+        out[row["InvoiceId"]].append(row)
+    return out
 
 
-def _plan_invoice(header, lines, discounts, state, store, resolver, options) -> dict:
-    draft = map_invoice(header, lines, discounts, options)
+def _plan_invoice(header, lines, discounts, state, store, resolver, fingerprints) -> dict:
+    draft = map_invoice(header, lines, discounts, resolver.options)
     row: dict[str, Any] = {
         "kind": "invoice", "bms_id": draft.bms_id, "name": draft.doc_number, "changes": [],
         "needs": [], "qbo_id": None, "sync_token": None, "reason": "", "body": None,
@@ -106,7 +141,7 @@ def _plan_invoice(header, lines, discounts, state, store, resolver, options) -> 
             f"totals differ: QuickBooks would compute {t['qbo_total']:.2f} (tax {t['qbo_tax']:.2f})"
             f", BMS says {t['bms_total']:.2f} (tax {t['bms_tax']:.2f})"
         )
-    body = json.loads(json.dumps(draft.body))
+    body = draft.body  # resolved in place: the draft is not reused
     for path, ref in draft.refs.items():
         try:
             target = resolver.resolve(ref)
@@ -115,7 +150,7 @@ def _plan_invoice(header, lines, discounts, state, store, resolver, options) -> 
         if isinstance(target, Need):
             row["needs"].append(replace(target, path=path))
         else:
-            set_ref(body, path, target)
+            set_path(body, path, {"value": target})
     digest = fingerprint(body)
     row.update(body=body, fingerprint=digest)
     if linked_id and current is None:
@@ -130,8 +165,6 @@ def _plan_invoice(header, lines, discounts, state, store, resolver, options) -> 
             return {**row, "action": "link", "qbo_id": current["Id"],
                     "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip
         return {**row, "action": "create"}
-    links = store.links("invoice")
-    stored = links.loc[links["bms_id"] == draft.bms_id, "fingerprint"]
-    unchanged = len(stored) and stored.iloc[0] == digest and not row["needs"]
+    unchanged = fingerprints.get(draft.bms_id) == digest and not row["needs"]
     return {**row, "action": "unchanged" if unchanged else "update", "qbo_id": current["Id"],
             "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip

@@ -43,13 +43,18 @@ NATURAL_KEYS = {
 # QBO entities whose DisplayName shares one namespace with customers (reference §4).
 NAME_SHARERS = ("Vendor", "Employee")
 TAX_CODE_NAME_MAX = 10  # QBO TaxCode.Name (reference §4)
+# Needs that are BMS records sent by a plan (found afterwards through the link store), and
+# their kind there; the other needs (terms, tax codes) are made by the sender itself.
+RECORD_NEEDS = {"parent": "account", "account": "account", "customer": "customer", "item": "item"}
 
 
 @dataclass(frozen=True)
 class Need:
     """A record QuickBooks lacks that the plan will create before the records needing it."""
 
-    kind: str  # "term" | "taxcode" | "parent"
+    # "term" | "taxcode": made by the sender; "parent": an account in the same plan;
+    # "account" | "customer" | "item": a BMS record planned first (``body["bms_id"]``).
+    kind: str
     label: str
     body: Mapping[str, Any] = field(default_factory=dict)
     path: str = field(default="", compare=False)  # where the new id goes in the record
@@ -65,8 +70,13 @@ class Resolver:
         options: Mapping[str, Any],
         tax_items: pd.DataFrame | None = None,
         in_plan: set[str] | None = None,
+        include: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.in_plan = in_plan or set()  # BMS ids planned together (a parent sent first)
+        # BMS records that may be planned first when QuickBooks lacks them ("include what it
+        # needs"): kind → {key → BMS id}; keys are customer ids, item names (casefolded) and
+        # GL account codes.
+        self.include = include or {}
         self.state = state
         self.store = store
         self.options = options
@@ -84,6 +94,10 @@ class Resolver:
 
         Raises ValueError with a readable reason when neither is possible."""
         return getattr(self, f"_{ref.kind}")(ref)
+
+    def _included(self, kind: str, key: str, label: str) -> Need | None:
+        bms_id = self.include.get(kind, {}).get(key)
+        return Need(kind, label, {"bms_id": bms_id}) if bms_id is not None else None
 
     def _term(self, ref: Ref) -> str | Need:
         days = int(ref.key)
@@ -118,8 +132,17 @@ class Resolver:
 
     def _customer(self, ref: Ref) -> str | Need:
         linked = self.store.qbo_id("customer", ref.key)
-        if linked and self.state.by_id("Customer", linked) is not None:
+        found = self.state.by_id("Customer", linked) if linked else None
+        if found is not None and found.get("Active") is False:
+            raise ValueError(
+                f"customer {ref.label!r} is inactive in QuickBooks, which refuses it on an "
+                "invoice (error 610): make it active (in BMS, then send it) first"
+            )
+        if found is not None:
             return linked
+        need = self._included("customer", ref.key, ref.label)
+        if need:
+            return need
         raise ValueError(
             f"customer {ref.label!r} (BMS {ref.key}) is not in QuickBooks yet: send it from the "
             "Accounts tab first"
@@ -131,6 +154,9 @@ class Resolver:
             found = [i for i in self.state.by_field("Item", "Name", name) if i.get("Active", True)]
             if found:
                 return found[0]["Id"]
+        need = self._included("item", ref.label.casefold(), ref.label)
+        if need:
+            return need
         raise ValueError(
             f"item {ref.label!r} is not in QuickBooks yet: send it from the Items tab, or set a "
             "default item for its line type ([sync_map.default_items])"
@@ -151,6 +177,9 @@ class Resolver:
         found = [a for a in self.state.by_field("Account", "AcctNum", key) if a.get("Active", True)]
         if found:
             return found[0]["Id"]
+        need = self._included("account", key, ref.label)
+        if need:
+            return need
         raise ValueError(
             f"GL account {ref.label!r} is not in QuickBooks yet: send the chart of accounts first"
         )
@@ -171,7 +200,8 @@ def _undeleted(name: Any) -> Any:
     return name[: -len(suffix)] if isinstance(name, str) and name.endswith(suffix) else name
 
 
-def _same(now: Any, new: Any) -> bool:
+def same_value(now: Any, new: Any) -> bool:
+    """Whether QuickBooks' value equals the one to send (money to the cent, text trimmed)."""
     if isinstance(new, bool) or isinstance(now, bool):
         return bool(now) == bool(new) if now is not None else new is False
     if isinstance(new, int | float) and not isinstance(new, bool):
@@ -189,11 +219,13 @@ def build_plan(
     store: SyncStore,
     options: Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
+    include: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
-    """One plan row per BMS row (see the module docstring for the actions)."""
+    """One plan row per BMS row (see the module docstring for the actions); ``include`` names
+    BMS records to plan first when QuickBooks lacks them (see :class:`Resolver`)."""
     options = options or {}
     ids = {str(i) for i in rows[entity_map.id_column]} if len(rows) else set()
-    resolver = Resolver(state, store, options, tax_items, in_plan=ids)
+    resolver = Resolver(state, store, options, tax_items, in_plan=ids, include=include)
     kind, entity = entity_map.kind, entity_map.qbo_entity
     out = []
     claimed: dict[str, str] = {}  # natural key → bms id, within this plan
@@ -295,7 +327,7 @@ def _plan_one(
         current = {
             k: _undeleted(v) if k in ("DisplayName", "Name") else v for k, v in current.items()
         }
-    changes = [p for p, v in mapped.values.items() if not _same(get_path(current, p), v)]
+    changes = [p for p, v in mapped.values.items() if not same_value(get_path(current, p), v)]
     changes += [
         p
         for p, qbo_id in resolved.items()

@@ -21,17 +21,26 @@ from reconcile.mapping.syncmap import set_path
 from reconcile.qbo.client import BatchOp, QboClient, new_request_id
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
-from reconcile.sync.plan import Need
+from reconcile.sync.plan import RECORD_NEEDS, Need
 
-RESULT_COLUMNS = ["bms_id", "name", "action", "outcome", "qbo_id", "sync_token", "code", "message"]
+RESULT_COLUMNS = [
+    "kind", "bms_id", "name", "action", "outcome", "qbo_id", "sync_token", "code", "message",
+]  # fmt: skip
 Progress = Callable[[int, int], None]
 
 
 class Sender:
     """The shared half of sending a plan: the run, needs, per-record results and the log."""
 
-    def __init__(self, plan: pd.DataFrame, client: QboClient, store: SyncStore) -> None:
+    def __init__(
+        self,
+        plan: pd.DataFrame,
+        client: QboClient,
+        store: SyncStore,
+        columns: list[str] = RESULT_COLUMNS,
+    ) -> None:
         self.plan = plan
+        self.columns = columns
         self.client = client
         self.store = store
         self.kind = plan.attrs.get("kind") or (plan["kind"].iloc[0] if len(plan) else "")
@@ -54,7 +63,7 @@ class Sender:
 
     def finish(self, records: list[dict], work: list[dict]) -> pd.DataFrame:
         """Close the run (ok / partial / failed) and give one result row per plan row."""
-        results = pd.DataFrame([self.results[r["bms_id"]] for r in records], columns=RESULT_COLUMNS)
+        results = pd.DataFrame([self.results[r["bms_id"]] for r in records], columns=self.columns)
         failed = (results["outcome"] == "failed").sum()
         outcome = "ok" if not failed else ("failed" if failed == len(work) else "partial")
         self.store.finish_run(self.run_id, outcome=outcome)
@@ -62,8 +71,9 @@ class Sender:
         return results
 
     def result(self, row: dict, outcome: str, **extra: Any) -> None:
-        entry = {c: None for c in RESULT_COLUMNS}
-        entry.update(bms_id=row["bms_id"], name=row["name"], action=row["action"], outcome=outcome)
+        entry = dict.fromkeys(self.columns)
+        entry.update(kind=self.kind, bms_id=row["bms_id"], name=row["name"], action=row["action"],
+                     outcome=outcome)  # fmt: skip
         entry.update(extra)
         if not isinstance(entry["qbo_id"], str):  # NaN/None from a frame: no QBO record yet
             entry["qbo_id"] = None
@@ -82,17 +92,31 @@ class Sender:
     # -- needs ------------------------------------------------------------------------------
 
     def make_needs(self, rows: list[dict]) -> None:
-        needs = {(n.kind, n.label): n for r in rows for n in r["needs"] if n.kind != "parent"}
+        needs = {
+            (n.kind, n.label): n for r in rows for n in r["needs"] if n.kind not in RECORD_NEEDS
+        }
         for (kind, label), need in needs.items():
             try:
-                qbo_id = self._create_need(need)
+                qbo_id = self._existing(need)
+                made = qbo_id is None
+                if made:
+                    qbo_id = self._create_need(need)
             except ReconcileError as exc:
                 self.store.log(self.run_id, kind=kind, action="create", outcome="failed",
                                message=f"{label}: {exc}")  # fmt: skip
                 continue
             self.created[(kind, label)] = qbo_id
-            self.store.log(self.run_id, kind=kind, action="create", outcome="ok", qbo_id=qbo_id,
-                           message=f"created {kind} {label!r} needed by the records")  # fmt: skip
+            if made:
+                self.store.log(self.run_id, kind=kind, action="create", outcome="ok",
+                               qbo_id=qbo_id, message=f"created {kind} {label!r} needed by the "
+                               "records")  # fmt: skip
+
+    def _existing(self, need: Need) -> str | None:
+        """The need, if QuickBooks has it by now: made by an earlier plan of the same export
+        (customers and invoices both needing "Net 30"), or by a run that was stopped."""
+        entity = {"term": "Term", "taxcode": "TaxCode"}[need.kind]
+        found = self.client.query(select(entity).eq("Name", need.label))
+        return found[0]["Id"] if found else None
 
     def _create_need(self, need: Need) -> str:
         if need.kind == "term":
@@ -116,13 +140,21 @@ class Sender:
             return str(answer["TaxCodeId"])
         raise ReconcileError(f"cannot create a {need.kind}")
 
+    def need_id(self, need: Need) -> str | None:
+        """The QuickBooks id of what a record needed, once made (None when it was not)."""
+        if need.kind in RECORD_NEEDS:
+            bms_id = str(need.body["bms_id"])
+            made = self.created.get(("parent", bms_id)) if need.kind == "parent" else None
+            return made or self.store.qbo_id(RECORD_NEEDS[need.kind], bms_id)
+        return self.created.get((need.kind, need.label))
+
     def fill(self, row: dict) -> str | None:
         """Put the ids of created needs into the body; the reason when one is missing."""
         for need in row["needs"]:
-            key = (need.kind, need.body["bms_id"] if need.kind == "parent" else need.label)
-            if key not in self.created:
+            qbo_id = self.need_id(need)
+            if qbo_id is None:
                 return f"{need.kind} {need.label!r} could not be created first"
-            set_path(row["body"], need.path, {"value": self.created[key]})
+            set_path(row["body"], need.path, {"value": qbo_id})
         return None
 
     # -- writes -----------------------------------------------------------------------------

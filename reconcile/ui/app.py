@@ -1,5 +1,5 @@
 """The app: the seed guide's QuickBooks Sync dialog as tabs — Connect, Accounts, Chart of
-Accounts, Items, Sync Map, Synchronization Logs (Invoices and Payments come later)."""
+Accounts, Items, Invoices, Sync Map, Synchronization Logs (Payments come later)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import ipywidgets as w
 from reconcile.session import Session
 from reconcile.ui.connection import ConnectionView
 from reconcile.ui.entity import EntityView
+from reconcile.ui.invoices import InvoicesView
 from reconcile.ui.logs import LogView, SyncMapView
 
 TAB_TITLES = (
@@ -15,6 +16,7 @@ TAB_TITLES = (
     "Accounts",
     "Chart of Accounts",
     "Items",
+    "Invoices",
     "Sync Map",
     "Synchronization Logs",
 )
@@ -30,6 +32,7 @@ class App:
         self.customers = EntityView(session, "customer", on_sent=self.log.refresh)
         self.accounts = EntityView(session, "account", on_sent=self.log.refresh)
         self.items = EntityView(session, "item", on_sent=self.log.refresh)
+        self.invoices = InvoicesView(session, on_sent=self.log.refresh)
         self.sync_map = SyncMapView(session)
         self.widget = w.Tab(
             [
@@ -37,6 +40,7 @@ class App:
                 self.customers.widget,
                 self.accounts.widget,
                 self.items.widget,
+                self.invoices.widget,
                 self.sync_map.widget,
                 self.log.widget,
             ],

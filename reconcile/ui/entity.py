@@ -41,7 +41,67 @@ def banner(text: str, ok: bool = True) -> str:
     )
 
 
-class EntityView:
+def plan_message(plan: pd.DataFrame, summary: str) -> str:
+    """The plan's summary line, with each blocked record and its reason below it."""
+    blocked = plan[plan["action"] == "blocked"]
+    reasons = "".join(
+        f"<li><b>{html.escape(str(r.name))}</b>: {html.escape(r.reason)}</li>"
+        for r in blocked.itertuples()
+    )
+    return banner(f"Plan: {summary}.", ok=blocked.empty) + (
+        f"<ul>{reasons}</ul>" if reasons else ""
+    )
+
+
+class PlanTab:
+    """What the entity tabs and the Invoices tab share: a previewed plan is carried out with
+    the progress bar following it, then summarised in the message line."""
+
+    plan: pd.DataFrame | None
+    results: pd.DataFrame | None
+    progress: w.IntProgress
+    message: w.HTML
+    on_sent: Callable[[], None] | None
+
+    def carry_out(
+        self,
+        button: w.Button,
+        run: Callable[[pd.DataFrame, Callable[[int, int], None]], pd.DataFrame],
+        summarize: Callable[[pd.DataFrame], tuple[str, bool]],
+        stopped: str,
+    ) -> None:
+        """``run(plan, advance)`` the previewed plan; a new one needs a new preview."""
+        if self.plan is None:
+            self.message.value = banner("Preview the selection first.", ok=False)
+            return
+        plan, self.plan = self.plan, None
+        button.disabled = True
+        self.progress.layout.visibility = "visible"
+        self.progress.value, self.progress.max = 0, 1
+
+        def advance(done: int, total: int) -> None:
+            self.progress.value, self.progress.max = done, max(1, total)
+
+        try:
+            self.results = run(plan, advance)
+        except ReconcileError as exc:
+            self.message.value = banner(f"{stopped}: {exc}", ok=False)
+            return
+        self.progress.value = self.progress.max
+        self.message.value = banner(*summarize(self.results))
+        if self.on_sent:
+            self.on_sent()
+
+
+def send_summary(results: pd.DataFrame) -> tuple[str, bool]:
+    """The highlighted message after sending master records, and whether all went well."""
+    counts = results["outcome"].value_counts()
+    failed = int(counts.get("failed", 0)) + int(counts.get("blocked", 0))
+    summary = ", ".join(f"{n} {o}" for o, n in counts.items())
+    return f"Sent to QuickBooks: {summary}. See the Synchronization Logs tab.", not failed
+
+
+class EntityView(PlanTab):
     """One entity tab of the seed guide's QuickBooks Sync dialog."""
 
     def __init__(self, session: Session, kind: str, on_sent: Callable[[], None] | None = None):
@@ -60,7 +120,7 @@ class EntityView:
         self.not_in_qbo = w.Checkbox(value=False, description="Not yet in QuickBooks", indent=False)
         self.modified_since = w.DatePicker(description="Modified since")
         self.modified_since.layout.display = None if kind == "customer" else "none"
-        self.grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0)
+        self.grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0, autoWidth=False)
         self.preview_button = w.Button(description="Preview selected", disabled=True)
         self.send_button = w.Button(
             description="Send Selected to QuickBooks", button_style="primary", disabled=True,
@@ -124,14 +184,7 @@ class EntityView:
             return
         counts = self.plan["action"].value_counts()
         summary = ", ".join(f"{n} {a}" for a, n in counts.items())
-        blocked = self.plan[self.plan["action"] == "blocked"]
-        reasons = "".join(
-            f"<li><b>{html.escape(r.name)}</b>: {html.escape(r.reason)}</li>"
-            for r in blocked.itertuples()
-        )
-        self.message.value = banner(f"Plan: {summary}.", ok=blocked.empty) + (
-            f"<ul>{reasons}</ul>" if reasons else ""
-        )
+        self.message.value = plan_message(self.plan, summary)
         preview = self.session.preview(self.plan)
         table = style_preview(preview).to_html()
         self.preview.value = f"<div style='overflow-x:auto;max-height:40em'>{table}</div>"
@@ -140,29 +193,9 @@ class EntityView:
 
     def send(self) -> None:
         """Send the previewed plan; the outcome goes to the message line and the log."""
-        if self.plan is None:
-            self.message.value = banner("Preview the selection first.", ok=False)
-            return
-        self.progress.layout.visibility = "visible"
-        self.progress.value, self.progress.max = 0, max(1, len(self.plan))
-
-        def advance(done: int, total: int) -> None:
-            self.progress.value, self.progress.max = done, max(1, total)
-
-        try:
-            self.results = self.session.send(self.plan, progress=advance)
-        except ReconcileError as exc:
-            self.message.value = banner(f"Send stopped: {exc}", ok=False)
-            return
-        finally:
-            self.plan = None
-            self.send_button.disabled = True
-        counts = self.results["outcome"].value_counts()
-        failed = int(counts.get("failed", 0)) + int(counts.get("blocked", 0))
-        summary = ", ".join(f"{n} {o}" for o, n in counts.items())
-        self.message.value = banner(
-            f"Sent to QuickBooks: {summary}. See the Synchronization Logs tab.", ok=not failed
+        self.carry_out(
+            self.send_button,
+            lambda plan, advance: self.session.send(plan, progress=advance),
+            send_summary,
+            "Send stopped",
         )
-        self.progress.value = self.progress.max
-        if self.on_sent:
-            self.on_sent()

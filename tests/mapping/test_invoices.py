@@ -56,6 +56,8 @@ def test_only_the_four_exportable_statuses_are_eligible():
     assert out["Eligible"].tolist() == [False, True, True, False, False]
     assert "status 'New' is not exported" in out["Why"].iloc[0]
     assert out["Why"].iloc[1] == ""
+    subset = eligibility(headers.iloc[[0, 2]])  # a filtered frame keeps its reasons
+    assert subset["Why"].iloc[0].startswith("status 'New'") and subset["Why"].iloc[1] == ""
     custom = eligibility(headers, exportable=["New"])
     assert custom["Eligible"].tolist() == [True, False, False, False, False]
 

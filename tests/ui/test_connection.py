@@ -77,6 +77,7 @@ def test_app_has_the_seed_guides_tabs():
         "Accounts",
         "Chart of Accounts",
         "Items",
+        "Invoices",
         "Sync Map",
         "Synchronization Logs",
     )

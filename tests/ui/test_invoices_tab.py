@@ -1,0 +1,109 @@
+"""The Invoices tab, driven headlessly against the sandbox: filters, a selection that refuses
+what cannot be exported, preview (totals, fields, lines), export, the message and the log."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import timedelta
+
+import pandas as pd
+import pytest
+
+from reconcile.config import load_config
+from reconcile.qbo.query import select
+from reconcile.session import Session
+from reconcile.ui.app import App
+from reconcile.ui.invoices import export_summary
+from tests.conftest import exportable_invoices
+
+
+@pytest.fixture()
+def app(tmp_path):
+    config = dataclasses.replace(load_config(), data_dir=tmp_path)  # its own link store
+    return App(Session(config))
+
+
+def _rows(view, numbers) -> list[int]:
+    return [i for i, n in enumerate(view.invoices["InvoiceNumber"]) if n in numbers]
+
+
+def test_load_learns_statuses_and_customers_and_filters(app):
+    view = app.invoices
+    view.load_button.click()
+    assert "Loaded 200 invoices" in view.message.value
+    everything = view.invoices
+    labels = [label for label, _ in view.status.options]
+    assert {"All", "New", "Sent", "Void"} <= set(labels)
+    assert len(view.customer.options) > 10
+    assert list(view.grid.df.columns)[:3] == ["Invoice", "Status", "Customer"]
+    assert "Cannot export because" in view.grid.df.columns
+
+    view.status.value = dict(view.status.options)["New"]
+    view.load_button.click()
+    assert set(view.invoices["StatusName"]) == {"New"}
+    assert not view.invoices["Selectable"].any()
+    assert view.invoices["Why"].str.contains("status 'New' is not exported").all()
+
+    view.status.value = ""
+    middle = everything["InvoiceDate"].median().date()  # the demo's dates follow today
+    start, end = middle - timedelta(days=10), middle + timedelta(days=10)
+    view.date_from.value, view.date_to.value = start, end
+    view.load_button.click()
+    days = view.invoices["InvoiceDate"].dt.date
+    assert 0 < len(days) < len(everything)
+    assert ((days >= start) & (days <= end)).all()
+
+
+def test_an_invoice_that_cannot_be_exported_is_not_selected(app):
+    view = app.invoices
+    view.load_button.click()
+    bad = int(view.invoices.index[~view.invoices["Selectable"]][0])
+    good = int(view.invoices.index[view.invoices["Selectable"]][0])
+    view.grid.selected_rows = [good, bad]
+    assert view.grid.selected_rows == [good]
+    assert "Not selectable" in view.message.value
+    assert view.invoices["InvoiceNumber"].iloc[bad] in view.message.value
+    assert not view.preview_button.disabled and view.export_button.disabled
+
+
+def test_select_two_preview_export_and_log(app, client):
+    view = app.invoices
+    numbers = exportable_invoices(app.session)
+    view.load_button.click()
+    view.grid.selected_rows = _rows(view, numbers)
+    view.include.value = True
+    view.preview_button.click()
+    assert "Plan:" in view.message.value, view.message.value
+    assert "2 invoice create" in view.message.value
+    for heading in ("Totals check", "Fields", "Lines (BMS ↔ QuickBooks)"):
+        assert heading in view.preview.value
+    assert all(n in view.preview.value for n in numbers)
+    assert not view.export_button.disabled
+
+    view.export_button.click()
+    assert "Exported to QuickBooks: 2 ok" in view.message.value, view.message.value
+    assert "Totals agree to the cent" in view.message.value
+    assert view.progress.value == view.progress.max
+    assert view.export_button.disabled  # a new export needs a new preview
+    for number in numbers:
+        assert client.count(select("Invoice").eq("DocNumber", number)) == 1
+    assert "invoice" in app.log.table.value and "created; QuickBooks total" in app.log.table.value
+
+    view.load_button.click()  # the grid now shows them in QuickBooks
+    shown = view.invoices.set_index("InvoiceNumber")["QuickBooksId"]
+    assert shown[list(numbers)].notna().all()
+
+
+def test_export_summary_flags_totals_that_differ():
+    results = pd.DataFrame(
+        [
+            {"kind": "customer", "name": "A", "outcome": "ok", "totals_agree": None},
+            {"kind": "invoice", "name": "INV-1", "outcome": "ok", "totals_agree": True},
+            {"kind": "invoice", "name": "INV-2", "outcome": "ok", "totals_agree": False},
+        ]
+    )
+    text, ok = export_summary(results)
+    assert "2 ok" in text and "1 records they needed" in text
+    assert "Totals DIFFER for INV-2" in text and not ok
+    text, ok = export_summary(results.iloc[:2])
+    assert "Totals agree to the cent" in text and ok
