@@ -120,3 +120,23 @@ def test_a_change_in_bms_updates_the_invoice_not_a_second_one(fresh, chosen):
     assert same[0]["CustomerMemo"]["value"] == "Changed in BMS after export"
     log = session.log(run_id=results.attrs["run_id"])
     assert "updated" in " ".join(log["message"])
+
+
+def test_an_exported_invoice_voided_in_bms_is_voided_in_quickbooks(fresh, chosen):
+    sandbox, session = fresh
+    target = chosen.iloc[-1]
+    first = session.plan_invoices(chosen.tail(1), include_dependencies=True)
+    if (first["action"] != "unchanged").any():  # run alone: export it first
+        session.export_invoices(first)
+    data = sandbox.bms_app.data
+    header = data.one("bms_invoices", int(target["Id"]))
+    data.save_invoice({**header, "StatusId": 6, "StatusName": "Void"})
+
+    listed = session.invoices().set_index("Id").loc[int(target["Id"])]
+    assert listed["Selectable"] and "voids it in QuickBooks" in listed["Why"]
+    plan = session.plan_invoices(session.invoices().query(f"Id == {int(target['Id'])}"))
+    assert plan.iloc[0]["action"] == "void"
+    results = session.export_invoices(plan)
+    assert results.iloc[0]["outcome"] == "ok" and "voided" in results.iloc[0]["message"]
+    (invoice,) = session.qbo.query(select("Invoice").eq("DocNumber", target["InvoiceNumber"]))
+    assert invoice["TotalAmt"] == 0  # voided, still there: one invoice, amounts zeroed
