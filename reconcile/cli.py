@@ -1,4 +1,4 @@
-"""``python -m reconcile …``: connect, status, disconnect, sync, sandbox, lab.
+"""``python -m reconcile …``: connect, status, disconnect, sync, payments, sandbox, lab.
 
 Every command reads the config file named by ``RECONCILE_CONFIG`` when it is set.
 Errors end with one clear line on stderr and exit status 1, never a stack trace.
@@ -133,6 +133,42 @@ def _sync(args: argparse.Namespace) -> int:
     return 1 if bad.any() else 0
 
 
+def _payments(args: argparse.Namespace) -> int:
+    """Classify (and unless --dry-run, import) QuickBooks payments into BMS; non-zero exit
+    when a chosen payment could not be imported."""
+    from datetime import date
+
+    from reconcile.session import Session
+
+    session = Session.from_config()
+    since = date.fromisoformat(args.since) if args.since else None
+    until = date.fromisoformat(args.until) if args.until else None
+    plan = session.payments(since, until)
+    if args.ids:
+        unknown = set(args.ids) - set(plan.payments["payment_id"])
+        if unknown:
+            raise ReconcileError(
+                f"no QuickBooks payment with id {', '.join(sorted(unknown))} in the date range"
+            )
+        plan = plan.select(args.ids)
+    else:
+        plan = plan.select(plan.importable()["payment_id"])
+    if args.dry_run:
+        table = plan.payments.drop(columns=["customer_id", "memo"])
+        bad = ~plan.payments["importable"] & (plan.payments["class"] != "already imported")
+    else:
+        table = session.import_payments(plan)
+        bad = table["outcome"].isin(["failed", "blocked"])
+    if args.json:
+        print(table.to_json(orient="records", force_ascii=False, indent=2, date_format="iso"))
+    else:
+        with pd_display():
+            print(table.to_string(index=False))
+        column = "class" if args.dry_run else "outcome"
+        print("\n" + ", ".join(f"{k}: {v}" for k, v in table[column].value_counts().items()))
+    return 1 if bad.any() else 0
+
+
 def pd_display():
     """Wide, untruncated pandas printing for terminal tables."""
     import pandas as pd
@@ -226,6 +262,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the plan, send nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_sync)
+
+    p = sub.add_parser("payments", help="import QuickBooks payments into BMS")
+    p.add_argument("step", choices=("import",))
+    p.add_argument("--since", metavar="DATE", help="first payment date (default: a month ago)")
+    p.add_argument("--until", metavar="DATE", help="last payment date (default: today)")
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--all", action="store_true", help="every payment that can be imported")
+    which.add_argument("--ids", nargs="+", metavar="ID", help="QuickBooks payment ids")
+    p.add_argument("--dry-run", action="store_true", help="print the plan, import nothing")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=_payments)
 
     for name, func, default_dir in (
         ("sandbox", _sandbox, Path("~/.local/share/reconcile/sandbox")),

@@ -1,9 +1,11 @@
 """Session: the one object a notebook (or the CLI) holds — config, both clients, the store,
 the Sync Maps — with one method per step of the workflow: load, plan, preview, send, log
-(master data), and invoices, plan_invoices, preview_invoices, export_invoices."""
+(master data); invoices, plan_invoices, preview_invoices, export_invoices; payments,
+import_payments."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cached_property
 
@@ -21,7 +23,11 @@ from reconcile.bms.loaders import (
 from reconcile.config import Config, load_config
 from reconcile.mapping import EntityMap, configured
 from reconcile.mapping.invoices import EXPORTABLE_STATUSES
+from reconcile.payments.classification import PaymentPlan, classify
+from reconcile.payments.frames import load_payments, qbo_invoice_frame
+from reconcile.payments.importer import import_plan, settle_interrupted
 from reconcile.qbo.client import QboClient
+from reconcile.qbo.query import select
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
@@ -35,6 +41,7 @@ from reconcile.sync.state import NEEDED, QboState
 # The entity tabs of the seed guide, by the names people use.
 KINDS = {"customers": "customer", "accounts": "account", "items": "item"}
 CUSTOMER_TYPES = ("Client",)  # BMS account types that are customers (vendors are not)
+IDS_PER_QUERY = 200  # ids per QuickBooks "Id IN (…)" query
 
 
 class Session:
@@ -172,6 +179,49 @@ class Session:
     def export_invoices(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out an invoice plan and write the QuickBooks ids back to BMS."""
         return send_invoice_plan(plan, self.qbo, self.store, self.bms, progress=progress)
+
+    # -- payments ---------------------------------------------------------------------------
+
+    def qbo_invoices(self, ids: Iterable[str] | None = None) -> pd.DataFrame:
+        """QuickBooks invoices (``QBO_INVOICE_COLUMNS``): these ids, or all of them."""
+        if ids is None:
+            return qbo_invoice_frame(self.qbo.query(select("Invoice")))
+        wanted = sorted({str(i) for i in ids})
+        found: list[dict] = []
+        for start in range(0, len(wanted), IDS_PER_QUERY):
+            chunk = wanted[start : start + IDS_PER_QUERY]
+            found += self.qbo.query(select("Invoice").in_("Id", chunk))
+        return qbo_invoice_frame(found)
+
+    def payments(self, since: date | None = None, until: date | None = None) -> PaymentPlan:
+        """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
+        today), classified for import into BMS (see ``reconcile.payments.classification``).
+        Imports a crash left unrecorded are settled first, by looking them up in BMS."""
+        since = since or (pd.Timestamp.today() - pd.DateOffset(months=1)).date()
+        payments, lines = load_payments(self.qbo, since, until)
+        bms_invoices = invoice_headers(self.bms)
+        settled = settle_interrupted(self.store, bms_invoices)
+        held = settled[settled["outcome"] == "held"]
+        return classify(
+            payments,
+            lines,
+            bms_invoices,
+            self.qbo_invoices(lines["qbo_invoice_id"].dropna()),
+            self.store.links("invoice"),
+            self.store.links("customer"),
+            set(self.store.links("payment")["qbo_id"]),
+            self.load("customer"),
+            dict(zip(held["payment_id"], held["message"], strict=True)),
+        )
+
+    def import_payments(self, plan: PaymentPlan, progress: Progress | None = None) -> pd.DataFrame:
+        """Import the plan's importable payments into BMS (see
+        ``reconcile.payments.importer``); one result row per payment."""
+        methods = {m["Id"]: m["Name"] for m in self.qbo.query(select("PaymentMethod"))}
+        return import_plan(
+            plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
+            progress=progress,
+        )  # fmt: skip
 
     def log(self, **filters: object) -> pd.DataFrame:
         """The synchronization log (filters: run_id, kind, since, outcome)."""

@@ -570,6 +570,11 @@ class SyncStore:
         )
         return rows[0][0] if rows else None
 
+    def pending_of(self, kind: str) -> dict[str, str]:
+        """Every create (or import) of this kind begun and not ended: id → request id."""
+        rows = self._read("SELECT bms_id, request_id FROM pending WHERE kind = ?", (kind,))
+        return dict(rows)
+
     def begin_create(self, kind: str, bms_id: str, request_id: str) -> None:
         """Record, durably and before sending, that a create with ``request_id`` is on its way.
 

@@ -8,11 +8,14 @@ import stat
 import subprocess
 import sys
 import tomllib
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
+
+from reconcile.qbo.query import select
 
 
 def _env(**extra: str) -> dict:
@@ -233,3 +236,34 @@ def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
     assert {row["outcome"] for row in json.loads(again.stdout)} == {"unchanged"}
     wrong = _run("sync", "customers", "--all", "--include-dependencies", env=env)
     assert wrong.returncode == 1 and "applies to invoices only" in wrong.stderr
+
+
+def test_payments_import_dry_run_then_import_then_skipped(cli_sandbox):
+    from reconcile.config import load_config
+    from reconcile.qbo.client import QboClient
+
+    env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
+    assert _run("connect", "--auto-consent", env=env).returncode == 0
+    plan = json.loads(_run("sync", "invoices", "--all", "--dry-run", "--json",
+                           "--include-dependencies", env=env).stdout)  # fmt: skip
+    one = next(r for r in plan if r["kind"] == "invoice" and r["action"] in ("create", "unchanged"))
+    sent = _run("sync", "invoices", "--ids", one["bms_id"], "--include-dependencies", env=env)
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    qbo = QboClient(load_config(cli_sandbox["config"]).qbo)
+    (invoice,) = qbo.query(select("Invoice").eq("DocNumber", one["name"]))
+    payment = qbo.create("Payment", {
+        "CustomerRef": invoice["CustomerRef"], "TotalAmt": 10.0,
+        "TxnDate": date.today().isoformat(),
+        "Line": [{"Amount": 10.0, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+    })  # fmt: skip
+
+    dry = _run("payments", "import", "--ids", payment["Id"], "--dry-run", "--json", env=env)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert json.loads(dry.stdout)[0]["class"] == "ready"
+    done = _run("payments", "import", "--ids", payment["Id"], "--json", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(done.stdout)[0]["outcome"] == "imported"
+    again = _run("payments", "import", "--ids", payment["Id"], "--json", env=env)
+    assert json.loads(again.stdout)[0]["outcome"] == "skipped" and again.returncode == 0
+    unknown = _run("payments", "import", "--ids", "99999", "--dry-run", env=env)
+    assert unknown.returncode == 1 and "no QuickBooks payment with id 99999" in unknown.stderr

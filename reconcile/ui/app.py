@@ -1,5 +1,5 @@
 """The app: the seed guide's QuickBooks Sync dialog as tabs — Connect, Accounts, Chart of
-Accounts, Items, Invoices, Sync Map, Synchronization Logs (Payments come later)."""
+Accounts, Items, Invoices, Payments, Sync Map, Synchronization Logs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from reconcile.ui.connection import ConnectionView
 from reconcile.ui.entity import EntityView
 from reconcile.ui.invoices import InvoicesView
 from reconcile.ui.logs import LogView, SyncMapView
+from reconcile.ui.payments import PaymentsView
 
 TAB_TITLES = (
     "Connect",
@@ -17,6 +18,7 @@ TAB_TITLES = (
     "Chart of Accounts",
     "Items",
     "Invoices",
+    "Payments",
     "Sync Map",
     "Synchronization Logs",
 )
@@ -33,6 +35,7 @@ class App:
         self.accounts = EntityView(session, "account", on_sent=self.log.refresh)
         self.items = EntityView(session, "item", on_sent=self.log.refresh)
         self.invoices = InvoicesView(session, on_sent=self.log.refresh)
+        self.payments = PaymentsView(session, on_sent=self.log.refresh)
         self.sync_map = SyncMapView(session)
         self.widget = w.Tab(
             [
@@ -41,6 +44,7 @@ class App:
                 self.accounts.widget,
                 self.items.widget,
                 self.invoices.widget,
+                self.payments.widget,
                 self.sync_map.widget,
                 self.log.widget,
             ],

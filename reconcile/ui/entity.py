@@ -62,6 +62,23 @@ class PlanTab:
     progress: w.IntProgress
     message: w.HTML
     on_sent: Callable[[], None] | None
+    _fixing_selection = False  # set while refuse_unselectable changes the selection
+
+    def refuse_unselectable(self, grid: ITable, allowed: pd.Series, labels: pd.Series) -> bool:
+        """Undo the selection of rows that cannot be sent (``allowed`` False), saying why
+        (``labels``: one text per row); True when something was refused."""
+        chosen = list(grid.selected_rows)
+        refused = [i for i in chosen if not allowed.iloc[i]]
+        if not refused:
+            return False
+        self._fixing_selection = True
+        try:
+            grid.selected_rows = [i for i in chosen if i not in refused]
+        finally:
+            self._fixing_selection = False
+        reasons = "; ".join(labels.iloc[refused])
+        self.message.value = banner(f"Not selectable: {reasons}", ok=False)
+        return True
 
     def carry_out(
         self,

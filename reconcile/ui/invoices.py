@@ -53,7 +53,6 @@ class InvoicesView(PlanTab):
         self.invoices = pd.DataFrame()
         self.plan: pd.DataFrame | None = None
         self.results: pd.DataFrame | None = None
-        self._fixing_selection = False
 
         self.status = w.Dropdown(options=[ALL], description="Status")
         self.customer = w.Dropdown(options=[ALL], description="Customer")
@@ -133,21 +132,8 @@ class InvoicesView(PlanTab):
     def _selection_changed(self) -> None:
         if self._fixing_selection:
             return
-        chosen = list(self.grid.selected_rows)
-        refused = [i for i in chosen if not self.invoices["Selectable"].iloc[i]]
-        if refused:
-            self._fixing_selection = True
-            try:
-                self.grid.selected_rows = [i for i in chosen if i not in refused]
-            finally:
-                self._fixing_selection = False
-            rows = self.invoices.iloc[refused]
-            self.message.value = banner(
-                "Not selectable: "
-                + "; ".join(f"{n} ({why})" for n, why in zip(rows["InvoiceNumber"],
-                                                              rows["Why"], strict=True)),
-                ok=False,
-            )  # fmt: skip
+        labels = self.invoices["InvoiceNumber"] + " (" + self.invoices["Why"] + ")"
+        self.refuse_unselectable(self.grid, self.invoices["Selectable"], labels)
         self.preview_button.disabled = not self.grid.selected_rows
         self.export_button.disabled = True  # a new selection needs a new preview
         self.plan = None

@@ -6,14 +6,20 @@ name (``unique``) and every count is scoped to that name.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 
 import pytest
 import requests
 
+from conftest import TIME_SCALE
+from reconcile.config import load_config
+from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.client import QboClient
+from reconcile.qbo.connect import connect_automatically
 from reconcile.qbo.query import select
-from reconcile.sandbox.runner import Sandbox
+from reconcile.sandbox.runner import Sandbox, start_sandbox
+from reconcile.session import Session
 
 
 def unique(label: str = "T") -> str:
@@ -111,3 +117,17 @@ def take_sent_invoice(_bms_sent_invoice_pool: list[dict]):
         return _bms_sent_invoice_pool.pop(0)
 
     return take
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory):
+    """A new sandbox of the module's own (a QuickBooks company that has seen nothing of the
+    BMS tenant) and a session on it with its own link store."""
+    tmp = tmp_path_factory.mktemp("fresh")
+    sandbox = start_sandbox(tmp / "sandbox", time_scale=TIME_SCALE)
+    try:
+        config = load_config(sandbox.config_path)
+        connect_automatically(QboAuth(config.qbo))
+        yield sandbox, Session(dataclasses.replace(config, data_dir=tmp / "data"))
+    finally:
+        sandbox.stop()

@@ -4,33 +4,13 @@ write-back, a change in BMS updates rather than duplicates, a stopped export res
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from conftest import TIME_SCALE
 from reconcile.bms.loaders import invoice_headers
-from reconcile.config import load_config
-from reconcile.qbo.auth import QboAuth
-from reconcile.qbo.connect import connect_automatically
 from reconcile.qbo.query import select
-from reconcile.sandbox.runner import start_sandbox
 from reconcile.session import Session
 
 COUNT = 50
-
-
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory):
-    """A new sandbox (its own QuickBooks company and BMS tenant) and a session on it."""
-    tmp = tmp_path_factory.mktemp("fresh")
-    sandbox = start_sandbox(tmp / "sandbox", time_scale=TIME_SCALE)
-    try:
-        config = load_config(sandbox.config_path)
-        connect_automatically(QboAuth(config.qbo))
-        yield sandbox, Session(dataclasses.replace(config, data_dir=tmp / "data"))
-    finally:
-        sandbox.stop()
 
 
 @pytest.fixture(scope="module")

@@ -78,6 +78,7 @@ def test_app_has_the_seed_guides_tabs():
         "Chart of Accounts",
         "Items",
         "Invoices",
+        "Payments",
         "Sync Map",
         "Synchronization Logs",
     )

@@ -1,0 +1,2 @@
+"""QuickBooks payments back into BMS: frames, classification, import, reconciliation and
+suggestions (issue 6). See docs/payments.md."""

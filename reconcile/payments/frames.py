@@ -1,0 +1,110 @@
+"""QuickBooks payments and invoices as the frames the payment steps share.
+
+Payments are read from ``Payment.Line[].LinkedTxn`` — what QuickBooks says each payment
+paid — never inferred from invoice balances (reference/bms-api-and-peers.md §4: "payments
+are read, not inferred").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import pandas as pd
+
+from reconcile.qbo.client import QboClient
+from reconcile.qbo.query import select
+
+# One row per QBO payment.
+PAYMENT_COLUMNS: dict[str, str] = {
+    "payment_id": "string", "txn_date": "datetime64[ns]", "customer_id": "string",
+    "customer_name": "string", "total": "Float64", "unapplied": "Float64",
+    "reference": "string", "memo": "string", "method_id": "string", "currency": "string",
+    "sync_token": "string",
+}  # fmt: skip
+# One row per invoice a payment line pays (a line may link several invoices: one row each).
+PAYMENT_LINE_COLUMNS: dict[str, str] = {
+    "payment_id": "string", "line": "Int64", "qbo_invoice_id": "string", "amount": "Float64",
+}  # fmt: skip
+# One row per QBO invoice (what reconciliation compares with BMS).
+QBO_INVOICE_COLUMNS: dict[str, str] = {
+    "qbo_invoice_id": "string", "doc_number": "string", "customer_id": "string",
+    "customer_name": "string", "txn_date": "datetime64[ns]", "total": "Float64",
+    "balance": "Float64", "voided": "boolean",
+}  # fmt: skip
+
+
+def typed(rows: Iterable[dict], columns: dict[str, str]) -> pd.DataFrame:
+    """Rows → a frame with exactly these columns and dtypes (empty too)."""
+    df = pd.DataFrame.from_records(list(rows), columns=list(columns))
+    for name, dtype in columns.items():
+        if dtype.startswith("datetime"):
+            df[name] = pd.to_datetime(df[name], errors="coerce").astype(dtype)
+        else:
+            df[name] = df[name].astype(dtype)
+    return df
+
+
+def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """QBO Payment documents → (payments, payment lines). Only invoice links are kept as
+    lines; a line linking a credit memo or journal entry is not a payment of an invoice."""
+    heads, lines = [], []
+    for p in payments:
+        heads.append(
+            {
+                "payment_id": p["Id"],
+                "txn_date": p.get("TxnDate"),
+                "customer_id": (p.get("CustomerRef") or {}).get("value"),
+                "customer_name": (p.get("CustomerRef") or {}).get("name"),
+                "total": p.get("TotalAmt", 0),
+                "unapplied": p.get("UnappliedAmt", 0),
+                "reference": p.get("PaymentRefNum"),
+                "memo": p.get("PrivateNote"),
+                "method_id": (p.get("PaymentMethodRef") or {}).get("value"),
+                "currency": (p.get("CurrencyRef") or {}).get("value"),
+                "sync_token": p.get("SyncToken"),
+            }
+        )
+        for n, line in enumerate(p.get("Line") or [], start=1):
+            for linked in line.get("LinkedTxn") or []:
+                if linked.get("TxnType") == "Invoice":
+                    lines.append(
+                        {
+                            "payment_id": p["Id"],
+                            "line": n,
+                            "qbo_invoice_id": linked.get("TxnId"),
+                            "amount": line.get("Amount", 0),
+                        }
+                    )
+    return typed(heads, PAYMENT_COLUMNS), typed(lines, PAYMENT_LINE_COLUMNS)
+
+
+def load_payments(
+    client: QboClient, since: date | None = None, until: date | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """QuickBooks payments dated ``since``…``until`` (inclusive), as :func:`payment_frames`."""
+    query = select("Payment")
+    if since is not None:
+        query = query.where("TxnDate", ">=", since.isoformat())
+    if until is not None:
+        query = query.where("TxnDate", "<=", until.isoformat())
+    return payment_frames(client.query(query.order_by("TxnDate")))
+
+
+def qbo_invoice_frame(invoices: Iterable[dict]) -> pd.DataFrame:
+    """QBO Invoice documents → ``QBO_INVOICE_COLUMNS`` (voided: QuickBooks zeroes the amounts
+    and notes "Voided")."""
+    rows = [
+        {
+            "qbo_invoice_id": i["Id"],
+            "doc_number": i.get("DocNumber"),
+            "customer_id": (i.get("CustomerRef") or {}).get("value"),
+            "customer_name": (i.get("CustomerRef") or {}).get("name"),
+            "txn_date": i.get("TxnDate"),
+            "total": i.get("TotalAmt", 0),
+            "balance": i.get("Balance", 0),
+            "voided": "Voided" in str(i.get("PrivateNote") or ""),
+        }
+        for i in invoices
+    ]
+    return typed(rows, QBO_INVOICE_COLUMNS)

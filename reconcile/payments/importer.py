@@ -1,0 +1,209 @@
+"""Importing QuickBooks payments into BMS — never twice.
+
+BMS has one way in for payments, ``POST /v2/integration/qbd/payments`` (a job, polled at
+``/v2/integration/qbd/jobstatus/{id}``), and no way to list payments (reference §1.8). So:
+
+1. Before sending, each payment gets a durable marker in the store (``begin_create``) and a
+   log entry holding what its BMS invoices owed then.
+2. After the job, the payments BMS applied are recorded as imported (link kind ``payment``:
+   BMS keeps the QuickBooks payment id as its external id) and the marker is cleared.
+3. A marker left behind (the kernel died between the call and the record) is settled before
+   anything is planned (:func:`settle_interrupted`): the payment is looked up in BMS through
+   its invoices — if they now owe what the payment would have left, it was applied and is
+   recorded; if they owe what they owed, it was not, and it is imported again; otherwise it
+   stays held back for a person. BMS also refuses an external payment id it has seen.
+
+The invoices' QuickBooks ids must be known to BMS (the invoice write-back); any that are
+missing are written first (``PUT /v2/integration/qbd/invoices``, idempotent).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+import pandas as pd
+
+from reconcile.bms.client import BmsClient
+from reconcile.bms.loaders import import_payments, wait_for_job, write_invoice_references
+from reconcile.errors import ReconcileError
+from reconcile.payments.classification import PaymentPlan
+from reconcile.store import SyncStore
+
+RESULT_COLUMNS = ["payment_id", "customer_name", "total", "outcome", "job_id", "message"]
+PAYMENTS_PER_JOB = 25
+HELD = "an interrupted import left it half-applied in BMS: check invoices {numbers} in BMS"
+Progress = Callable[[int, int], None]
+
+
+def _dto(payment: dict, lines: pd.DataFrame, realm_id: str, methods: dict[str, str]) -> dict:
+    """The ``QbPaymentImportDto`` of one payment."""
+    return {
+        "Id": payment["payment_id"],
+        "Amount": float(payment["total"]),
+        "PaymentMethod": methods.get(str(payment.get("method_id") or "")),
+        "PaymentDate": pd.Timestamp(payment["txn_date"]).strftime("%Y-%m-%dT00:00:00Z"),
+        "Memo": None if pd.isna(payment["memo"]) else str(payment["memo"]),
+        "Reference": None if pd.isna(payment["reference"]) else str(payment["reference"]),
+        "ExternalTenantId": realm_id,
+        "Lines": [
+            {
+                "Id": f"{payment['payment_id']}-{int(ln.line)}",
+                "Amount": float(ln.amount),
+                "Discount": 0.0,
+                "Balance": float(ln.due_after),
+                "InvoiceId": str(ln.qbo_invoice_id),
+            }
+            for ln in lines.itertuples()
+        ],
+    }
+
+
+def import_plan(
+    plan: PaymentPlan,
+    bms: BmsClient,
+    store: SyncStore,
+    realm_id: str,
+    *,
+    methods: dict[str, str] | None = None,
+    progress: Progress | None = None,
+    poll_every: float = 1.0,
+) -> pd.DataFrame:
+    """Import the importable payments of ``plan``; one result row per payment of the plan
+    (``RESULT_COLUMNS``; outcomes imported, skipped, blocked, failed), all logged."""
+    methods = methods or {}
+    run_id = store.start_run("payment", "import", details={"payments": len(plan.payments)})
+    results: dict[str, dict] = {}
+
+    def result(row: dict, outcome: str, message: str, job_id: str | None = None) -> None:
+        results[row["payment_id"]] = {
+            "payment_id": row["payment_id"], "customer_name": row["customer_name"],
+            "total": row["total"], "outcome": outcome, "job_id": job_id, "message": message,
+        }  # fmt: skip
+        store.log(run_id, kind="payment", action="import",
+                  outcome={"imported": "ok", "skipped": "skipped"}.get(outcome, outcome),
+                  qbo_id=row["payment_id"], bms_id=row["payment_id"] if job_id else None,
+                  message=message)  # fmt: skip
+
+    records = plan.payments.to_dict("records")
+    work = [r for r in records if r["importable"]]
+    for row in records:
+        if not row["importable"]:
+            outcome = "skipped" if row["class"] == "already imported" else "blocked"
+            result(row, outcome, f"{row['class']}: {row['reason']}")
+    try:
+        _write_references(plan, bms, store, run_id, [r["payment_id"] for r in work])
+        for start in range(0, len(work), PAYMENTS_PER_JOB):
+            chunk = work[start : start + PAYMENTS_PER_JOB]
+            _import_chunk(chunk, plan, bms, store, run_id, realm_id, methods, result, poll_every)
+            if progress:
+                progress(min(start + PAYMENTS_PER_JOB, len(work)), len(work))
+    except BaseException:
+        store.finish_run(run_id, outcome="interrupted")
+        raise
+    frame = pd.DataFrame([results[r["payment_id"]] for r in records], columns=RESULT_COLUMNS)
+    failed = (frame["outcome"] == "failed").sum()
+    store.finish_run(run_id, outcome="ok" if not failed else "partial")
+    frame.attrs["run_id"] = run_id
+    return frame
+
+
+def _write_references(
+    plan: PaymentPlan, bms: BmsClient, store: SyncStore, run_id: str, ids: list[str]
+) -> None:
+    lines = plan.lines[plan.lines["payment_id"].isin(ids)]
+    missing = lines[lines["bms_reference"].astype("string") != lines["qbo_invoice_id"]]
+    missing = missing.fillna({"bms_reference": ""}).drop_duplicates("bms_id")
+    if missing.empty:
+        return
+    refs = pd.DataFrame(
+        {
+            "InvoiceId": missing["bms_id"].astype(int),
+            "QbInvoiceId": missing["qbo_invoice_id"],
+            "QbInvoiceNumber": missing["invoice_number"],
+        }
+    )
+    write_invoice_references(bms, refs)
+    store.log(run_id, kind="invoice", action="write-back", outcome="ok",
+              message=f"told BMS the QuickBooks ids of {len(refs)} invoice(s) before applying "
+              "payments to them")  # fmt: skip
+
+
+def _import_chunk(chunk, plan, bms, store, run_id, realm_id, methods, result, poll_every):
+    dtos = []
+    for row in chunk:
+        lines = plan.lines[plan.lines["payment_id"] == row["payment_id"]]
+        marker = f"import-{uuid.uuid4().hex}"
+        store.begin_create("payment", row["payment_id"], marker)
+        snapshot = [
+            {"bms_id": str(ln.bms_id), "number": str(ln.invoice_number),
+             "due_before": float(ln.due_before), "amount": float(ln.amount)}
+            for ln in lines.itertuples()
+        ]  # fmt: skip
+        store.log(run_id, kind="payment", action="import", outcome="pending",
+                  qbo_id=row["payment_id"], request_id=marker,
+                  message="sent to BMS", details={"lines": snapshot})  # fmt: skip
+        dtos.append(_dto(row, lines, realm_id, methods))
+    try:
+        job_id = import_payments(bms, dtos)
+        status = wait_for_job(bms, job_id, every=poll_every)
+    except ReconcileError as exc:  # the answer may be lost: the markers stay, settled later
+        for row in chunk:
+            result(row, "failed", f"BMS import did not answer ({exc}); it is looked up in "
+                   "BMS before the next import")  # fmt: skip
+        return
+    logs = status.get("JobLogs") or []
+    for n, row in enumerate(chunk):
+        entry = logs[n] if len(logs) == len(chunk) else {}
+        code, message = str(entry.get("Code") or ""), str(entry.get("Message") or "")
+        if code in ("Applied", "Skipped"):
+            store.link("payment", row["payment_id"], row["payment_id"], qbo_name=f"job {job_id}")
+            store.end_create("payment", row["payment_id"])
+            result(row, "imported" if code == "Applied" else "skipped", message, job_id)
+        elif code == "Error":
+            store.end_create("payment", row["payment_id"])
+            result(row, "failed", message, job_id)
+        else:  # BMS did not say which log is whose: settled from the invoices next time
+            result(row, "failed", f"job {job_id} ended {status.get('State')!r} without a "
+                   "result for this payment; it is looked up in BMS before the next import",
+                   job_id)  # fmt: skip
+
+
+def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataFrame:
+    """Settle the imports a crash left unrecorded, by looking at their BMS invoices; returns
+    one row per pending payment: payment_id, outcome (imported | not applied | held), message.
+    """
+    pending = store.pending_of("payment")
+    rows = []
+    if not pending:
+        return pd.DataFrame(rows, columns=["payment_id", "outcome", "message"])
+    log = store.log_frame(kind="payment", outcome="pending")
+    snapshots = dict(zip(log["request_id"], log["details"], strict=True))
+    due = dict(zip(bms_invoices["Id"].astype("string"), bms_invoices["PaymentDue"], strict=True))
+    run_id = store.start_run("payment", "settle", details={"pending": len(pending)})
+    for payment_id, marker in pending.items():
+        lines = snapshots.get(marker, {}).get("lines", [])
+        now = [round(float(due.get(ln["bms_id"], float("nan"))), 2) for ln in lines]
+        applied = lines and all(
+            abs(n - (ln["due_before"] - ln["amount"])) < 0.005
+            for n, ln in zip(now, lines, strict=True)
+        )
+        untouched = all(abs(n - ln["due_before"]) < 0.005 for n, ln in zip(now, lines, strict=True))
+        if applied:
+            store.link("payment", payment_id, payment_id, qbo_name="settled")
+            store.end_create("payment", payment_id)
+            outcome, message = "imported", "found applied in BMS after an interrupted import"
+            logged = "ok"
+        elif untouched:
+            store.end_create("payment", payment_id)
+            outcome, message = "not applied", "not applied in BMS: it can be imported again"
+            logged = "skipped"
+        else:
+            outcome = "held"
+            message = HELD.format(numbers=", ".join(ln["number"] for ln in lines))
+            logged = "blocked"
+        store.log(run_id, kind="payment", action="settle", outcome=logged, qbo_id=payment_id,
+                  request_id=marker, message=message)  # fmt: skip
+        rows.append({"payment_id": payment_id, "outcome": outcome, "message": message})
+    store.finish_run(run_id, outcome="ok")
+    return pd.DataFrame(rows, columns=["payment_id", "outcome", "message"])

@@ -1,0 +1,115 @@
+"""A generated truth set of QuickBooks payments against known BMS invoices (issue 6).
+
+Payments are created through the QuickBooks API of the sandbox, against invoices exported
+from BMS, in the shapes that trouble peer products: full, partial, several invoices at once,
+overpaid, and unapplied — with the invoice number in the reference (sometimes with a typo),
+in the memo, or nowhere. The truth frame says which BMS invoices each payment was meant for,
+so the classification (applied lines) and the suggestions (unapplied payments) can be scored.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pandas as pd
+
+from reconcile.qbo.client import BatchOp, QboClient
+
+TRUTH_COLUMNS = ["payment_id", "case", "bms_ids", "amounts", "applied_in_qbo", "reference"]
+# case → share of the payments generated
+CASES = {
+    "full": 0.25, "partial": 0.1, "multi": 0.1, "overpaid": 0.05,
+    "unapplied exact": 0.2, "unapplied typo": 0.1, "unapplied memo": 0.05,
+    "unapplied combination": 0.1, "unapplied noise": 0.05,
+}  # fmt: skip
+
+
+def typo(number: str, rng: random.Random) -> str:
+    """The invoice number as people mistype it in a payment reference."""
+    digits = "".join(c for c in number if c.isdigit())
+    prefix = number[: len(number) - len(digits)].rstrip("-")
+    swap = rng.randrange(len(digits) - 1) if len(digits) > 1 else 0
+    swapped = digits[:swap] + digits[swap + 1 : swap + 2] + digits[swap] + digits[swap + 2 :]
+    forms: list[Callable[[], str]] = [
+        lambda: f"{prefix}{digits}",  # INV10042
+        lambda: f"{prefix.lower()} {digits}",  # inv 10042
+        lambda: f"Invoice #{digits}",
+        lambda: f"{prefix}-{swapped}",  # two digits swapped
+        lambda: f"{prefix}-{digits[:-2]}{digits[-1]}",  # one digit dropped
+    ]
+    return rng.choice(forms)()
+
+
+def make_payments(
+    client: QboClient, invoices: pd.DataFrame, *, count: int = 60, seed: int = 6
+) -> pd.DataFrame:
+    """Create ``count`` payments against ``invoices`` (columns bms_id, invoice_number,
+    qbo_invoice_id, qbo_customer_id, balance, txn_date: exported, unpaid invoices) and return
+    the truth (``TRUTH_COLUMNS``). Each invoice is used by one payment at most."""
+    rng = random.Random(seed)
+    pool = invoices[invoices["balance"] > 1].sample(frac=1.0, random_state=seed)
+    by_customer = {c: g.to_dict("records") for c, g in pool.groupby("qbo_customer_id")}
+    used: set[str] = set()
+    cases = rng.choices(list(CASES), weights=list(CASES.values()), k=count)
+    ops, truth = [], []
+
+    def take(n: int) -> list[dict] | None:
+        for group in rng.sample(list(by_customer.values()), len(by_customer)):
+            free = [i for i in group if i["bms_id"] not in used]
+            if len(free) >= n:
+                chosen = free[:n]
+                used.update(i["bms_id"] for i in chosen)
+                return chosen
+        return None
+
+    for n, case in enumerate(cases):
+        width = rng.choice([2, 3]) if case in ("multi", "unapplied combination") else 1
+        chosen = take(width)
+        if chosen is None:
+            break
+        first = chosen[0]
+        amounts = [round(float(i["balance"]), 2) for i in chosen]
+        if case == "partial":
+            amounts = [round(amounts[0] * rng.choice([0.25, 0.5, 0.6]), 2)]
+        total = round(sum(amounts), 2)
+        reference, memo = first["invoice_number"], None
+        if case == "overpaid":
+            total = round(total + rng.choice([10.0, 25.0, 100.0]), 2)
+        if case == "unapplied typo":
+            reference = typo(first["invoice_number"], rng)
+        if case == "unapplied memo":
+            reference, memo = f"CHK {rng.randint(1000, 9999)}", f"for {first['invoice_number']}"
+        if case in ("unapplied combination", "multi"):
+            reference = f"ACH {rng.randint(100000, 999999)}"
+        if case == "unapplied noise":
+            total = round(rng.uniform(13, 97), 2)
+            reference, chosen, amounts = f"DEP {rng.randint(1000, 9999)}", [], []
+        applied = not case.startswith("unapplied")
+        body: dict = {
+            "CustomerRef": {"value": first["qbo_customer_id"]},
+            "TotalAmt": total,
+            "TxnDate": (pd.Timestamp(first["txn_date"]) + pd.Timedelta(days=rng.randint(5, 40)))
+            .date()
+            .isoformat(),
+            "PaymentRefNum": reference[:21],
+        }
+        if memo:
+            body["PrivateNote"] = memo
+        if applied:
+            body["Line"] = [
+                {"Amount": a, "LinkedTxn": [{"TxnId": i["qbo_invoice_id"], "TxnType": "Invoice"}]}
+                for i, a in zip(chosen, amounts, strict=True)
+            ]
+        ops.append(BatchOp("create", "Payment", body, key=n))
+        truth.append(
+            {"case": case, "bms_ids": tuple(i["bms_id"] for i in chosen),
+             "amounts": tuple(amounts), "applied_in_qbo": applied, "reference": reference}
+        )  # fmt: skip
+    answers = client.batch(ops)
+    failed = [a for a in answers if not a.ok]
+    if failed:
+        raise RuntimeError(f"{len(failed)} truth-set payments were refused: {failed[0].error}")
+    ids = {a.op.key: a.data["Id"] for a in answers}
+    rows = [{"payment_id": ids[n], **t} for n, t in enumerate(truth)]
+    return pd.DataFrame(rows, columns=TRUTH_COLUMNS)

@@ -1,0 +1,123 @@
+"""QuickBooks payments imported into BMS over real HTTP, on a sandbox of the module's own:
+the truth set's payments are classified right, imported once (never twice, also when the
+answer is lost), and the BMS invoices end in the right state."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from reconcile.bms.loaders import invoice_headers
+from reconcile.payments import classification as c
+from reconcile.qbo.query import select
+from reconcile.sandbox.payment_truth import make_payments
+from tests.conftest import sandbox_settings
+
+SINCE = date(2000, 1, 1)
+APPLIED_CASES = {"full", "partial", "multi", "overpaid"}
+
+
+def open_invoices(session) -> pd.DataFrame:
+    """Exported invoices still owed in both systems, in the shape make_payments takes."""
+    bms = invoice_headers(session.bms)
+    bms = bms.assign(bms_id=bms["Id"].astype("string"))
+    qbo = session.qbo_invoices()
+    links = session.store.links("invoice")[["bms_id", "qbo_id"]]
+    both = bms.merge(links, on="bms_id").merge(qbo, left_on="qbo_id", right_on="qbo_invoice_id")
+    owed = both[["PaymentDue", "balance"]].astype(float).min(axis=1)
+    return pd.DataFrame(
+        {
+            "bms_id": both["bms_id"], "invoice_number": both["InvoiceNumber"],
+            "qbo_invoice_id": both["qbo_invoice_id"], "qbo_customer_id": both["customer_id"],
+            "balance": owed, "txn_date": both["txn_date"],
+        }
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def truth(fresh):
+    """Invoices exported with what they need, then a truth set of payments against them."""
+    _sandbox, session = fresh
+    invoices = session.invoices()
+    owed = invoices[invoices["Selectable"] & (invoices["PaymentDue"] > 1)]
+    plan = session.plan_invoices(owed, include_dependencies=True)
+    session.export_invoices(plan)
+    return make_payments(session.qbo, open_invoices(session), count=40)
+
+
+def test_classification_agrees_with_the_truth_and_applies_nothing_wrong(fresh, truth):
+    _sandbox, session = fresh
+    plan = session.payments(since=SINCE)
+    classes = plan.payments.set_index("payment_id")["class"]
+    for row in truth.itertuples():
+        if row.case in APPLIED_CASES:
+            expected = c.OVERPAYMENT if row.case == "overpaid" else c.READY
+            assert classes[row.payment_id] == expected, row
+        else:
+            assert classes[row.payment_id] == c.UNAPPLIED, row
+    # What would be applied without a person: every ready line is the truth's invoice.
+    lines = plan.lines[plan.lines["class"] == c.READY]
+    meant = {(r.payment_id, b) for r in truth.itertuples() for b in r.bms_ids}
+    applied = set(zip(lines["payment_id"], lines["bms_id"], strict=True))
+    assert applied and applied <= meant  # precision 1.0
+    rates = c.match_rates(plan)
+    assert rates["payments_importable"] == sum(truth["case"].isin(APPLIED_CASES))
+
+
+def test_import_then_reimport_changes_bms_once(fresh, truth):
+    _sandbox, session = fresh
+    plan = session.payments(since=SINCE)
+    chosen = plan.select(plan.importable()["payment_id"])
+    before = invoice_headers(session.bms).set_index("Id")
+    results = session.import_payments(chosen)
+    assert set(results["outcome"]) == {"imported"}, results["message"].tolist()
+    after = invoice_headers(session.bms).set_index("Id")
+    for line in chosen.lines.itertuples():
+        bms_id = int(line.bms_id)
+        assert after.loc[bms_id, "PaymentDue"] == pytest.approx(line.due_after)
+        paid = before.loc[bms_id, "PaidAmount"] + line.amount
+        assert after.loc[bms_id, "PaidAmount"] == pytest.approx(paid)
+        assert after.loc[bms_id, "StatusName"] == line.status_after
+    logged = session.log(run_id=results.attrs["run_id"])
+    assert (logged["action"] == "import").sum() >= len(chosen.payments)
+
+    again = session.payments(since=SINCE)
+    redone = again.payments.set_index("payment_id").loc[list(chosen.payments["payment_id"])]
+    assert set(redone["class"]) == {c.IMPORTED}
+    second = session.import_payments(again.select(redone.index))
+    assert set(second["outcome"]) == {"skipped"}
+    unchanged = invoice_headers(session.bms).set_index("Id")
+    pd.testing.assert_series_equal(unchanged["PaymentDue"], after["PaymentDue"])
+
+
+def test_a_lost_answer_is_looked_up_in_bms_not_applied_twice(fresh, truth):
+    sandbox, session = fresh
+    target = open_invoices(session).query("balance > 20").iloc[0]
+    payment = session.qbo.create(
+        "Payment",
+        {
+            "CustomerRef": {"value": target["qbo_customer_id"]}, "TotalAmt": 20.0,
+            "PaymentRefNum": str(target["invoice_number"]),
+            "Line": [{"Amount": 20.0, "LinkedTxn": [{"TxnId": target["qbo_invoice_id"],
+                                                     "TxnType": "Invoice"}]}],
+        },
+    )  # fmt: skip
+    plan = session.payments(since=SINCE).select([payment["Id"]])
+    assert plan.payments["importable"].all()
+    due = float(invoice_headers(session.bms).set_index("Id").loc[int(target["bms_id"]),
+                                                                 "PaymentDue"])  # fmt: skip
+    sandbox_settings(sandbox, bms_fail_next=["reset-after"])  # applied, answer lost
+    first = session.import_payments(plan)
+    assert first["outcome"].tolist() == ["failed"]
+    assert payment["Id"] in session.store.pending_of("payment")
+
+    settled = session.payments(since=SINCE)  # looks it up before anything is planned
+    row = settled.payments.set_index("payment_id").loc[payment["Id"]]
+    assert row["class"] == c.IMPORTED
+    assert not session.store.pending_of("payment")
+    now = invoice_headers(session.bms).set_index("Id").loc[int(target["bms_id"]), "PaymentDue"]
+    assert float(now) == pytest.approx(due - 20.0)  # applied exactly once
+    assert "found applied in BMS" in " ".join(session.log(kind="payment")["message"])
+    assert session.qbo.count(select("Payment").eq("Id", payment["Id"])) == 1
