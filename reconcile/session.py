@@ -23,9 +23,17 @@ from reconcile.bms.loaders import (
 from reconcile.config import Config, load_config
 from reconcile.mapping import EntityMap, configured
 from reconcile.mapping.invoices import EXPORTABLE_STATUSES
-from reconcile.payments.classification import PaymentPlan, classify
+from reconcile.payments.acceptance import accept
+from reconcile.payments.classification import UNAPPLIED, UNKNOWN, PaymentPlan, classify
 from reconcile.payments.frames import load_payments, qbo_invoice_frame
 from reconcile.payments.importer import import_plan, settle_interrupted
+from reconcile.payments.reconciliation import (
+    Reconciliation,
+    reconcile_customers,
+    reconcile_invoices,
+    summary,
+)
+from reconcile.payments.suggestions import suggest
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
@@ -222,6 +230,60 @@ class Session:
             plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
             progress=progress,
         )  # fmt: skip
+
+    def suggestions(self, plan: PaymentPlan, limit: int = 3) -> pd.DataFrame:
+        """Ranked BMS invoices the plan's unapplied payments (and those paying an invoice
+        BMS does not know) probably pay (``SUGGESTION_COLUMNS``); nothing is applied."""
+        payments = plan.payments[plan.payments["class"].isin([UNAPPLIED, UNKNOWN])]
+        payments = payments.assign(
+            open=payments["unapplied"].where(payments["class"] == UNAPPLIED, payments["total"])
+        )
+        return suggest(
+            payments, self.open_invoices(), self.store.links("customer"), amount_column="open",
+            limit=limit,
+        )  # fmt: skip
+
+    def open_invoices(self) -> pd.DataFrame:
+        """BMS invoices that are in QuickBooks and still owed (a suggestion can apply a
+        payment to them there)."""
+        bms = invoice_headers(self.bms)
+        exported = bms["AccountingAppReference"].notna() | bms["Id"].astype("string").isin(
+            self.store.links("invoice")["bms_id"]
+        )
+        return bms[exported & (bms["PaymentDue"] > 0)].reset_index(drop=True)
+
+    def accept_suggestion(self, suggestion: pd.Series | dict) -> dict:
+        """Apply the payment in QuickBooks as the accepted suggestion says (see
+        ``reconcile.payments.acceptance``); import it into BMS afterwards."""
+        bms = invoice_headers(self.bms)
+        links = self.store.links("invoice")
+        qbo_ids = dict(zip(bms["Id"].astype(str), bms["AccountingAppReference"], strict=True))
+        qbo_ids = {k: v for k, v in qbo_ids.items() if isinstance(v, str)}
+        qbo_ids.update(zip(links["bms_id"], links["qbo_id"], strict=True))
+        row = dict(suggestion)
+        return accept(self.qbo, self.store, str(row["payment_id"]), row, qbo_ids)
+
+    def reconciliation(self) -> Reconciliation:
+        """Payments against invoices across both systems: per invoice, per customer, and a
+        summary (see ``reconcile.payments.reconciliation``)."""
+        bms = invoice_headers(self.bms)
+        qbo = self.qbo_invoices()
+        _payments, lines = load_payments(self.qbo)
+        exportable = self.options.get("exportable_statuses", EXPORTABLE_STATUSES)
+        by_invoice = reconcile_invoices(bms, qbo, lines, self.store.links(), exportable=exportable)
+        # A QuickBooks customer is reported under its BMS name when the two are linked.
+        names = dict(zip(qbo["customer_id"], qbo["customer_name"], strict=True))
+        accounts = self.load("customer")
+        bms_names = dict(zip(accounts["Id"].astype(str), accounts["AccountName"], strict=True))
+        links = self.store.links("customer")
+        renames = {
+            names[q]: bms_names[b]
+            for b, q in zip(links["bms_id"], links["qbo_id"], strict=True)
+            if q in names and b in bms_names
+        }
+        return Reconciliation(
+            by_invoice, reconcile_customers(by_invoice, renames), summary(by_invoice)
+        )
 
     def log(self, **filters: object) -> pd.DataFrame:
         """The synchronization log (filters: run_id, kind, since, outcome)."""

@@ -27,6 +27,7 @@ lines in a fraction of a second.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -39,6 +40,7 @@ __all__ = [
     "PAIR_COLUMNS",
     "RECON_COLUMNS",
     "STATES",
+    "Reconciliation",
     "pair_invoices",
     "reconcile_customers",
     "reconcile_invoices",
@@ -46,6 +48,18 @@ __all__ = [
 ]
 
 PAIR_COLUMNS = ["bms_id", "qbo_invoice_id", "how"]
+
+
+@dataclass
+class Reconciliation:
+    """The reconciliation a person reads: per invoice (``RECON_COLUMNS``), per customer
+    (``CUSTOMER_COLUMNS``) and the :func:`summary`."""
+
+    invoices: pd.DataFrame
+    customers: pd.DataFrame
+    summary: dict[str, Any]
+
+
 RECON_COLUMNS = [
     "bms_id", "qbo_invoice_id", "invoice_number", "customer", "bms_total", "bms_paid",
     "bms_due", "qbo_total", "qbo_balance", "qbo_applied", "difference", "state", "reason",

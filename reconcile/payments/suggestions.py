@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process, utils
 
-__all__ = ["SUGGESTION_COLUMNS", "best", "suggest"]
+__all__ = ["PRESELECT", "SUGGESTION_COLUMNS", "best", "suggest"]
 
 SUGGESTION_COLUMNS = [
     "payment_id", "rank", "bms_invoice_ids", "invoice_numbers", "amounts", "total", "score",
@@ -150,7 +150,10 @@ def suggest(
     )  # fmt: skip
 
 
-def best(suggestions: pd.DataFrame, threshold: float = 0.9) -> pd.DataFrame:
+PRESELECT = 0.9  # a rank-1 suggestion at least this sure is pre-selected for a person
+
+
+def best(suggestions: pd.DataFrame, threshold: float = PRESELECT) -> pd.DataFrame:
     """The rank-1 suggestions scoring at least ``threshold``: what the Payments tab
     pre-selects for a person to accept (nothing is applied automatically)."""
     chosen = (suggestions["rank"] == 1) & (suggestions["score"] >= threshold)

@@ -14,7 +14,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from reconcile.bms.loaders import invoice_headers
 from reconcile.qbo.client import BatchOp, QboClient
+from reconcile.session import Session
 
 TRUTH_COLUMNS = ["payment_id", "case", "bms_ids", "amounts", "applied_in_qbo", "reference"]
 # case → share of the payments generated
@@ -39,6 +41,24 @@ def typo(number: str, rng: random.Random) -> str:
         lambda: f"{prefix}-{digits[:-2]}{digits[-1]}",  # one digit dropped
     ]
     return rng.choice(forms)()
+
+
+def owed_invoices(session: Session) -> pd.DataFrame:
+    """Exported invoices still owed in both systems, in the shape :func:`make_payments`
+    takes (owed = the smaller of BMS PaymentDue and QuickBooks Balance)."""
+    bms = invoice_headers(session.bms)
+    bms = bms.assign(bms_id=bms["Id"].astype("string"))
+    qbo = session.qbo_invoices()
+    links = session.store.links("invoice")[["bms_id", "qbo_id"]]
+    both = bms.merge(links, on="bms_id").merge(qbo, left_on="qbo_id", right_on="qbo_invoice_id")
+    return pd.DataFrame(
+        {
+            "bms_id": both["bms_id"], "invoice_number": both["InvoiceNumber"],
+            "qbo_invoice_id": both["qbo_invoice_id"], "qbo_customer_id": both["customer_id"],
+            "balance": both[["PaymentDue", "balance"]].astype(float).min(axis=1),
+            "txn_date": both["txn_date"],
+        }
+    )  # fmt: skip
 
 
 def make_payments(
@@ -113,3 +133,40 @@ def make_payments(
     ids = {a.op.key: a.data["Id"] for a in answers}
     rows = [{"payment_id": ids[n], **t} for n, t in enumerate(truth)]
     return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
+
+
+def score(truth: pd.DataFrame, ready_lines: pd.DataFrame, suggestions: pd.DataFrame,
+          threshold: float = 0.9) -> dict[str, float | int]:  # fmt: skip
+    """Precision and recall against the truth.
+
+    - automatic: the invoice lines classified ready (applied without a person's choice)
+      against the invoices each payment was meant for — must be 1.0;
+    - suggested: the rank-1 suggestion of each unapplied payment (right = exactly the meant
+      invoices), over all of them and over those at or above ``threshold`` (pre-selected)."""
+    meant = {r.payment_id: {str(b) for b in r.bms_ids} for r in truth.itertuples()}
+    ours = ready_lines[ready_lines["payment_id"].isin(set(meant))]  # the truth's payments
+    pairs = list(zip(ours["payment_id"], ours["bms_id"].astype(str), strict=True))
+    auto_right = sum(b in meant[p] for p, b in pairs)
+    unapplied = truth[~truth["applied_in_qbo"]]
+    answerable = unapplied[unapplied["bms_ids"].map(len) > 0]
+    top = suggestions[suggestions["rank"] == 1].set_index("payment_id")
+    top = top[top.index.isin(set(unapplied["payment_id"]))]
+
+    def right(pid: str) -> bool:
+        return {str(b) for b in top.loc[pid, "bms_invoice_ids"]} == meant[pid]
+
+    sure = top[top["score"] >= threshold]
+    right_top = sum(right(p) for p in top.index)
+    right_sure = sum(right(p) for p in sure.index)
+    return {
+        "automatic_lines": len(pairs),
+        "automatic_precision": auto_right / len(pairs) if pairs else 1.0,
+        "unapplied": len(unapplied),
+        "answerable": len(answerable),
+        "suggested": len(top),
+        "suggestion_precision": right_top / len(top) if len(top) else 1.0,
+        "suggestion_recall": right_top / len(answerable) if len(answerable) else 1.0,
+        "preselected": len(sure),
+        "preselected_precision": right_sure / len(sure) if len(sure) else 1.0,
+        "preselected_recall": right_sure / len(answerable) if len(answerable) else 1.0,
+    }

@@ -17,6 +17,7 @@ from itables.widget import ITable
 
 from reconcile.errors import ReconcileError
 from reconcile.payments.classification import PaymentPlan, match_rates
+from reconcile.payments.suggestions import PRESELECT
 from reconcile.session import Session
 from reconcile.ui.entity import PlanTab, banner
 
@@ -31,7 +32,14 @@ PREVIEW_COLUMNS = {
     "paid_after": "Paid after", "due_after": "Due after", "status_after": "Status after",
     "class": "State", "reason": "Why",
 }  # fmt: skip
-SUB_TABS = ("Synchronization Options", "Payments to Import", "Synchronization Results")
+SUB_TABS = (
+    "Synchronization Options", "Payments to Import", "Suggestions", "Synchronization Results",
+)  # fmt: skip
+SUGGESTION_GRID = {
+    "payment_id": "Payment", "customer_name": "Customer", "reference": "Reference",
+    "open": "Unapplied", "invoice_numbers": "Invoices", "amounts": "Amounts",
+    "score": "Score", "reasons": "Why",
+}  # fmt: skip
 
 
 def grid_frame(payments: pd.DataFrame) -> pd.DataFrame:
@@ -47,6 +55,23 @@ def results_summary(results: pd.DataFrame) -> tuple[str, bool]:
     counts = results["outcome"].value_counts()
     text = "Imported into BMS: " + ", ".join(f"{n} {o}" for o, n in counts.items())
     return text + ". See the Synchronization Results.", not int(counts.get("failed", 0))
+
+
+def suggestion_frame(suggestions: pd.DataFrame, payments: pd.DataFrame) -> pd.DataFrame:
+    """Suggestions beside their payment, with readable names (best first per payment)."""
+    shown = suggestions.merge(
+        payments[["payment_id", "customer_name", "reference", "unapplied", "total"]].rename(
+            columns={"total": "paid"}
+        ),
+        on="payment_id",
+        how="left",
+    )
+    shown["open"] = shown["unapplied"].where(shown["unapplied"] > 0, shown["paid"])
+    shown["invoice_numbers"] = shown["invoice_numbers"].map(", ".join)
+    shown["amounts"] = shown["amounts"].map(lambda a: ", ".join(f"{x:.2f}" for x in a))
+    shown["score"] = shown["score"].round(2)
+    shown = shown[list(SUGGESTION_GRID)].astype(object).where(shown.notna(), "")
+    return shown.rename(columns=SUGGESTION_GRID).reset_index(drop=True)
 
 
 class PaymentsView(PlanTab):
@@ -71,9 +96,21 @@ class PaymentsView(PlanTab):
         self.message = w.HTML()
         self.preview = w.HTML()
         self.results_table = w.HTML()
+        self.suggestions = pd.DataFrame()
+        self.suggestion_grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0,
+                                      autoWidth=False)  # fmt: skip
+        self.accept_button = w.Button(
+            description="Accept selected suggestions", disabled=True, layout=w.Layout(width="auto")
+        )
 
         self.load_button.on_click(lambda _: self.load())
         self.next_button.on_click(lambda _: self.import_selected())
+        self.accept_button.on_click(lambda _: self.accept())
+        self.suggestion_grid.observe(
+            lambda _: setattr(self.accept_button, "disabled",
+                              not self.suggestion_grid.selected_rows),
+            names="selected_rows",
+        )  # fmt: skip
         self.grid.observe(lambda _: self._selection_changed(), names="selected_rows")
         options = w.VBox(
             [
@@ -83,7 +120,19 @@ class PaymentsView(PlanTab):
             ]
         )
         choose = w.VBox([self.grid, w.HBox([self.next_button, self.progress]), self.preview])
-        self.tabs = w.Tab([options, choose, self.results_table], titles=SUB_TABS)
+        suggest = w.VBox(
+            [
+                w.HTML(
+                    "Payments QuickBooks applied to no invoice (or to one BMS does not know), "
+                    "with the invoices they probably pay. Accepting applies the payment to "
+                    "them in QuickBooks; it can then be imported. Nothing is applied until you "
+                    "accept; suggestions scoring 0.9 or more are pre-selected."
+                ),
+                self.suggestion_grid,
+                self.accept_button,
+            ]
+        )
+        self.tabs = w.Tab([options, choose, suggest, self.results_table], titles=SUB_TABS)
         self.widget = w.VBox([self.tabs, self.message])
 
     def load(self) -> None:
@@ -103,6 +152,13 @@ class PaymentsView(PlanTab):
         )
         self.preview.value = ""
         self.tabs.selected_index = 1
+        self.suggestions = self.session.suggestions(self.all).reset_index(drop=True)
+        sure = (self.suggestions["rank"] == 1) & (self.suggestions["score"] >= PRESELECT)
+        chosen = [int(i) for i in self.suggestions.index[sure]]
+        self.suggestion_grid.update(
+            suggestion_frame(self.suggestions, payments), selected_rows=chosen
+        )
+        self.accept_button.disabled = not chosen
 
     def _selection_changed(self) -> None:
         if self._fixing_selection or self.all is None:
@@ -137,6 +193,31 @@ class PaymentsView(PlanTab):
         )
         self.next_button.disabled = False
 
+    def accept(self) -> None:
+        """Apply the selected suggestions in QuickBooks (one per payment), then reload."""
+        chosen = self.suggestions.iloc[list(self.suggestion_grid.selected_rows)]
+        twice = chosen["payment_id"][chosen["payment_id"].duplicated()]
+        if len(twice):
+            self.message.value = banner(
+                f"Choose one suggestion per payment (payment {', '.join(twice)} twice).", ok=False
+            )
+            return
+        done = []
+        for _, row in chosen.iterrows():
+            try:
+                self.session.accept_suggestion(row)
+            except ReconcileError as exc:
+                self.message.value = banner(f"Payment {row['payment_id']}: {exc}", ok=False)
+                break
+            done.append(f"payment {row['payment_id']} → {', '.join(row['invoice_numbers'])}")
+        if done:
+            self.load()
+            self.message.value = banner(
+                f"Applied in QuickBooks: {'; '.join(done)}. They can be imported now."
+            )
+            if self.on_sent:
+                self.on_sent()
+
     def import_selected(self) -> None:
         """Import the previewed selection (Next), then show the Synchronization Results."""
         chosen = self.selected() if self.all is not None else None
@@ -150,4 +231,4 @@ class PaymentsView(PlanTab):
         if self.results is not None:
             table = self.results.style.hide(axis="index").format(precision=2, na_rep="")
             self.results_table.value = table.to_html()
-            self.tabs.selected_index = 2
+            self.tabs.selected_index = 3

@@ -47,7 +47,8 @@ def test_options_default_to_the_last_month(app):
     view = app.payments
     assert (view.until.value - view.since.value).days in range(28, 32)
     assert view.tabs.titles == (
-        "Synchronization Options", "Payments to Import", "Synchronization Results",
+        "Synchronization Options", "Payments to Import", "Suggestions",
+        "Synchronization Results",
     )  # fmt: skip
 
 
@@ -66,7 +67,7 @@ def test_choose_preview_next_and_results(app, paid):
     due = invoice_headers(app.session.bms).set_index("InvoiceNumber").loc[number, "PaymentDue"]
     view.next_button.click()
     assert "Imported into BMS: 1 imported" in view.message.value, view.message.value
-    assert view.tabs.selected_index == 2 and "imported" in view.results_table.value
+    assert view.tabs.selected_index == 3 and "imported" in view.results_table.value
     now = invoice_headers(app.session.bms).set_index("InvoiceNumber").loc[number, "PaymentDue"]
     assert float(now) == pytest.approx(float(due) - 15.0)
     assert "import" in app.log.table.value
@@ -74,3 +75,29 @@ def test_choose_preview_next_and_results(app, paid):
     view.load_button.click()  # imported now: listed as such, not selectable
     row = view.all.payments.set_index("payment_id").loc[ready]
     assert row["class"] == "already imported" and not row["importable"]
+
+
+def test_a_suggestion_is_preselected_and_accepting_applies_it(app, paid, client):
+    number, ready, _loose = paid
+    session = app.session
+    session.import_payments(session.payments().select([ready]))  # BMS and QBO owe the same
+    owed = session.invoices().set_index("InvoiceNumber").loc[number]
+    qbo = client.read("Invoice", str(owed["QuickBooksId"]))
+    amount = round(float(qbo["Balance"]), 2)
+    unapplied = client.create("Payment", {
+        "CustomerRef": qbo["CustomerRef"], "TotalAmt": amount, "PaymentRefNum": number,
+    })  # fmt: skip
+    view = app.payments
+    view.load_button.click()
+    mine = view.suggestions[view.suggestions["payment_id"] == unapplied["Id"]]
+    assert mine.iloc[0]["invoice_numbers"] == (number,) and mine.iloc[0]["score"] >= 0.9
+    first = int(mine.index[0])
+    assert first in view.suggestion_grid.selected_rows  # pre-selected, not applied
+    assert client.read("Payment", unapplied["Id"])["UnappliedAmt"] == pytest.approx(amount)
+
+    view.suggestion_grid.selected_rows = [first]
+    view.accept_button.click()
+    assert "Applied in QuickBooks" in view.message.value, view.message.value
+    assert client.read("Payment", unapplied["Id"])["UnappliedAmt"] == pytest.approx(0.0)
+    row = view.all.payments.set_index("payment_id").loc[unapplied["Id"]]
+    assert row["importable"]  # now it can be imported
