@@ -132,6 +132,12 @@ def map_invoice(
     elif po:
         body["PONumber"] = po
 
+    paid = money(header.get("PaidAmount"))
+    if paid > 0:
+        draft.notes.append(
+            f"BMS already has {paid} paid on this invoice: QuickBooks will show the whole "
+            "amount open until that payment is recorded there (the reconciliation lists it)"
+        )
     qbo_lines, subtotal, taxable = _lines(lines, draft, options)
     discount = Decimal(0)
     for d in discounts:

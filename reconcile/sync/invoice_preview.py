@@ -105,6 +105,8 @@ def _header_rows(row: dict) -> list[dict]:
         note = "" if totals["agree"] else "BMS and QuickBooks totals differ"
         out.append((name, path, totals[bms_key], totals[qbo_key], now,
                     sending and not same_value(now, totals[qbo_key]), note))  # fmt: skip
+    if draft.notes:  # what the mapping changed or left out, and why
+        out.append(("Notes", "", None, None, None, False, "; ".join(draft.notes)))
     reason = row["reason"] if row["action"] == "blocked" else ""
     keys = ("field", "property", "bms_value", "to_send", "in_quickbooks", "changed", "note")
     head = {"kind": "invoice", "bms_id": row["bms_id"], "name": row["name"],

@@ -207,3 +207,14 @@ def test_totals_after_compares_quickbooks_answer_to_the_cent(total, tax, agree):
         "qbo_tax": tax or 0.0,
         "totals_agree": agree,
     }
+
+
+def test_mapping_notes_are_shown_with_the_invoice(store):
+    from tests.sync.test_invoice_plan import _plan as plan_row
+
+    store.link("customer", "1003", "58")
+    row = plan_row(store, PaidAmount=100.0, PONumber="PO-THAT-IS-FAR-TOO-LONG")
+    plan = pd.DataFrame([row])
+    notes = invoice_preview(plan, MAPS).records.set_index("field").loc["Notes", "note"]
+    assert "BMS already has 100.00 paid on this invoice" in notes
+    assert "PONumber 'PO-THAT-IS-FAR-TOO-LONG' not sent" in notes
