@@ -1,4 +1,4 @@
-"""``python -m reconcile …``: connect, status, disconnect, sync, payments, sandbox, lab.
+"""``python -m reconcile …``: connect, status, disconnect, sync, payments, report, sandbox, lab.
 
 Every command reads the config file named by ``RECONCILE_CONFIG`` when it is set.
 Errors end with one clear line on stderr and exit status 1, never a stack trace.
@@ -19,6 +19,7 @@ from pathlib import Path
 from reconcile.config import load_config
 from reconcile.connections import status_report
 from reconcile.errors import ReconcileError
+from reconcile.reports import REPORTS
 
 DEFAULT_LAB_DIR = Path(".sandbox")
 
@@ -169,6 +170,26 @@ def _payments(args: argparse.Namespace) -> int:
     return 1 if bad.any() else 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    """Run a report notebook (papermill) and print where its HTML, CSV and JSON files are;
+    a failing cell ends in one error line naming the executed notebook that shows it."""
+    from reconcile.reports import parse_params, run_report
+
+    try:
+        params = parse_params(args.param)
+    except ValueError as exc:
+        raise ReconcileError(str(exc)) from None
+    result = run_report(args.name, params, args.out)
+    print(f"Report {result.name} written to {result.out_dir}")
+    print(f"  html      {result.html}")
+    for path in result.csvs:
+        print(f"  csv       {path}")
+    if result.summary is not None:
+        print(f"  summary   {result.summary}")
+    print(f"  notebook  {result.notebook}")
+    return 0
+
+
 def pd_display():
     """Wide, untruncated pandas printing for terminal tables."""
     import pandas as pd
@@ -273,6 +294,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dry-run", action="store_true", help="print the plan, import nothing")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=_payments)
+
+    p = sub.add_parser(
+        "report", help="run a report notebook: HTML without code, CSV files, summary.json"
+    )
+    p.add_argument("name", choices=sorted(REPORTS), help="the report")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a notebook parameter (since, until, profile, config, dry_run_sync); repeatable",
+    )
+    p.add_argument(
+        "--out", type=Path, metavar="DIR", help="output folder (default reports/out/NAME-TIME)"
+    )
+    p.set_defaults(func=_report)
 
     for name, func, default_dir in (
         ("sandbox", _sandbox, Path("~/.local/share/reconcile/sandbox")),
