@@ -112,8 +112,8 @@ def _write_references(
     plan: PaymentPlan, bms: BmsClient, store: SyncStore, run_id: str, ids: list[str]
 ) -> None:
     lines = plan.lines[plan.lines["payment_id"].isin(ids)]
-    missing = lines[lines["bms_reference"].astype("string") != lines["qbo_invoice_id"]]
-    missing = missing.fillna({"bms_reference": ""}).drop_duplicates("bms_id")
+    told = lines["bms_reference"].astype("string").fillna("")
+    missing = lines[(told != lines["qbo_invoice_id"]).fillna(True)].drop_duplicates("bms_id")
     if missing.empty:
         return
     refs = pd.DataFrame(

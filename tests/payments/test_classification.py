@@ -149,3 +149,45 @@ def test_held_payments_and_match_rates():
         "payments": 3, "payments_importable": 1, "payment_rate": 0.3333,
         "lines": 3, "lines_ready": 2, "line_rate": 0.6667,
     }  # fmt: skip
+
+
+def test_invoice_known_by_link_only_is_ready_and_its_reference_is_written_first():
+    from reconcile.payments.importer import import_plan
+    from reconcile.store import SyncStore
+
+    plan = plan_of(pay("P1", 40.0, ("504", 40.0)))  # INV-4 has no reference in BMS
+    assert klass(plan, "P1") == c.CUSTOMER  # account 200 ↔ Q200, paid by Q100
+    plan = plan_of(pay("P2", 40.0, ("504", 40.0), customer="Q200"))
+    assert klass(plan, "P2") == c.READY and plan.lines["bms_reference"].isna().all()
+
+    # Records what the importer asks of BMS; the HTTP side runs against the sandbox in
+    # tests/integration/test_payment_import.py.
+    class FakeBms:
+        def __init__(self):
+            self.calls = []
+
+        def request(self, method, path, json=None, idempotent=False):
+            self.calls.append((method, path, json))
+
+        def result(self, method, path, json=None):
+            self.calls.append((method, path, json))
+            return (
+                "7"
+                if method == "POST"
+                else {
+                    "State": "Completed",
+                    "JobLogs": [{"Code": "Applied", "Message": "Payment P2 applied to INV-4."}],
+                }
+            )
+
+    bms = FakeBms()
+    with SyncStore(":memory:") as store:
+        results = import_plan(plan, bms, store, "realm-1", poll_every=0)
+        assert results["outcome"].tolist() == ["imported"]
+        assert store.qbo_id("payment", "P2") == "P2" and not store.pending_of("payment")
+    put = [c for c in bms.calls if c[0] == "PUT"]
+    assert put and put[0][2] == [{"InvoiceId": 4, "QbInvoiceId": "504", "QbInvoiceNumber": "INV-4"}]
+    posted = next(c for c in bms.calls if c[0] == "POST")[2]
+    assert posted[0]["Lines"] == [
+        {"Id": "P2-1", "Amount": 40.0, "Discount": 0.0, "Balance": 40.0, "InvoiceId": "504"}
+    ]
