@@ -13,7 +13,6 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -28,7 +27,7 @@ from reconcile.mapping.invoices import (
 )
 from reconcile.mapping.syncmap import set_path
 from reconcile.store import SyncStore
-from reconcile.sync.plan import Need, Resolver
+from reconcile.sync.plan import Resolver
 from reconcile.sync.state import QboState
 
 INVOICE_PLAN_COLUMNS = [
@@ -141,16 +140,13 @@ def _plan_invoice(header, lines, discounts, state, store, resolver, fingerprints
             f"totals differ: QuickBooks would compute {t['qbo_total']:.2f} (tax {t['qbo_tax']:.2f})"
             f", BMS says {t['bms_total']:.2f} (tax {t['bms_tax']:.2f})"
         )
+    try:
+        resolved, row["needs"] = resolver.resolve_all(draft.refs)
+    except ValueError as exc:
+        return blocked(str(exc))
     body = draft.body  # resolved in place: the draft is not reused
-    for path, ref in draft.refs.items():
-        try:
-            target = resolver.resolve(ref)
-        except ValueError as exc:
-            return blocked(str(exc))
-        if isinstance(target, Need):
-            row["needs"].append(replace(target, path=path))
-        else:
-            set_path(body, path, {"value": target})
+    for path, qbo_id in resolved.items():
+        set_path(body, path, {"value": qbo_id})
     digest = fingerprint(body)
     row.update(body=body, fingerprint=digest)
     if linked_id and current is None:

@@ -95,6 +95,19 @@ class Resolver:
         Raises ValueError with a readable reason when neither is possible."""
         return getattr(self, f"_{ref.kind}")(ref)
 
+    def resolve_all(self, refs: Mapping[str, Ref]) -> tuple[dict[str, str], list[Need]]:
+        """Every reference of a record: the QBO ids found (by path), and the needs (with
+        their path) to create first. Raises ValueError with the first blocking reason."""
+        found: dict[str, str] = {}
+        needs: list[Need] = []
+        for path, ref in refs.items():
+            target = self.resolve(ref)
+            if isinstance(target, Need):
+                needs.append(replace(target, path=path))
+            else:
+                found[path] = target
+        return found, needs
+
     def _included(self, kind: str, key: str, label: str) -> Need | None:
         bms_id = self.include.get(kind, {}).get(key)
         return Need(kind, label, {"bms_id": bms_id}) if bms_id is not None else None
@@ -261,16 +274,10 @@ def _plan_one(
     if problems:
         return blocked("; ".join(p.message for p in problems))
 
-    resolved: dict[str, str] = {}
-    for path, ref in mapped.refs.items():
-        try:
-            target = resolver.resolve(ref)
-        except ValueError as exc:
-            return blocked(str(exc))
-        if isinstance(target, Need):
-            row["needs"].append(replace(target, path=path))
-        else:
-            resolved[path] = target
+    try:
+        resolved, row["needs"] = resolver.resolve_all(mapped.refs)
+    except ValueError as exc:
+        return blocked(str(exc))
 
     key_value = mapped.values.get(keys[0]) or mapped.values.get(keys[-1])
     natural = str(key_value or "").casefold()
