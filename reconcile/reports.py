@@ -16,7 +16,6 @@ their parameters and write their files, so that every report treats them alike.
 
 from __future__ import annotations
 
-import calendar
 import json
 import math
 import os
@@ -249,19 +248,13 @@ class Period:
 
 def report_period(since: object = "", until: object = "", today: date | None = None) -> Period:
     """The parameters ``since``/``until`` (ISO dates; "" means a month ago / today)."""
+    from reconcile.payments.frames import month_before  # pandas: only when a report runs
+
     end = _date(until, "until") or today or date.today()
-    start = _date(since, "since") or _month_before(end)
+    start = _date(since, "since") or month_before(end)
     if start > end:
         raise ValueError(f"since ({start}) is after until ({end})")
     return Period(start, end)
-
-
-def _month_before(day: date) -> date:
-    """The same day a month earlier (the month's last day when it is shorter)."""
-    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def _date(value: object, what: str) -> date | None:

@@ -25,7 +25,7 @@ from reconcile.mapping import EntityMap, configured
 from reconcile.mapping.invoices import EXPORTABLE_STATUSES
 from reconcile.payments.acceptance import accept
 from reconcile.payments.classification import UNAPPLIED, UNKNOWN, PaymentPlan, classify
-from reconcile.payments.frames import load_payments, qbo_invoice_frame
+from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
 from reconcile.payments.importer import import_plan, settle_interrupted
 from reconcile.payments.reconciliation import (
     Reconciliation,
@@ -205,7 +205,7 @@ class Session:
         """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
         today), classified for import into BMS (see ``reconcile.payments.classification``).
         Imports a crash left unrecorded are settled first, by looking them up in BMS."""
-        since = since or (pd.Timestamp.today() - pd.DateOffset(months=1)).date()
+        since = since or month_before(date.today())
         payments, lines = load_payments(self.qbo, since, until)
         bms_invoices = invoice_headers(self.bms)
         settled = settle_interrupted(self.store, bms_invoices)

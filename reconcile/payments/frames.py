@@ -7,6 +7,7 @@ are read, not inferred").
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Iterable
 from datetime import date
 
@@ -77,6 +78,15 @@ def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame
                         }
                     )
     return typed(heads, PAYMENT_COLUMNS), typed(lines, PAYMENT_LINE_COLUMNS)
+
+
+def month_before(day: date) -> date:
+    """The same day a month earlier (the month's last day when it is shorter): where the
+    payments to import start by default (the seed guide: "a month backward")."""
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 def load_payments(

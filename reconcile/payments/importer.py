@@ -32,7 +32,7 @@ from reconcile.store import SyncStore
 
 RESULT_COLUMNS = ["payment_id", "customer_name", "total", "outcome", "job_id", "message"]
 PAYMENTS_PER_JOB = 25
-HELD = "an interrupted import left it half-applied in BMS: check invoices {numbers} in BMS"
+HELD_MESSAGE = "an interrupted import left it half-applied in BMS: check invoices {numbers} in BMS"
 Progress = Callable[[int, int], None]
 
 
@@ -200,7 +200,7 @@ def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataF
             logged = "skipped"
         else:
             outcome = "held"
-            message = HELD.format(numbers=", ".join(ln["number"] for ln in lines))
+            message = HELD_MESSAGE.format(numbers=", ".join(ln["number"] for ln in lines))
             logged = "blocked"
         store.log(run_id, kind="payment", action="settle", outcome=logged, qbo_id=payment_id,
                   request_id=marker, message=message)  # fmt: skip

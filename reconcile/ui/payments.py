@@ -17,6 +17,7 @@ from itables.widget import ITable
 
 from reconcile.errors import ReconcileError
 from reconcile.payments.classification import PaymentPlan, match_rates
+from reconcile.payments.frames import month_before
 from reconcile.payments.suggestions import PRESELECT
 from reconcile.session import Session
 from reconcile.ui.entity import PlanTab, banner
@@ -84,9 +85,7 @@ class PaymentsView(PlanTab):
         self.plan: pd.DataFrame | None = None  # the selection's payments, once previewed
         self.results: pd.DataFrame | None = None
         today = date.today()
-        self.since = w.DatePicker(
-            description="From", value=(pd.Timestamp(today) - pd.DateOffset(months=1)).date()
-        )
+        self.since = w.DatePicker(description="From", value=month_before(today))
         self.until = w.DatePicker(description="To", value=today)
         self.load_button = w.Button(description="Payments to Import", button_style="info")
         self.grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0, autoWidth=False)
