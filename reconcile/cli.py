@@ -14,14 +14,17 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
+from reconcile import clock
 from reconcile.config import load_config
 from reconcile.connections import status_report
-from reconcile.errors import ReconcileError
+from reconcile.errors import ConfigError, ReconcileError
 from reconcile.reports import REPORTS
 
 DEFAULT_LAB_DIR = Path(".sandbox")
+DEFAULT_WORKSPACE = Path("workspace")
 
 
 def _connect(args: argparse.Namespace) -> int:
@@ -170,6 +173,26 @@ def _payments(args: argparse.Namespace) -> int:
     return 1 if bad.any() else 0
 
 
+def list_reports() -> str:
+    """The reports, one a line: the name ``report NAME`` takes and the notebook's heading."""
+    from reconcile.reports import report_description
+
+    width = max(map(len, REPORTS))
+    return "\n".join(f"{name:<{width}}  {report_description(name)}" for name in sorted(REPORTS))
+
+
+class _ListReports(argparse.Action):
+    """``report --list``: print the reports and exit 0, like ``--help`` (so ``name`` is
+    needed only when ``--list`` is not given)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kw: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kw)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(list_reports())
+        parser.exit(0)
+
+
 def _report(args: argparse.Namespace) -> int:
     """Run a report notebook (papermill) and print where its HTML, CSV and JSON files are;
     a failing cell ends in one error line naming the executed notebook that shows it."""
@@ -208,7 +231,15 @@ def _start_sandbox(args: argparse.Namespace):
         time_scale=args.time_scale,
         limits=False if args.no_limits else None,
         bms_size=args.bms_size,
+        today=args.today,
     )
+
+
+def _day(text: str) -> date:
+    try:
+        return clock.parse_day(text, "--today")
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _wait_for_signal() -> None:
@@ -229,21 +260,26 @@ def _sandbox(args: argparse.Namespace) -> int:
 
 
 def _lab(args: argparse.Namespace) -> int:
-    """Start the sandbox, connect to it, and run JupyterLab on the app notebook."""
+    """Start the sandbox, connect to it, and run JupyterLab on the app notebook of the
+    working copy (``reconcile.workspace``)."""
     from reconcile.qbo.auth import QboAuth
     from reconcile.qbo.connect import connect_automatically
+    from reconcile.workspace import lab_arguments, prepare_workspace
 
     sandbox = _start_sandbox(args)
     os.environ["RECONCILE_CONFIG"] = str(sandbox.config_path)
+    if args.today:  # the app's "today" is the sandbox's
+        os.environ[clock.ENV] = args.today.isoformat()
     auth = QboAuth(load_config().qbo)
     if not auth.status()["connected"]:
         connect_automatically(auth)
+    folder = prepare_workspace(args.workspace, reset=args.reset)
     print(f"Sandbox QuickBooks at {sandbox.qbo_url}; config {sandbox.config_path}", flush=True)
-    notebook = Path(__file__).resolve().parent.parent / "notebooks" / "quickbooks_sync.ipynb"
+    print(f"Notebooks: the working copy in {folder}", flush=True)
     extra = [a for a in args.lab_args if a != "--"]
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in extra:
         extra.append("--allow-root")  # containers often run as root; Jupyter refuses otherwise
-    command = [sys.executable, "-m", "jupyter", "lab", str(notebook), *extra]
+    command = [sys.executable, "-m", "jupyter", "lab", *lab_arguments(folder), *extra]
     try:
         return subprocess.call(command)
     finally:
@@ -298,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "report", help="run a report notebook: HTML without code, CSV files, summary.json"
     )
-    p.add_argument("name", choices=sorted(REPORTS), help="the report")
+    p.add_argument("name", choices=sorted(REPORTS), help="the report (see --list)")
+    p.add_argument("--list", action=_ListReports, help="list the reports and exit")
     p.add_argument(
         "--param",
         action="append",
@@ -324,7 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--qbo-port", type=int, default=0, help="0 = any free port")
         p.add_argument("--bms-port", type=int, default=0, help="0 = any free port")
         p.add_argument("--data-dir", type=Path, default=default_dir)
-        p.add_argument("--reset", action="store_true", help="start from a fresh demo company")
+        p.add_argument(
+            "--reset",
+            action="store_true",
+            help="start from a fresh demo company (lab: and a fresh copy of the notebooks)",
+        )
         p.add_argument("--time-scale", type=float, default=None, help="a minute = 60/N seconds")
         p.add_argument("--no-limits", action="store_true", help="do not enforce the API limits")
         p.add_argument(
@@ -333,7 +374,22 @@ def build_parser() -> argparse.ArgumentParser:
             default="demo",
             help="BMS demo tenant: ~60 accounts/200 invoices, or 10,000/100,000 (benchmarks)",
         )
+        p.add_argument(
+            "--today",
+            type=_day,
+            metavar="DATE",
+            help="the day a new demo company is generated for and the sandbox's current date "
+            f"(default: today, or ${clock.ENV})",
+        )
         if name == "lab":
+            p.add_argument(
+                "--workspace",
+                type=Path,
+                default=DEFAULT_WORKSPACE,
+                metavar="DIR",
+                help="the working copy of the notebooks JupyterLab serves (made on first run, "
+                "kept after, made afresh with --reset)",
+            )
             p.add_argument("lab_args", nargs=argparse.REMAINDER, help="passed to jupyter lab")
         p.set_defaults(func=func)
     return parser

@@ -1,4 +1,4 @@
-"""What the scheduled reports compute (``notebooks/reports/``), as frames and plain dicts.
+"""What the scheduled reports compute (``reconcile/report_notebooks/``), as frames and dicts.
 
 Two reports, each one gathering function over a :class:`~reconcile.session.Session` and a
 few pure functions over frames (tested without a server):

@@ -1,7 +1,9 @@
 """Scheduled reports: widget-free notebooks run with papermill, kept as HTML, CSV and JSON.
 
-A report is a notebook under ``notebooks/reports/`` (``REPORTS``) with a cell tagged
-``parameters`` (``since``, ``until``, ``profile``, ``config``, ``out_dir``, ``dry_run_sync``).
+A report is a notebook shipped inside the package, in ``reconcile/report_notebooks/``
+(``REPORTS``, found with :mod:`importlib.resources`, so an installed wheel carries them), with
+a cell tagged ``parameters`` (``since``, ``until``, ``profile``, ``config``, ``out_dir``,
+``dry_run_sync``).
 :func:`run_report` executes it with papermill into an output folder and leaves there:
 
 - ``<name>.ipynb``, the executed notebook (kept also when a cell fails, with the error);
@@ -16,6 +18,8 @@ their parameters and write their files, so that every report treats them alike.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import math
 import os
@@ -24,20 +28,37 @@ import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from reconcile import clock
 from reconcile.errors import ReconcileError
 
 if TYPE_CHECKING:  # imported when used: the CLI reads REPORTS without loading pandas
+    from importlib.resources.abc import Traversable
+
     import pandas as pd
 
     from reconcile.session import Session
 
-REPORTS_DIR = Path(__file__).resolve().parent.parent / "notebooks" / "reports"
+_EXTRACTED = contextlib.ExitStack()  # temporary copies of notebooks from a zipped install
+atexit.register(_EXTRACTED.close)
+
+
+def _real_path(resource: Traversable) -> Path:
+    """A filesystem path for a packaged file, as papermill needs: the file itself when the
+    package is installed as files (a wheel, an editable install), else a temporary copy
+    (a zipped install), removed when the process exits."""
+    if isinstance(resource, Path):
+        return resource
+    return _EXTRACTED.enter_context(resources.as_file(resource))
+
+
+REPORTS_PACKAGE_DIR = "report_notebooks"  # package data of ``reconcile`` (pyproject.toml)
 REPORTS: dict[str, Path] = {
-    "payment_reconciliation": REPORTS_DIR / "payment_reconciliation.ipynb",
-    "sync_status": REPORTS_DIR / "sync_status.ipynb",
+    name: _real_path(resources.files("reconcile") / REPORTS_PACKAGE_DIR / f"{name}.ipynb")
+    for name in ("payment_reconciliation", "sync_status")
 }
 DEFAULT_OUT = Path("reports") / "out"
 KERNEL = "python3"
@@ -118,6 +139,23 @@ def report_path(name: str) -> Path:
         raise ReconcileError(
             f"no report named {name!r}: choose one of {', '.join(sorted(REPORTS))}"
         ) from None
+
+
+def report_description(name: str) -> str:
+    """A report's one-line description: the heading of its notebook's first markdown cell
+    (read as plain JSON, so that listing the reports loads neither nbformat nor pandas);
+    "" when the notebook has no heading."""
+    cells = json.loads(report_path(name).read_text(encoding="utf-8")).get("cells", [])
+    for cell in cells:
+        if cell.get("cell_type") != "markdown":
+            continue
+        source = cell.get("source", "")
+        text = "".join(source) if isinstance(source, list) else source
+        for line in text.splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip()
+        return ""
+    return ""
 
 
 def run_report(
@@ -250,7 +288,7 @@ def report_period(since: object = "", until: object = "", today: date | None = N
     """The parameters ``since``/``until`` (ISO dates; "" means a month ago / today)."""
     from reconcile.payments.frames import month_before  # pandas: only when a report runs
 
-    end = _date(until, "until") or today or date.today()
+    end = _date(until, "until") or today or clock.today()
     start = _date(since, "since") or month_before(end)
     if start > end:
         raise ValueError(f"since ({start}) is after until ({end})")

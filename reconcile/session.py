@@ -11,6 +11,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from reconcile import clock
 from reconcile.bms.client import BmsClient
 from reconcile.bms.loaders import (
     accounts_frame,
@@ -205,7 +206,7 @@ class Session:
         """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
         today), classified for import into BMS (see ``reconcile.payments.classification``).
         Imports a crash left unrecorded are settled first, by looking them up in BMS."""
-        since = since or month_before(date.today())
+        since = since or month_before(clock.today())
         payments, lines = load_payments(self.qbo, since, until)
         bms_invoices = invoice_headers(self.bms)
         settled = settle_interrupted(self.store, bms_invoices)

@@ -1,4 +1,4 @@
-"""Fixtures over the session's sandbox (started by the root conftest.py)."""
+"""Fixtures over the session's shared sandbox (started on first use by the root conftest.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from conftest import TIME_SCALE
+from conftest import TIME_SCALE, shared_sandbox
 from reconcile.config import QboSettings, load_config
 from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.client import QboClient
@@ -34,8 +34,15 @@ DEFAULT_SETTINGS = {
 
 @pytest.fixture(scope="session")
 def sandbox(pytestconfig: pytest.Config) -> Sandbox:
-    """The running sandbox servers."""
-    return pytestconfig.reconcile_sandbox
+    """The session's shared sandbox servers (started here, on first use); a test that asks
+    for it is an integration test."""
+    return shared_sandbox(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def servers() -> None:
+    """Says "this starts servers of its own": a fixture or test that asks for it (like one
+    that asks for ``sandbox``) is an integration test (see the root conftest.py)."""
 
 
 def sandbox_settings(sandbox: Sandbox, **changes) -> dict:
@@ -46,13 +53,14 @@ def sandbox_settings(sandbox: Sandbox, **changes) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def _restore_sandbox_settings(sandbox: Sandbox):
+def _restore_sandbox_settings(pytestconfig: pytest.Config):
     yield
-    sandbox.settings.update(DEFAULT_SETTINGS)
+    if pytestconfig.reconcile_sandbox is not None:  # a test may have shaped it
+        pytestconfig.reconcile_sandbox.settings.update(DEFAULT_SETTINGS)
 
 
 @pytest.fixture()
-def qbo_settings() -> QboSettings:
+def qbo_settings(sandbox: Sandbox) -> QboSettings:
     """Settings of the session's connected sandbox company."""
     return load_config().qbo
 
@@ -79,7 +87,7 @@ def own_client(own_settings: QboSettings) -> QboClient:
 
 
 @pytest.fixture()
-def bms_settings():
+def bms_settings(sandbox: Sandbox):
     """BMS settings of the session's sandbox tenant."""
     return load_config().bms
 

@@ -35,7 +35,7 @@ def _run(*args: str, env: dict, stdin: str | None = None) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def cli_sandbox(tmp_path_factory):
+def cli_sandbox(servers, tmp_path_factory):
     """`python -m reconcile sandbox` in its own process; yields its JSON line."""
     data = tmp_path_factory.mktemp("cli") / "data"
     proc = subprocess.Popen(

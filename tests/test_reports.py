@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from conftest import TIME_SCALE
-from reconcile import report_data
+from reconcile import clock, report_data
 from reconcile.config import load_config
 from reconcile.errors import ReconcileError
 from reconcile.payments import classification as c
@@ -42,7 +42,7 @@ FAILURE = "refused for the report test"
 
 
 @pytest.fixture(scope="module")
-def company(tmp_path_factory):
+def company(servers, tmp_path_factory):
     """A sandbox of the module's own: four unpaid invoices exported with what they need,
     one paid in full in QuickBooks and imported into BMS (matched), one paid 10.00 in
     QuickBooks only (amounts disagree), an unapplied payment, and a failed sync run."""
@@ -120,7 +120,7 @@ def test_payment_reconciliation_report(company, tmp_path):
     }  # fmt: skip
     summary = result.read_summary()
     assert summary["report"] == "payment_reconciliation"
-    assert summary["since"] == SINCE and summary["until"] == date.today().isoformat()
+    assert summary["since"] == SINCE and summary["until"] == clock.today().isoformat()
     assert summary["files"] == [
         "invoices.csv", "customers.csv", "payments.csv", "payment_lines.csv",
     ]  # fmt: skip
@@ -166,7 +166,9 @@ def test_payment_reconciliation_report(company, tmp_path):
 
 
 def test_sync_status_report_with_a_dry_run(company, tmp_path):
-    params = {"since": SINCE, "config": company["config"], "dry_run_sync": True}
+    # The sync log keeps real time stamps; the suite's pinned day may lie before them.
+    until = max(date.today(), clock.today()).isoformat()
+    params = {"since": SINCE, "until": until, "config": company["config"], "dry_run_sync": True}
     result = run_report("sync_status", params, tmp_path)
     text = _assert_no_code(result.html, "Sync status")
     assert FAILURE in text
@@ -214,6 +216,7 @@ def test_sync_status_report_with_a_dry_run(company, tmp_path):
     assert sum(summary["dry_run"]["invoice"].values()) == len(unexported)
 
 
+@pytest.mark.integration  # runs a notebook kernel (papermill)
 def test_a_report_that_cannot_reach_its_data_fails_loudly(tmp_path):
     missing = tmp_path / "nowhere" / "config.toml"
     with pytest.raises(ReportError) as failed:
@@ -339,7 +342,7 @@ def _run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_report_command_end_to_end(tmp_path):
+def test_report_command_end_to_end(sandbox, tmp_path):
     """As cron runs it: the config from RECONCILE_CONFIG (the test session's sandbox)."""
     out = tmp_path / "nightly"
     done = _run_cli("sync_status", "--param", "since=2020-01-01", "--out", str(out),
@@ -351,6 +354,7 @@ def test_report_command_end_to_end(tmp_path):
     assert str(out / "failures.csv") in done.stdout
 
 
+@pytest.mark.integration  # runs a notebook kernel (papermill)
 def test_report_command_fails_with_one_line(tmp_path):
     env = {**os.environ, "RECONCILE_CONFIG": str(tmp_path / "missing.toml")}
     failed = _run_cli("payment_reconciliation", "--out", str(tmp_path / "out"), env=env)
@@ -361,3 +365,27 @@ def test_report_command_fails_with_one_line(tmp_path):
     assert lines[0].startswith("error: report payment_reconciliation failed in cell")
     assert "ConfigError" in lines[0] and str(executed) in lines[0]
     assert executed.exists()
+
+
+def test_report_list_names_each_report_with_its_heading():
+    done = _run_cli("--list", env=dict(os.environ))
+    assert done.returncode == 0, done.stderr
+    lines = dict(line.split(maxsplit=1) for line in done.stdout.splitlines())
+    assert lines == {
+        "payment_reconciliation": "Payment reconciliation",
+        "sync_status": "Sync status",
+    }  # the heading of each notebook's first markdown cell
+    missing = _run_cli(env=dict(os.environ))  # without --list a name is required
+    assert missing.returncode == 2
+    assert "the following arguments are required: name" in missing.stderr
+
+
+def test_reports_are_package_data():
+    """Found inside the installed package (importlib.resources), not in the source tree."""
+    import reconcile
+
+    folder = Path(reconcile.__file__).resolve().parent / "report_notebooks"
+    wanted = {name: folder / f"{name}.ipynb" for name in ("payment_reconciliation", "sync_status")}
+    assert wanted == REPORTS
+    assert all(path.is_file() for path in REPORTS.values())
+    assert not (folder / "__init__.py").exists()  # a data folder, not a subpackage

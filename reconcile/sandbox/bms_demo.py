@@ -40,6 +40,14 @@ Design
   agreement bill, hourly labor (tickets, quarter hours), hardware, a project or licences,
   by the client's ServiceType. Status depends on age (mostly Fully Paid when older than
   60 days; New only in the last week, Ready to Send in the last month).
+- **Every active client is billed.** An invoice not bound to an edge-case account goes to a
+  random active client already signed on its date, but every active client gets at least
+  one invoice that can be exported (Ready to Send, Sent, Partially Paid or Fully Paid, and
+  no negative line: reconcile.mapping.invoices) whatever ``today`` is, provided there are
+  at least as many such random invoices as active clients: once the random invoices left
+  before the last two are no more than the clients still without one, each goes to one of
+  them (lowest Id first), as Sent (Ready to Send when dated ``today``). Until then the draw
+  is the plain random one, so only the newest invoices of some days differ from it.
 
 Money and the choices the spec leaves open
 ------------------------------------------
@@ -1168,6 +1176,16 @@ SPECIALS = {
     41: "return_line", 43: "tax_group", 45: "nh_zero_rate", 47: "two_billing", 49: "no_code",
     51: "apostrophe", 53: "void", 55: "six_lines", 57: "discount_one", 59: "maine",
 }  # fmt: skip
+# The statuses reconcile.mapping.invoices exports (EXPORTABLE_STATUSES).
+_EXPORTABLE = (READY_TO_SEND, SENT, PARTIALLY_PAID, FULLY_PAID)
+
+
+def _special(i: int) -> str | None:
+    """The edge case of invoice ``i`` (0-based), if any: position ``i % 200`` of SPECIALS,
+    except that position 0 is the very first invoice only."""
+    return SPECIALS.get(i % 200) if (i % 200 or i == 0) else None
+
+
 _STATUS_BY_AGE = [  # (max age in days, [(status, weight)])
     (7, [(NEW, 15), (READY_TO_SEND, 15), (SENT, 55), (FULLY_PAID, 10), (PARTIALLY_PAID, 3),
          (VOID, 2)]),
@@ -1219,6 +1237,14 @@ class _InvoiceMaker:
         self.eligible = order
         self.eligible_dates = [date.fromisoformat(a["CreatedOn"][:10]) for a in order]
         self.pointer = 0
+        # Every active client is billed on an exportable invoice (module doc): those not yet,
+        # by Id with the day they can be billed from, and the random invoices still to come
+        # (no promise when they are fewer than the clients).
+        self.random_left = sum(_special(i) is None for i in range(self.n - 2))
+        self.unbilled = dict(zip((a["Id"] for a in order), self.eligible_dates, strict=True))
+        if self.random_left < len(self.unbilled):
+            self.unbilled = {}
+        self.by_id = {a["Id"]: a for a in order}
         by_name_accounts: dict[str, list[dict]] = {}
         for a in clients:
             by_name_accounts.setdefault(a["AccountName"], []).append(a)
@@ -1279,6 +1305,16 @@ class _InvoiceMaker:
         if self.pointer == 0:
             return self.eligible[0] if self.eligible else None
         return self.eligible[self.rng.randrange(self.pointer)]
+
+    def _unbilled_account(self, day: date) -> dict | None:
+        """For a random invoice: an active client not yet billed on an exportable invoice
+        (lowest Id, signed by ``day``) when the random invoices left, this one included, are
+        no more than such clients; else None (the account is drawn at random)."""
+        self.random_left -= 1
+        if self.random_left + 1 > len(self.unbilled):
+            return None
+        due = [aid for aid, signed in self.unbilled.items() if signed <= day]
+        return self.by_id[min(due)] if due else None
 
     def _invoice_date(self, i: int) -> date:
         start, span = self.clock.window_start, (self.today - self.clock.window_start).days
@@ -1415,13 +1451,17 @@ class _InvoiceMaker:
     def make(self, i: int) -> dict | None:
         rng = self.rng
         day = self._invoice_date(i)
-        special = SPECIALS.get(i % 200) if (i % 200 or i == 0) else None
+        special = _special(i)
         status = None
         account = None
+        forced = False
         if special in self.roles:
             account = self.roles[special]
         elif special in ("nontaxable_on_taxable", "discount_two", "return_line", "partial"):
             account = self.roles.get("qbo_match")
+        elif special is None and i < self.n - 2:
+            account = self._unbilled_account(day)
+            forced = account is not None
         if account is None:
             account = self._random_account(day)
         if account is None:
@@ -1435,6 +1475,8 @@ class _InvoiceMaker:
             status = PARTIALLY_PAID
         elif special == "void":
             status = VOID
+        elif forced:  # billed so that it can be exported (module doc)
+            status = READY_TO_SEND if day >= self.today else SENT
         if i == self.n - 1:
             status = NEW
         elif i == self.n - 2:
@@ -1505,6 +1547,8 @@ class _InvoiceMaker:
             else:
                 paid = grand
         due = ZERO if status == VOID else grand - paid
+        if status in _EXPORTABLE and all(ln[5] >= 0 for ln in lines):
+            self.unbilled.pop(c.account["Id"], None)
 
         # Timeline: created ≤ sent ≤ paid/voided ≤ modified, all before today (module doc).
         clock = self.clock

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pandas as pd
 
+from reconcile import clock
 from reconcile.bms.loaders import invoice_headers
+from reconcile.payments.frames import month_before
 from reconcile.qbo.client import BatchOp, QboClient
 from reconcile.session import Session
 
@@ -43,6 +46,14 @@ def typo(number: str, rng: random.Random) -> str:
     return rng.choice(forms)()
 
 
+def payment_date(invoice_date: date, today: date, rng: random.Random) -> date:
+    """When a customer pays: on or after the invoice's date, never after ``today``, and
+    inside the last month (the Payments tab's default range, :func:`month_before`), so the
+    generated payments are found on any day without widening the range."""
+    first = max(invoice_date, month_before(today))
+    return first + timedelta(days=rng.randint(0, max((today - first).days, 0)))
+
+
 def owed_invoices(session: Session) -> pd.DataFrame:
     """Exported invoices still owed in both systems, in the shape :func:`make_payments`
     takes (owed = the smaller of BMS PaymentDue and QuickBooks Balance)."""
@@ -62,12 +73,19 @@ def owed_invoices(session: Session) -> pd.DataFrame:
 
 
 def make_payments(
-    client: QboClient, invoices: pd.DataFrame, *, count: int = 60, seed: int = 6
+    client: QboClient,
+    invoices: pd.DataFrame,
+    *,
+    count: int = 60,
+    seed: int = 6,
+    today: date | None = None,
 ) -> pd.DataFrame:
     """Create ``count`` payments against ``invoices`` (columns bms_id, invoice_number,
     qbo_invoice_id, qbo_customer_id, balance, txn_date: exported, unpaid invoices) and return
-    the truth (``TRUTH_COLUMNS``). Each invoice is used by one payment at most."""
+    the truth (``TRUTH_COLUMNS``). Each invoice is used by one payment at most; payments are
+    dated by :func:`payment_date` (``today`` defaults to :func:`reconcile.clock.today`)."""
     rng = random.Random(seed)
+    today = today or clock.today()
     pool = invoices[invoices["balance"] > 1].sample(frac=1.0, random_state=seed)
     by_customer = {c: g.to_dict("records") for c, g in pool.groupby("qbo_customer_id")}
     used: set[str] = set()
@@ -109,9 +127,7 @@ def make_payments(
         body: dict = {
             "CustomerRef": {"value": first["qbo_customer_id"]},
             "TotalAmt": total,
-            "TxnDate": (pd.Timestamp(first["txn_date"]) + pd.Timedelta(days=rng.randint(5, 40)))
-            .date()
-            .isoformat(),
+            "TxnDate": payment_date(pd.Timestamp(first["txn_date"]).date(), today, rng).isoformat(),
             "PaymentRefNum": reference[:21],
         }
         if memo:

@@ -14,10 +14,12 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from reconcile import clock
 from reconcile.limiter import SlidingWindow
 from reconcile.qbo import rules as qbo_rules
 from reconcile.qbo.faults import Fault, not_found, unsupported
@@ -139,8 +141,16 @@ class Limits:
 class QboApp:
     """Answers every request of the QBO sandbox."""
 
-    def __init__(self, store: Store, settings: SettingsBox, oauth: OAuthProvider, realm: str):
+    def __init__(
+        self,
+        store: Store,
+        settings: SettingsBox,
+        oauth: OAuthProvider,
+        realm: str,
+        today: Callable[[], date] = clock.today,
+    ):
         self.store = store
+        self.today = today  # the company's current date: the default TxnDate of a transaction
         self.settings = settings
         self.oauth = oauth
         self.realm = realm
@@ -735,7 +745,7 @@ class QboApp:
 
     def _prepare_invoice(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         customer = self.store.get(realm, "Customer", str(doc["CustomerRef"]["value"]))
-        txn_date = doc.setdefault("TxnDate", date.today().isoformat())
+        txn_date = doc.setdefault("TxnDate", self.today().isoformat())
         if not doc.get("DueDate"):
             days = 30  # the company's default term, Net 30 (observed, reference §4)
             term_ref = doc.get("SalesTermRef") or (customer or {}).get("SalesTermRef")
@@ -806,7 +816,7 @@ class QboApp:
             self._customer_balance(realm, existing["CustomerRef"]["value"])
 
     def _prepare_payment(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
-        doc.setdefault("TxnDate", date.today().isoformat())
+        doc.setdefault("TxnDate", self.today().isoformat())
         doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
         if not doc.get("DepositToAccountRef"):
             funds = next(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import tomli_w
 
+from reconcile import clock
 from reconcile.sandbox import bms_demo, qbo_demo
 from reconcile.sandbox.bms_app import BmsApp
 from reconcile.sandbox.bms_data import BmsData
@@ -69,6 +70,7 @@ class Sandbox:
             "bms_username": self.bms_identity["username"],
             "bms_password": self.bms_identity["password"],
             "time_scale": self.settings.value.time_scale,
+            "demo_date": self.store.kv_get("demo_date"),
             "config": str(self.config_path),
         }
 
@@ -149,9 +151,10 @@ BMS_SIZES = {
 }
 
 
-def seed_bms(data: BmsData, sizes: bms_demo.DemoSizes, today: date | None = None) -> dict:
-    """Fill an empty tenant with the generated demo MSP; returns the API user's info."""
-    demo = bms_demo.generate(sizes, today=today or date.today())
+def seed_bms(data: BmsData, sizes: bms_demo.DemoSizes, today: date) -> dict:
+    """Fill an empty tenant with the demo MSP generated as of ``today``; returns the API
+    user's info."""
+    demo = bms_demo.generate(sizes, today=today)
     with data.store.transaction():  # one transaction: seeding a large tenant takes seconds
         data.put_accounts(demo.accounts)
         data.put_gl(demo.gl_accounts, bms_demo.GL_TYPES)
@@ -171,9 +174,14 @@ def start_sandbox(
     limits: bool | None = None,
     bms_size: str = "demo",
     host: str = "127.0.0.1",
+    today: date | None = None,
 ) -> Sandbox:
     """Start the QBO and BMS sandbox servers on loopback (port 0 = any free port) and write
-    config.toml. ``bms_size`` "large" generates 10,000 accounts and 100,000 invoices."""
+    config.toml. ``bms_size`` "large" generates 10,000 accounts and 100,000 invoices.
+
+    ``today`` is the day a new demo company is generated for and the company's current date
+    (QuickBooks' default TxnDate); by default :func:`reconcile.clock.today`, read on every
+    use. The demo of an existing data directory keeps the day it was generated for."""
     data_dir = Path(data_dir).expanduser().resolve()
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
@@ -184,7 +192,7 @@ def start_sandbox(
     client_id, client_secret, realm = _identity(store)
     store.kv_set("qbo_company_name", qbo_demo.COMPANY["CompanyName"])
     oauth = OAuthProvider(store, settings, client_id, client_secret, realm)
-    app = QboApp(store, settings, oauth, realm)
+    app = QboApp(store, settings, oauth, realm, clock.today if today is None else lambda: today)
     if not store.all(realm, "CompanyInfo"):
         with store.transaction():
             qbo_demo.seed(
@@ -194,7 +202,9 @@ def start_sandbox(
     bms_data = BmsData(store)
     identity = _bms_identity(store)
     if bms_data.empty():
-        store.kv_set("bms_user", seed_bms(bms_data, BMS_SIZES[bms_size]))
+        demo_date = today or clock.today()
+        store.kv_set("bms_user", seed_bms(bms_data, BMS_SIZES[bms_size], demo_date))
+        store.kv_set("demo_date", demo_date.isoformat())
     bms = BmsApp(bms_data, settings, {**identity, "user": store.kv_get("bms_user")})
     server = Server(app, host, qbo_port).start()
     bms_server = Server(bms, host, bms_port).start()

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from datetime import date
 
 import ipywidgets as w
 import pandas as pd
 from itables.widget import ITable
 
+from reconcile import clock
 from reconcile.errors import ReconcileError
 from reconcile.payments.classification import PaymentPlan, match_rates
 from reconcile.payments.frames import month_before
@@ -84,7 +84,7 @@ class PaymentsView(PlanTab):
         self.all: PaymentPlan | None = None
         self.plan: pd.DataFrame | None = None  # the selection's payments, once previewed
         self.results: pd.DataFrame | None = None
-        today = date.today()
+        today = clock.today()
         self.since = w.DatePicker(description="From", value=month_before(today))
         self.until = w.DatePicker(description="To", value=today)
         self.load_button = w.Button(description="Payments to Import", button_style="info")

@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from reconcile.qbo.query import select
+from reconcile.sandbox.payment_truth import owed_invoices
 from reconcile.session import Session
 from tests.conftest import exportable_invoices
 
@@ -45,7 +46,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+def lab(sandbox, tmp_path_factory):
     """JupyterLab on loopback, no token, serving a copy of the notebooks (so that an autosave
     can never write outputs into the repository's notebooks)."""
     root = tmp_path_factory.mktemp("notebooks")
@@ -179,12 +180,15 @@ def test_export_two_invoices_from_the_app(lab, client):
 
 
 def test_import_a_payment_from_the_app(lab, client):
-    # A customer pays one of the invoices exported above, in QuickBooks.
-    (invoice, *_) = client.query(select("Invoice").where("Balance", ">", "10"))
+    # A customer pays 10.00 of an exported invoice that both systems say is still owed.
+    owed = owed_invoices(Session.from_config())
+    invoice = owed[owed["balance"] > 10].iloc[0]
     reference = f"BR-{uuid.uuid4().hex[:8]}"
     payment = client.create("Payment", {
-        "CustomerRef": invoice["CustomerRef"], "TotalAmt": 10.0, "PaymentRefNum": reference,
-        "Line": [{"Amount": 10.0, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
+        "CustomerRef": {"value": invoice["qbo_customer_id"]}, "TotalAmt": 10.0,
+        "PaymentRefNum": reference,
+        "Line": [{"Amount": 10.0,
+                  "LinkedTxn": [{"TxnId": invoice["qbo_invoice_id"], "TxnType": "Invoice"}]}],
     })  # fmt: skip
     with _app_tab(lab, "lab-browser-payments.png", "Payments") as page:
         page.get_by_role("button", name="Payments to Import").click()

@@ -12,13 +12,11 @@ import uuid
 import pytest
 import requests
 
-from conftest import TIME_SCALE
+from conftest import connected_sandbox
 from reconcile.config import load_config
-from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.client import QboClient
-from reconcile.qbo.connect import connect_automatically
 from reconcile.qbo.query import select
-from reconcile.sandbox.runner import Sandbox, start_sandbox
+from reconcile.sandbox.runner import Sandbox
 from reconcile.session import Session
 
 
@@ -124,10 +122,9 @@ def fresh(tmp_path_factory):
     """A new sandbox of the module's own (a QuickBooks company that has seen nothing of the
     BMS tenant) and a session on it with its own link store."""
     tmp = tmp_path_factory.mktemp("fresh")
-    sandbox = start_sandbox(tmp / "sandbox", time_scale=TIME_SCALE)
+    sandbox = connected_sandbox(tmp / "sandbox")
     try:
         config = load_config(sandbox.config_path)
-        connect_automatically(QboAuth(config.qbo))
         yield sandbox, Session(dataclasses.replace(config, data_dir=tmp / "data"))
     finally:
         sandbox.stop()

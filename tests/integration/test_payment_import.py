@@ -26,11 +26,16 @@ def truth(fresh):
     invoices = session.invoices()
     owed = invoices[invoices["Selectable"] & (invoices["PaymentDue"] > 1)]
     plan = session.plan_invoices(owed, include_dependencies=True)
-    session.export_invoices(plan)
+    results = session.export_invoices(plan)
+    # Only what was exported: the demo has invoices that are blocked on purpose (the second
+    # customer of a duplicate name…), and which ones are owed depends on the demo's date.
+    sent = results[(results["kind"] == "invoice") & (results["outcome"] == "ok")]
+    owed = owed[owed["Id"].astype(str).isin(sent["bms_id"].astype(str))]
     truth = make_payments(session.qbo, owed_invoices(session), count=40)
     # Invoices BMS had no payment on when exported: QuickBooks starts out agreeing on them.
     truth.attrs["unpaid"] = set(owed.loc[owed["PaidAmount"] == 0, "Id"].astype(str))
     truth.attrs["part_paid"] = set(owed.loc[owed["PaidAmount"] > 0, "Id"].astype(str))
+    assert truth.attrs["part_paid"], "the demo should have part-paid invoices to export"
     return truth
 
 

@@ -70,7 +70,7 @@ def test_pasted_url_with_wrong_state_is_refused_with_a_clear_message(own_setting
     assert "not connected" in view.status.value
 
 
-def test_app_has_the_seed_guides_tabs():
+def test_app_has_the_seed_guides_tabs(sandbox):
     app = App.from_config()
     assert app.widget.titles == (
         "Connect",

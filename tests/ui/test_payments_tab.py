@@ -16,7 +16,7 @@ from tests.conftest import exportable_invoices
 
 
 @pytest.fixture()
-def app(tmp_path):
+def app(sandbox, tmp_path):
     config = dataclasses.replace(load_config(), data_dir=tmp_path)  # its own link store
     return App(Session(config))
 

@@ -13,7 +13,7 @@ from reconcile.ui.app import App
 
 
 @pytest.fixture()
-def app(tmp_path):
+def app(sandbox, tmp_path):
     config = dataclasses.replace(load_config(), data_dir=tmp_path)  # its own link store
     return App(Session(config))
 
