@@ -16,6 +16,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from reconcile.errors import ReconcileError
 from reconcile.reports import REPORTS
 
 SOURCE_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -26,6 +27,13 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 def workspace_files(source: Path = SOURCE_NOTEBOOKS) -> dict[str, Path]:
     """What a workspace holds: its relative path → the notebook it is copied from."""
+    if not (source / APP_NOTEBOOK).exists():
+        # The app and walkthrough notebooks live in the source tree (the reports are package
+        # data): an install without the checkout has no app to open.
+        raise ReconcileError(
+            f"no {APP_NOTEBOOK} in {source}: run `make lab` (or `python -m reconcile lab`) "
+            "from a clone of the repository"
+        )
     files = {p.name: p for p in sorted(source.glob("*.ipynb"))}
     files.update({f"{REPORTS_FOLDER}/{p.name}": p for p in REPORTS.values()})
     return files

@@ -14,8 +14,10 @@ import sys
 import time
 
 import nbformat
+import pytest
 import requests
 
+from reconcile.errors import ReconcileError
 from reconcile.workspace import (
     APP_NOTEBOOK,
     SOURCE_NOTEBOOKS,
@@ -58,6 +60,12 @@ def test_first_run_copies_every_notebook_and_later_runs_keep_edits(tmp_path):
 
     prepare_workspace(folder, reset=True)
     assert app.read_bytes() == (SOURCE_NOTEBOOKS / APP_NOTEBOOK).read_bytes()
+
+
+def test_without_the_source_notebooks_lab_says_where_to_run_it(tmp_path):
+    with pytest.raises(ReconcileError, match=r"run `make lab`.* from a clone"):
+        prepare_workspace(tmp_path / "ws", source=tmp_path / "site-packages" / "notebooks")
+    assert not (tmp_path / "ws").exists()
 
 
 def test_saving_drops_widget_views_and_state_only():
