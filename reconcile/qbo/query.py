@@ -1,8 +1,11 @@
 """A small builder for QBO's query language, so values never need hand-quoting.
 
-Grammar (reference/qbo-api.md §3): ``SELECT * | COUNT(*) FROM <Entity> [WHERE a AND b …]
-[ORDERBY f [ASC|DESC], …] [STARTPOSITION n] [MAXRESULTS m]``. No OR, no JOIN. Strings are
-single-quoted with backslash escapes (``'Amy\\'s Bird Sanctuary'``).
+Grammar (reference/qbo-api.md §3): ``SELECT * [, field …] | COUNT(*) FROM <Entity>
+[WHERE a AND b …] [ORDERBY f [ASC|DESC], …] [STARTPOSITION n] [MAXRESULTS m]``. No OR, no
+JOIN. Strings are single-quoted with backslash escapes (``'Amy\\'s Bird Sanctuary'``).
+
+QuickBooks leaves some fields out of ``SELECT *`` (``Item.Sku``): :func:`select` names them
+after the star, so every query of that entity returns them.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from decimal import Decimal
 MAX_RESULTS = 1000  # QBO's cap per page
 _FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_.]*$")
 _OPS = ("=", "<", ">", "<=", ">=", "LIKE")
+# Returned only when named after `*` (reference §3 quirk: `SELECT *, Sku FROM Item`, as
+# python-quickbooks 0.9.12 asks; ej2/python-quickbooks #269, #373).
+NOT_IN_STAR: dict[str, tuple[str, ...]] = {"Item": ("Sku",)}
 
 
 def quote(value: object) -> str:
@@ -50,6 +56,7 @@ class Query:
     entity: str
     conditions: tuple[str, ...] = ()
     order: tuple[str, ...] = field(default=())
+    also: tuple[str, ...] = ()  # fields named after `*`
 
     def where(self, field_name: str, op: str, value: object) -> Query:
         """Add ``field op value`` (AND-ed with the others). ``op`` is one of = < > <= >= LIKE."""
@@ -78,7 +85,8 @@ class Query:
 
     def text(self, *, start: int | None = None, max_results: int | None = None) -> str:
         """The SELECT text, optionally with one page's STARTPOSITION/MAXRESULTS."""
-        parts = [f"SELECT * FROM {_check_field(self.entity)}"]
+        star = ", ".join(["*", *(_check_field(f) for f in self.also)])
+        parts = [f"SELECT {star} FROM {_check_field(self.entity)}"]
         parts += self._filters()
         if self.order:
             parts.append("ORDERBY " + ", ".join(self.order))
@@ -102,5 +110,6 @@ class Query:
 
 
 def select(entity: str) -> Query:
-    """Start a query on one entity, e.g. ``select("Customer").eq("DisplayName", "O'Brien")``."""
-    return Query(entity)
+    """Start a query on one entity, e.g. ``select("Customer").eq("DisplayName", "O'Brien")``;
+    it asks for the fields ``SELECT *`` leaves out of that entity (:data:`NOT_IN_STAR`)."""
+    return Query(entity, also=NOT_IN_STAR.get(entity, ()))

@@ -38,6 +38,13 @@ class ParsedQuery:
     order: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     start_position: int = 1  # counts from 1 (reference §3)
     max_results: int = 100  # QBO's default (reference §3)
+    also: list[str] = field(default_factory=list)  # fields named after `*`: `SELECT *, Sku`
+
+
+# Fields QuickBooks leaves out of `SELECT *` and returns only when named after the star
+# (`SELECT *, Sku FROM Item`); a read by id returns them. Reference §3 quirk, observed by
+# python-quickbooks (ej2/python-quickbooks #269, #373) and qbo_api (#22, #61).
+HIDDEN_FROM_STAR: dict[str, frozenset[str]] = {"Item": frozenset({"Sku"})}
 
 
 # Words QBO rejects, with the explanation put in the fault detail (reference §3 "Not supported").
@@ -159,9 +166,9 @@ class _Parser:
 
     def parse(self) -> ParsedQuery:
         self.expect_kw("SELECT")
-        count = self.projection()
+        count, also = self.projection()
         self.expect_kw("FROM")
-        query = ParsedQuery(self.entity(), count)
+        query = ParsedQuery(self.entity(), count, also=also)
         if self.peek().text == ",":
             raise self.error("", hint="Only one entity per query is supported.")
         if self.is_kw("WHERE"):
@@ -176,19 +183,21 @@ class _Parser:
             raise self.error("AND, ORDERBY, STARTPOSITION, MAXRESULTS or the end of the query")
         return query
 
-    def projection(self) -> bool:
+    def projection(self) -> tuple[bool, list[str]]:
+        """(COUNT(*)?, the fields named after `*`)."""
         if self.is_kw("COUNT"):
             self.next()
             self.expect_punct("(")
             self.expect_punct("*")
             self.expect_punct(")")
-            return True
+            return True, []
         if self.accept_punct("*"):
             # `SELECT *, Sku FROM Item` (python-quickbooks >= 0.9.12, reference §3 quirk):
-            # fields after `*` are accepted and ignored.
+            # a field after `*` is returned even where `*` alone leaves it out.
+            also = []
             while self.accept_punct(","):
-                self.expect_name("a field name")
-            return False
+                also.append(self.expect_name("a field name"))
+            return False, also
         raise self.error("", hint="Projections are not supported: use SELECT * or SELECT COUNT(*).")
 
     def entity(self) -> str:
@@ -406,9 +415,11 @@ def evaluate(query: ParsedQuery, rows: list[dict]) -> dict:
     page = ordered[first : first + query.max_results]
     if not page:
         return {}  # empty result: an empty QueryResponse (reference §3)
+    hidden = HIDDEN_FROM_STAR.get(query.entity, frozenset()) - set(query.also)
+    answer = [{k: v for k, v in r.items() if k not in hidden} for r in page]
     # maxResults in a response is the number of rows returned (reference §3).
     return {
-        query.entity: copy.deepcopy(page),
+        query.entity: copy.deepcopy(answer),
         "startPosition": query.start_position,
         "maxResults": len(page),
     }

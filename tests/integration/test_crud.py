@@ -16,6 +16,7 @@ from reconcile.qbo.errors import (
 )
 from reconcile.qbo.frames import CORE_COLUMNS
 from reconcile.qbo.query import select
+from reconcile.sync.state import QboState
 from tests.integration.conftest import count_named, unique
 
 TAX_CODE_MA = "2"  # demo company: Massachusetts, one rate of 6.25 %
@@ -383,3 +384,19 @@ def test_query_frame_of_no_rows_still_has_the_core_columns(client):
     frame = client.query_frame(select("Customer").eq("DisplayName", unique("Nobody")))
     assert len(frame) == 0
     assert list(frame.columns) == CORE_COLUMNS["Customer"]
+
+
+def test_item_sku_comes_back_from_the_toolkits_item_queries(client, hours_item_id):
+    # QuickBooks leaves Sku out of `SELECT * FROM Item` (reference §3 quirk); matching items
+    # by Sku needs the toolkit's queries to name it, as `select("Item")` does.
+    hours = client.read("Item", hours_item_id)
+    sku = unique("SKU")[:30]
+    client.update("Item", {"Id": hours["Id"], "SyncToken": hours["SyncToken"], "Sku": sku,
+                           "sparse": True})  # fmt: skip
+    assert client.read("Item", hours_item_id)["Sku"] == sku  # a read by id returns it
+    (plain,) = client.request(
+        "POST", "query", text=f"SELECT * FROM Item WHERE Id = '{hours_item_id}'"
+    )["QueryResponse"]["Item"]
+    assert "Sku" not in plain
+    state = QboState.load(client, ["Item"])
+    assert [i["Id"] for i in state.by_field("Item", "Sku", sku)] == [hours_item_id]

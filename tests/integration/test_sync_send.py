@@ -15,7 +15,7 @@ from reconcile.sync.state import NEEDED, QboState
 
 
 @pytest.fixture(scope="module")
-def bms_frames(pytestconfig):
+def bms_frames(sandbox):
     from reconcile.bms.client import BmsClient
     from reconcile.config import load_config
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from reconcile.qbo.query import MAX_RESULTS, Query, quote, select
+from reconcile.qbo.rules import ENTITIES
 from reconcile.sandbox.qbo_query import parse
 
 # --- quote -------------------------------------------------------------------------------------
@@ -71,8 +72,8 @@ def test_where_eq_and_in_are_anded():
 
 
 def test_like_operator_is_uppercased():
-    assert select("Item").where("Name", "like", "Gar%").text() == (
-        "SELECT * FROM Item WHERE Name LIKE 'Gar%'"
+    assert select("Customer").where("DisplayName", "like", "Gar%").text() == (
+        "SELECT * FROM Customer WHERE DisplayName LIKE 'Gar%'"
     )
 
 
@@ -189,3 +190,13 @@ def test_round_trip_count():
     parsed = parse(select("Customer").eq("Active", False).count_text(), {"Customer"})
     assert parsed.count is True
     assert parsed.conditions[0].value is False
+
+
+def test_items_are_queried_with_their_sku():
+    # QuickBooks returns Item.Sku only when it is named after `*` (reference §3 quirk).
+    assert select("Item").text() == "SELECT *, Sku FROM Item"
+    assert str(select("Item").eq("Active", True)) == "SELECT *, Sku FROM Item WHERE Active = true"
+    assert select("Item").count_text() == "SELECT COUNT(*) FROM Item"
+    assert select("Customer").text() == "SELECT * FROM Customer"
+    parsed = parse(select("Item").text(max_results=5), ENTITIES)
+    assert (parsed.entity, parsed.also, parsed.max_results) == ("Item", ["Sku"], 5)

@@ -95,7 +95,17 @@ def test_order_by_two_words_and_paging_in_either_order() -> None:
 def test_select_star_with_extra_projection_is_accepted() -> None:
     # python-quickbooks >= 0.9.12 sends `SELECT *, Sku FROM Item` (reference §3 quirk).
     q = parse("SELECT *, Sku FROM Item", ENTITIES)
-    assert (q.entity, q.count) == ("Item", False)
+    assert (q.entity, q.count, q.also) == ("Item", False, ["Sku"])
+
+
+def test_item_sku_is_returned_only_when_named_after_the_star() -> None:
+    # Reference §3 quirk: QuickBooks leaves Sku out of `SELECT * FROM Item`.
+    rows = [{"Id": "1", "Name": "Hours", "Sku": "BMS-301"}, {"Id": "2", "Name": "Parts"}]
+    plain = evaluate(parse("SELECT * FROM Item", ENTITIES), rows)["Item"]
+    assert [r.get("Sku") for r in plain] == [None, None] and plain[0]["Name"] == "Hours"
+    named = evaluate(parse("SELECT *, Sku FROM Item", ENTITIES), rows)["Item"]
+    assert [r.get("Sku") for r in named] == ["BMS-301", None]
+    assert rows[0]["Sku"] == "BMS-301"  # the stored item keeps it
 
 
 def test_string_escapes() -> None:
