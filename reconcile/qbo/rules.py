@@ -6,7 +6,9 @@ rules before it stores a body (resolving the ids returned by `references()` itse
 ../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, limits, rules) and
 §5 (error codes). Deliberate simplifications:
 
-- `null` counts as "not sent"; so does `""` for non-string kinds (dates, numbers, refs).
+- `null` counts as "not sent"; so does `""` for non-string kinds (dates, numbers, refs) and
+  for enumerations; the sandbox stores neither (python-quickbooks sends `""` for every unset
+  attribute and QuickBooks accepts it).
 - Type mismatches use 2090 (numbers), 2070 (dates) and 2010 (anything else).
 - Refs to entities the emulator does not model (Class, Currency, Department, …) are
   type-checked but left out of `references()`, as are the US pseudo tax codes TAX and NON.
@@ -123,7 +125,10 @@ DEFAULT_SUBTYPE: dict[str, str] = {
 
 # §4 Invoice lines and their detail objects; §4 Payment lines.
 _TAXCODE = FieldSpec("ref")  # US pseudo codes TAX/NON: checked by the 6100 rule, not resolved
-_LINKED = FieldSpec("list", shape={"TxnId": FieldSpec("id"), "TxnType": _s(), "TxnLineId": _s()})
+# TxnLineId is a String in Intuit's reference, but python-quickbooks sends a number
+# (`to_linked_txn()`: 1; a read-back LinkedTxn: 0) and QuickBooks accepts it [3P].
+_LINKED = FieldSpec("list", shape={"TxnId": FieldSpec("id"), "TxnType": _s(),
+                                   "TxnLineId": FieldSpec("id")})
 _SALES_DETAIL = {
     "ItemRef": _r("Item"), "TaxCodeRef": _TAXCODE, "ClassRef": _r("Class"), "ServiceDate": _DATE,
     **_all(_n(), "UnitPrice", "Qty", "DiscountRate", "DiscountAmt", "TaxInclusiveAmt"),
@@ -180,7 +185,12 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
         **_all(_PHONE, "AlternatePhone", "Fax"), "TermRef": _r("Term"),
         "APAccountRef": _r("Account"), "CurrencyRef": _r("Currency"), "AcctNum": _s(),
         "Vendor1099": _BOOL, "TaxIdentifier": _s(), **_all(_n(), "BillRate", "CostRate"),
-        **_ro("Balance"),
+        # Also in Intuit's Vendor reference (locale-specific; python-quickbooks sends
+        # TaxReportingBasis "" on every save): accepted as QuickBooks does.
+        **_all(_s(), "TaxReportingBasis", "GSTIN", "GSTRegistrationType", "BusinessNumber"),
+        **_all(_BOOL, "T4AEligible", "T5018Eligible", "HasTPAR"),
+        **_all(_OBJ, "OtherContactInfo", "VendorPaymentBankDetail"),
+        **_ro("Balance", "Source"),
     },
     "Employee": {  # QBO Employee reference; SSN is answered masked
         **_NAME_BASE, "PrimaryAddr": _ADDR, "EmployeeNumber": _s(), "SSN": _s(),
@@ -227,7 +237,8 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
         "DepartmentRef": _r("Department"), "ProjectRef": _r("Project"),
         "Deposit": _n(), "DepositToAccountRef": _r("Account"),
         **_ro("TotalAmt", "Balance", "HomeTotalAmt", "HomeBalance", "LinkedTxn", "InvoiceLink",
-              "TxnSource", "RecurDataRef", "DeliveryInfo", "EInvoiceStatus", "TxnStatus"),
+              "TxnSource", "RecurDataRef", "DeliveryInfo", "EInvoiceStatus", "TxnStatus",
+              "FreeFormAddress"),  # system defined (Intuit's Invoice reference)
     },
     "Payment": {  # §4 Payment
         "CustomerRef": _r("Customer"), "TotalAmt": _n(), "TxnDate": _DATE,
@@ -360,7 +371,9 @@ def _walk(shape: dict[str, FieldSpec], obj: dict, path: str, errs: _Errs, cls: s
 
 def _value(spec: FieldSpec, v: Any, p: str, errs: _Errs, cls: str) -> None:
     kind = spec.kind
-    if kind == "readonly" or v is None or (v == "" and kind != "str"):
+    # "" is "not set" except for a plain string (python-quickbooks sends "" for every unset
+    # attribute, enumerations included, and QuickBooks accepts it [3P: python-quickbooks 0.9.12])
+    if kind == "readonly" or v is None or (v == "" and (kind != "str" or spec.enum)):
         return
     if kind in ("decimal", "int"):
         d = _num(v, kind)

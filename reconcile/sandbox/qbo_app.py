@@ -138,6 +138,15 @@ class Limits:
             self.in_flight -= 1
 
 
+def without_blanks(value: Any) -> Any:
+    """``value`` with every ``""`` and ``None`` property left out, at any depth."""
+    if isinstance(value, dict):
+        return {k: without_blanks(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list):
+        return [without_blanks(v) for v in value]
+    return value
+
+
 class QboApp:
     """Answers every request of the QBO sandbox."""
 
@@ -404,11 +413,15 @@ class QboApp:
 
     def _merge(self, entity: str, existing: dict | None, body: dict, sparse: bool) -> dict:
         spec = qbo_rules.ENTITIES[entity]
-        sent = {
+        writable = {
             k: v
             for k, v in body.items()
             if spec.fields.get(k) and spec.fields[k].kind != "readonly"
         }
+        # "" and null mean "not set": python-quickbooks sends every unset attribute as ""
+        # ("PreferredDeliveryMethod": "", "TxnDate": "", ...) and QuickBooks takes the record,
+        # answering only the properties that have values [3P: python-quickbooks 0.9.12].
+        sent = without_blanks(writable)
         if existing is None:
             return sent
         kept = {
@@ -416,8 +429,9 @@ class QboApp:
             for k, v in existing.items()
             if k in spec.fields and spec.fields[k].kind == "readonly"
         }
-        if sparse:
-            return {**existing, **sent}
+        if sparse:  # a blank sent in a sparse update clears that property
+            cleared = set(writable) - set(sent)
+            return {k: v for k, v in {**existing, **sent}.items() if k not in cleared}
         # Full update: writable fields left out are cleared (reference §2).
         return {**kept, **sent}
 
