@@ -1,9 +1,14 @@
 """QuickBooks Online's field rules: one compact table per entity, one generic walker.
 
-Pure: no I/O, no storage. Two users: the toolkit checks a mapped record with `validate()`
-before sending it (reconcile.mapping.validation), and the local sandbox enforces the same
-rules before it stores a body (resolving the ids returned by `references()` itself). Facts come from
-../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, limits, rules) and
+Pure: no storage; it reads Intuit's entity reference (``reconcile.qbo.reference``) once. Two
+users: the toolkit checks a mapped record with `validate()` before sending it
+(reconcile.mapping.validation), and the local sandbox enforces the same rules before it stores
+a body (resolving the ids returned by `references()` itself). Every property of Intuit's
+reference is accepted: the tables below hold what we know beyond it (enumerations, forbidden
+characters, ranges, references), and the properties they leave out are checked as the
+reference types them; a documented maximum length applies where the table has none. What the
+tables hold that the reference does not is listed in `UNDOCUMENTED` with its source. Facts come
+from ../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, limits, rules) and
 §5 (error codes). Deliberate simplifications:
 
 - `null` counts as "not sent"; so does `""` for non-string kinds (dates, numbers, refs) and
@@ -20,10 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from reconcile.qbo import reference
 from reconcile.qbo.faults import Fault, unsupported
 
 
@@ -302,10 +308,69 @@ _TAX_SERVICE = {"TaxCode": _s(10), "TaxCodeId": FieldSpec("readonly"),
                 "TaxRateDetails": FieldSpec("list", shape=_TAX_RATE_DETAIL)}
 # fmt: on
 
+
+def _from_reference(attr: reference.Attribute) -> FieldSpec:
+    """A documented property the tables above leave out, checked as its type says."""
+    kind = attr.type.lower()
+    if attr.read_only:
+        return FieldSpec("readonly")  # QuickBooks ignores it in a request
+    if attr.reference:
+        return FieldSpec("ref")
+    if attr.is_list:
+        return _LIST
+    if kind in ("string", "sting"):  # "Sting": Intuit's typo, twice
+        return _s(attr.max_len)
+    if kind == "boolean":
+        return _BOOL
+    if kind == "date":
+        return _DATE
+    if kind in ("decimal", "bigdecimal"):
+        return _n()
+    if kind in ("integer", "positive integer"):
+        return _n("int")
+    return FieldSpec("any")  # a nested type or an enumeration: not checked further
+
+
+def _with_reference(name: str, fields: dict[str, FieldSpec]) -> dict[str, FieldSpec]:
+    """The table of ``name`` completed from Intuit's reference (module doc, issue 11)."""
+    documented = reference.attributes(name)
+    merged = {a.name: _from_reference(a) for a in documented.values() if a.name not in fields}
+    for key, spec in fields.items():
+        attr = documented.get(key)
+        if spec.kind == "str" and spec.max_len is None and attr is not None and attr.max_len:
+            spec = replace(spec, max_len=attr.max_len)
+        merged[key] = spec
+    return merged
+
+
+# In the tables above, not in Intuit's entity reference: where each comes from. To confirm
+# against recorded answers (issue 11); until then QuickBooks may refuse one with 2010.
+_FACT_SHEET = "reference/qbo-api.md §4, not in Intuit's entity reference"
+UNDOCUMENTED: dict[str, dict[str, str]] = {
+    **{p: {"V4IDPseudonym": "read only; returned by QuickBooks [observed in answers, fact sheet]"}
+       for p in ("Customer", "Vendor")},  # Employee: documented
+    "Account": {"Level": f"read only; {_FACT_SHEET}"},
+    "Item": {k: _FACT_SHEET for k in ("ItemGroupDetail", "PrintGroupedItems",
+                                        "QtyOnPurchaseOrder", "QtyOnSalesOrder")},
+    "Invoice": {"PONumber": f"max 15; {_FACT_SHEET}", "FOB": f"max 15; {_FACT_SHEET}",
+                "EInvoiceStatus": f"read only; {_FACT_SHEET}",
+                "TxnStatus": f"read only; {_FACT_SHEET}"},
+    "Payment": {"ProcessPayment": _FACT_SHEET, "LinkedTxn": f"read only; {_FACT_SHEET}",
+                "HomeTotalAmt": f"read only; {_FACT_SHEET}",
+                "TxnStatus": f"read only; {_FACT_SHEET}"},
+    "TaxAgency": {"ReportingPeriod": _FACT_SHEET},
+    "CompanyInfo": {k: f"read only; {_FACT_SHEET}" for k in (
+        "CompanyType", "CustomerCommunicationEmailAddr", "DefaultTimeZone", "EmployerId")},
+}  # fmt: skip
+
+
 ENTITIES: dict[str, EntitySpec] = {
     name: EntitySpec(
         name,
-        {**_ro("Id", "SyncToken", "MetaData", "domain", "sparse"), **fields},
+        {
+            **_ro("Id", "SyncToken", "MetaData", "domain", "sparse"),
+            **_with_reference(name, fields),
+        },
         read_only=name in ("TaxCode", "TaxRate", "TaxAgency"),
         name_list=name not in ("Invoice", "Payment", "CompanyInfo"),  # §2 delete vs deactivate
         unique_name_field=_UNIQUE.get(name),
@@ -373,7 +438,7 @@ def _value(spec: FieldSpec, v: Any, p: str, errs: _Errs, cls: str) -> None:
     kind = spec.kind
     # "" is "not set" except for a plain string (python-quickbooks sends "" for every unset
     # attribute, enumerations included, and QuickBooks accepts it [3P: python-quickbooks 0.9.12])
-    if kind == "readonly" or v is None or (v == "" and (kind != "str" or spec.enum)):
+    if kind in ("readonly", "any") or v is None or (v == "" and (kind != "str" or spec.enum)):
         return
     if kind in ("decimal", "int"):
         d = _num(v, kind)

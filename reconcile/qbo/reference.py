@@ -1,0 +1,100 @@
+"""Intuit's QuickBooks Online entity reference, as data: the documented properties of each
+entity the toolkit and the sandbox use, with type, required, read only, maximum length and
+the minor version that added them.
+
+The data is ``spec/qbo-entity-reference.json``: Intuit's API reference scraped by the
+open-source client pbrink231/quickbooks-node-promise (``quickbooks-type-scrape``, ISC
+licence; the project's copy is ``../shared/specs/qbo-entity-reference.json``), trimmed to the
+entities :data:`ENTITIES` names and their nested types. Regenerate it with
+``python -m reconcile.qbo.reference PATH-TO-THE-FULL-JSON``. It says what QuickBooks accepts
+on paper; where observed behaviour differs, ``reconcile.qbo.rules`` says so with its source.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+ENTITIES = (
+    "Customer", "Vendor", "Employee", "Account", "Item", "Invoice", "Payment", "Term",
+    "PaymentMethod", "TaxCode", "TaxRate", "TaxAgency", "CompanyInfo",
+)  # fmt: skip
+SPEC_FILE = "qbo-entity-reference.json"
+_MAX = re.compile(r"max(?:imum)?\b[^0-9,]*?(\d+)", re.IGNORECASE)
+_MINOR = re.compile(r"minorVersion:\s*(\d+)")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """One documented property of an entity (Intuit's wording in ``meta``)."""
+
+    name: str
+    type: str
+    meta: str
+    is_list: bool = False
+
+    @property
+    def read_only(self) -> bool:
+        """Read only or system defined: QuickBooks ignores it in a request."""
+        text = self.meta.lower()
+        return "read only" in text or "system defined" in text
+
+    @property
+    def required(self) -> bool:
+        return self.meta.lstrip().startswith("* Required") and "for update" not in self.meta
+
+    @property
+    def max_len(self) -> int | None:
+        """The documented maximum length of a string ("max character: maximum of 21 chars")."""
+        if "range is" in self.meta.lower():  # "Range is 0 through 999": a number's range
+            return None
+        found = _MAX.search(self.meta)
+        return int(found.group(1)) if found else None
+
+    @property
+    def minor_version(self) -> int | None:
+        found = _MINOR.search(self.meta)
+        return int(found.group(1)) if found else None
+
+    @property
+    def reference(self) -> bool:
+        """A ReferenceType ``{"value", "name"}``."""
+        return self.type.endswith("ReferenceType")
+
+
+@cache
+def _types() -> dict:
+    text = resources.files("reconcile.qbo").joinpath("spec", SPEC_FILE).read_text("utf-8")
+    return json.loads(text)["Types"]
+
+
+def attributes(entity: str) -> dict[str, Attribute]:
+    """The documented top-level properties of ``entity``, by name ({} if undocumented)."""
+    found = _types().get(entity)
+    if found is None:
+        return {}
+    return {
+        a["name"]: Attribute(a["name"], a["type"], a.get("metaData", ""), bool(a.get("isList")))
+        for a in found["attributes"]
+    }
+
+
+def trim(full: dict) -> dict:
+    """The reference cut down to :data:`ENTITIES` and their nested types (named by path)."""
+    return {
+        "source": "pbrink231/quickbooks-node-promise quickbooks-type-scrape/qbTypesDump.json "
+        "(ISC licence): Intuit's QuickBooks Online API v3 entity reference",
+        "Types": {k: v for k, v in full["Types"].items() if k.split("_")[0] in ENTITIES},
+    }
+
+
+if __name__ == "__main__":  # python -m reconcile.qbo.reference FULL.json
+    full = json.loads(Path(sys.argv[1]).read_text("utf-8"))
+    out = Path(__file__).with_name("spec") / SPEC_FILE
+    out.write_text(json.dumps(trim(full), indent=1, sort_keys=True) + "\n", "utf-8")
+    print(f"wrote {out}")
