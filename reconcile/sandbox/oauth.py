@@ -27,6 +27,14 @@ from reconcile.sandbox.store import Store
 AUTHORIZE_PATH = "/connect/oauth2"
 TOKEN_PATH = "/oauth2/v1/tokens/bearer"
 REVOKE_PATH = "/v2/oauth2/tokens/revoke"
+# OpenID discovery documents, at Intuit's paths (reference §1: developer.intuit.com
+# /.well-known/openid_sandbox_configuration/ and …/openid_configuration/), read by intuit-oauth
+# and other clients to find the endpoints. Userinfo and JWKS are named as Intuit names them but
+# not served: the sandbox issues no id_token.
+DISCOVERY_PATHS = (
+    "/.well-known/openid_sandbox_configuration",
+    "/.well-known/openid_configuration",
+)
 SCOPES = {
     "com.intuit.quickbooks.accounting",
     "com.intuit.quickbooks.payment",
@@ -45,6 +53,25 @@ PLAYGROUND_REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/Redirect
 def _json_error(error: str, status: int = 400, description: str = "") -> Response:
     body = {"error": error, **({"error_description": description} if description else {})}
     return Response.json(body, status=status, headers={"intuit_tid": secrets.token_hex(8)})
+
+
+def discovery_document(base: str) -> dict:
+    """The discovery document of the server at ``base``: the keys Intuit's has (reference §1)."""
+    return {
+        "issuer": f"{base}/op/v1",
+        "authorization_endpoint": base + AUTHORIZE_PATH,
+        "token_endpoint": base + TOKEN_PATH,
+        "revocation_endpoint": base + REVOKE_PATH,
+        "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
+        "jwks_uri": f"{base}/op/v1/jwks",
+        "response_types_supported": ["code"],
+        "scopes_supported": sorted(
+            SCOPES - {"com.intuit.quickbooks.accounting", "com.intuit.quickbooks.payment"}
+        ),
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+        "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+    }
 
 
 class OAuthProvider:
@@ -97,6 +124,8 @@ class OAuthProvider:
             return self._token(request)
         if request.path == REVOKE_PATH and request.method == "POST":
             return self._revoke(request)
+        if request.path.rstrip("/") in DISCOVERY_PATHS and request.method == "GET":
+            return Response.json(discovery_document(f"http://{request.headers.get('Host')}"))
         return None
 
     def _redirect_ok(self, uri: str) -> bool:

@@ -22,7 +22,13 @@ from reconcile.sandbox import bms_demo, qbo_demo
 from reconcile.sandbox.bms_app import BmsApp
 from reconcile.sandbox.bms_data import BmsData
 from reconcile.sandbox.http import Server
-from reconcile.sandbox.oauth import AUTHORIZE_PATH, REVOKE_PATH, TOKEN_PATH, OAuthProvider
+from reconcile.sandbox.oauth import (
+    AUTHORIZE_PATH,
+    DISCOVERY_PATHS,
+    REVOKE_PATH,
+    TOKEN_PATH,
+    OAuthProvider,
+)
 from reconcile.sandbox.qbo_app import QboApp
 from reconcile.sandbox.settings import SettingsBox
 from reconcile.sandbox.store import Store
@@ -62,6 +68,7 @@ class Sandbox:
             "qbo_authorize_url": self.qbo_url + AUTHORIZE_PATH,
             "qbo_token_url": self.qbo_url + TOKEN_PATH,
             "qbo_revoke_url": self.qbo_url + REVOKE_PATH,
+            "qbo_discovery_url": self.qbo_url + DISCOVERY_PATHS[0] + "/",
             "qbo_client_id": self.client_id,
             "qbo_client_secret": self.client_secret,
             "qbo_realm_id": self.realm_id,

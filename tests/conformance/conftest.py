@@ -4,9 +4,8 @@ Both libraries are used as their documentation shows; only where they find Quick
 
 - **intuit-oauth** (``AuthClient``) reads its endpoints from a discovery document in its
   constructor. ``environment`` "sandbox"/"production" fetch Intuit's documents; any other
-  value is taken as the document's URL (``intuitlib.utils.get_discovery_doc``). The local
-  sandbox serves no discovery document, so a small server here serves one that names the
-  sandbox's authorize, token and revoke endpoints, and ``environment`` is its URL.
+  value is taken as the document's URL (``intuitlib.utils.get_discovery_doc``): here the
+  local sandbox's own, served at Intuit's path.
 - **python-quickbooks** (``QuickBooks``) takes its API base from the ``api_url_v3`` /
   ``sandbox_api_url_v3`` class attributes (``sandbox`` is True only when the AuthClient's
   environment is "sandbox"); each client here gets ``api_url_v3`` set on the instance.
@@ -19,11 +18,8 @@ answered as a person would (press Authorize), ``get_bearer_token(code, realm_id)
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -42,62 +38,16 @@ REDIRECT_URI = "http://localhost:8000/callback"
 MINOR_VERSION = 75
 
 
-def discovery_document(base: str) -> dict:
-    """What intuit-oauth reads: the six keys its constructor looks up (all required), plus
-    the capabilities Intuit's document states. Userinfo and JWKS are named where Intuit has
-    them; the sandbox does not serve them (no ``openid`` scope is asked for here)."""
-    return {
-        "issuer": f"{base}/op/v1",
-        "authorization_endpoint": f"{base}/connect/oauth2",
-        "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
-        "revocation_endpoint": f"{base}/v2/oauth2/tokens/revoke",
-        "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
-        "jwks_uri": f"{base}/op/v1/jwks",
-        "response_types_supported": ["code"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-    }
-
-
-class DiscoveryServer:
-    """Serves one discovery document on loopback at :data:`DISCOVERY_PATH`."""
-
-    def __init__(self, document: dict) -> None:
-        body = json.dumps(document).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path != DISCOVERY_PATH:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}{DISCOVERY_PATH}"
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def start(self) -> DiscoveryServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @dataclass
 class LocalQuickBooks:
     """A sandbox of this package's own and how the two libraries reach it."""
 
     sandbox: Sandbox
-    discovery_url: str
+
+    @property
+    def discovery_url(self) -> str:
+        """The sandbox's discovery document, at Intuit's path for sandbox companies."""
+        return self.sandbox.qbo_url + DISCOVERY_PATH
 
     @property
     def api_url(self) -> str:
@@ -149,16 +99,14 @@ class LocalQuickBooks:
 
 @pytest.fixture(scope="module")
 def local(servers, tmp_path_factory) -> Iterator[LocalQuickBooks]:
-    """A new sandbox (demo built for the pinned day) and a discovery document for it."""
+    """A new sandbox of its own (demo built for the pinned day)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
         data_dir = tmp_path_factory.mktemp("conformance") / "sandbox"
         sandbox = start_sandbox(data_dir, time_scale=TIME_SCALE)
-        discovery = DiscoveryServer(discovery_document(sandbox.qbo_url)).start()
         try:
-            yield LocalQuickBooks(sandbox, discovery.url)
+            yield LocalQuickBooks(sandbox)
         finally:
-            discovery.stop()
             sandbox.stop()
 
 

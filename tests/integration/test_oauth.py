@@ -340,3 +340,24 @@ def test_token_file_path_from_config_is_honoured(tmp_path, sandbox):
     path.chmod(0o644)
     with pytest.raises(ConfigError, match="chmod 600"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/.well-known/openid_sandbox_configuration/", "/.well-known/openid_configuration",
+     "/.well-known/openid_sandbox_configuration"],
+)  # fmt: skip
+def test_the_discovery_document_names_the_sandboxs_endpoints(sandbox, path):
+    # Intuit's clients (intuit-oauth) find the endpoints there (reference §1).
+    resp = requests.get(sandbox.qbo_url + path, timeout=10)
+    assert resp.status_code == 200
+    doc = resp.json()
+    info = sandbox.info()
+    assert doc["authorization_endpoint"] == info["qbo_authorize_url"]
+    assert doc["token_endpoint"] == info["qbo_token_url"]
+    assert doc["revocation_endpoint"] == info["qbo_revoke_url"]
+    assert {"issuer", "userinfo_endpoint", "jwks_uri"} <= set(doc)
+    assert doc["token_endpoint_auth_methods_supported"] == [
+        "client_secret_post", "client_secret_basic"
+    ]  # fmt: skip
+    assert requests.get(info["qbo_discovery_url"], timeout=10).json() == doc

@@ -193,7 +193,9 @@ def _fire(client: QboClient, reads: int = 30, threads: int = 20) -> list[dict]:
 
 
 def test_unpaced_client_is_throttled_and_recovers(qbo_settings, sandbox):
-    sandbox_settings(sandbox, limits=True)
+    # 50 ms per request: 20 threads are sure to go past the 10 concurrent requests QuickBooks
+    # allows, however fast or loaded the machine (the burst alone was not, on a busy CI).
+    sandbox_settings(sandbox, limits=True, latency_ms=50)
     http = RecordingSession()
     # No client-side pacing worth the name: the server's limits must push back.
     unpaced = Limiter({"minute": (10**6, 60.0), "second": (10**6, 1.0)}, concurrent=50)
