@@ -1,6 +1,5 @@
 """Intuit's QuickBooks Online entity reference, as data: the documented properties of each
-entity the toolkit and the sandbox use, with type, required, read only, maximum length and
-the minor version that added them.
+entity the toolkit and the sandbox use, with type, required, read only and maximum length.
 
 The data is ``spec/qbo-entity-reference.json``: Intuit's API reference scraped by the
 open-source client pbrink231/quickbooks-node-promise (``quickbooks-type-scrape``, ISC
@@ -26,7 +25,6 @@ ENTITIES = (
 )  # fmt: skip
 SPEC_FILE = "qbo-entity-reference.json"
 _MAX = re.compile(r"max(?:imum)?\b[^0-9,]*?(\d+)", re.IGNORECASE)
-_MINOR = re.compile(r"minorVersion:\s*(\d+)")
 
 
 @dataclass(frozen=True)
@@ -54,11 +52,6 @@ class Attribute:
         if "range is" in self.meta.lower():  # "Range is 0 through 999": a number's range
             return None
         found = _MAX.search(self.meta)
-        return int(found.group(1)) if found else None
-
-    @property
-    def minor_version(self) -> int | None:
-        found = _MINOR.search(self.meta)
         return int(found.group(1)) if found else None
 
     @property
