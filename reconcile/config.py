@@ -180,6 +180,8 @@ class Config:
     # The [sync_map] table as written: options and per-entity overrides of the Sync Map
     # (read by reconcile.mapping.configured).
     sync_map: dict = field(default_factory=dict)
+    # The [bms_assumptions] table as written (read by reconcile.bms.assumptions.from_table).
+    bms_assumptions: dict = field(default_factory=dict)
 
     def describe(self) -> dict:
         """A secret-free summary for status screens and logs."""
@@ -282,6 +284,7 @@ def load_config(path: str | Path | None = None) -> Config:
         qbo=qbo,
         bms=bms,
         sync_map=dict(raw.get("sync_map", {})),
+        bms_assumptions=dict(raw.get("bms_assumptions", {})),
     )
 
 

@@ -12,6 +12,7 @@ from functools import cached_property
 import pandas as pd
 
 from reconcile import clock
+from reconcile.bms import assumptions
 from reconcile.bms.client import BmsClient
 from reconcile.bms.loaders import (
     accounts_frame,
@@ -23,7 +24,6 @@ from reconcile.bms.loaders import (
 )
 from reconcile.config import Config, load_config
 from reconcile.mapping import EntityMap, configured
-from reconcile.mapping.invoices import EXPORTABLE_STATUSES
 from reconcile.payments.acceptance import accept
 from reconcile.payments.classification import UNAPPLIED, UNKNOWN, PaymentPlan, classify
 from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
@@ -59,6 +59,7 @@ class Session:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.maps, self.options = configured(config)
+        self.assumptions = assumptions.from_table(config.bms_assumptions)
 
     @classmethod
     def from_config(cls, path: str | None = None) -> Session:
@@ -150,8 +151,7 @@ class Session:
         if date_to is not None:
             within &= day <= date_to
         headers = headers[within]
-        exportable = self.options.get("exportable_statuses", EXPORTABLE_STATUSES)
-        return invoice_list(headers, self.store, exportable).sort_values(
+        return invoice_list(headers, self.store, self.assumptions).sort_values(
             ["InvoiceDate", "InvoiceNumber"], ascending=[False, True], ignore_index=True
         )
 
@@ -176,7 +176,9 @@ class Session:
         state = QboState.load(self.qbo, tuple(sorted(entities)))
         args = (state, self.store, self.options, self.tax_items)
         include = master.include() if master is not None else None
-        plan = build_invoice_plan(headers, lines, discounts, *args, include=include)
+        plan = build_invoice_plan(
+            headers, lines, discounts, *args, include=include, assumptions=self.assumptions
+        )
         if master is not None:
             plan = plan_dependencies(plan, master, self.maps, *args)
         return plan
@@ -221,6 +223,7 @@ class Session:
             set(self.store.links("payment")["qbo_id"]),
             self.load("customer"),
             dict(zip(held["payment_id"], held["message"], strict=True)),
+            self.assumptions,
         )
 
     def import_payments(self, plan: PaymentPlan, progress: Progress | None = None) -> pd.DataFrame:
@@ -229,7 +232,7 @@ class Session:
         methods = {m["Id"]: m["Name"] for m in self.qbo.query(select("PaymentMethod"))}
         return import_plan(
             plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
-            progress=progress,
+            progress=progress, assumptions=self.assumptions,
         )  # fmt: skip
 
     def suggestions(self, plan: PaymentPlan, limit: int = 3) -> pd.DataFrame:
@@ -270,8 +273,9 @@ class Session:
         bms = invoice_headers(self.bms)
         qbo = self.qbo_invoices()
         _payments, lines = load_payments(self.qbo)
-        exportable = self.options.get("exportable_statuses", EXPORTABLE_STATUSES)
-        by_invoice = reconcile_invoices(bms, qbo, lines, self.store.links(), exportable=exportable)
+        by_invoice = reconcile_invoices(
+            bms, qbo, lines, self.store.links(), assumptions=self.assumptions
+        )
         # A QuickBooks customer is reported under its BMS name when the two are linked.
         names = dict(zip(qbo["customer_id"], qbo["customer_name"], strict=True))
         accounts = self.load("customer")

@@ -15,6 +15,7 @@ from typing import TypedDict, Unpack
 
 import pandas as pd
 
+from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.bms.client import BmsClient
 from reconcile.bms.errors import BmsError
 
@@ -304,17 +305,19 @@ def job_status(client: BmsClient, job_id: str) -> dict:
     return client.result("GET", f"/v2/integration/qbd/jobstatus/{int(job_id)}")
 
 
-TERMINAL_STATES = {"completed", "completedwitherrors", "failed"}
-
-
 def wait_for_job(
-    client: BmsClient, job_id: str, timeout: float = 120.0, every: float = 1.0
+    client: BmsClient,
+    job_id: str,
+    timeout: float = 120.0,
+    every: float = 1.0,
+    assumptions: BmsAssumptions = DEFAULT,
 ) -> dict:
-    """Poll a job until it ends (Completed, CompletedWithErrors or Failed)."""
+    """Poll a job until it ends (a state of ``assumptions.job_done_states``: Kaseya does not
+    document the states)."""
     deadline = time.monotonic() + timeout
     while True:
         status = job_status(client, job_id)
-        if str(status.get("State", "")).lower() in TERMINAL_STATES:
+        if assumptions.job_done(status.get("State")):
             return status
         if time.monotonic() >= deadline:
             raise BmsError(f"job {job_id} still {status.get('State')!r} after {timeout:.0f} s")

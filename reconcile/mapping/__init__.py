@@ -17,8 +17,8 @@ OPTIONS = {
     "tax_code_names": dict,
     "customer_account_types": list,
     "default_items": dict,
-    "exportable_statuses": list,
 }
+MOVED = {"exportable_statuses": "[bms_assumptions] exportable_statuses"}
 
 
 def configured(config: Config) -> tuple[dict[str, EntityMap], dict]:
@@ -38,6 +38,8 @@ def configured(config: Config) -> tuple[dict[str, EntityMap], dict]:
             if not isinstance(value, OPTIONS[key]):
                 raise ConfigError(f"[sync_map] {key} must be a {OPTIONS[key].__name__}")
             options[key] = value
+        elif key in MOVED:
+            raise ConfigError(f"[sync_map] {key} has moved: write it as {MOVED[key]}")
         else:
             known = ", ".join(sorted([*OPTIONS, *MAPS]))
             raise ConfigError(f"[sync_map] has an unknown key {key!r} (known: {known})")

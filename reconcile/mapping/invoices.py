@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.mapping.syncmap import Ref, clean_text, is_blank
 
-EXPORTABLE_STATUSES = ("Ready to Send", "Sent", "Partially Paid", "Fully Paid")
 DOC_NUMBER_MAX = 21
 PO_NUMBER_MAX = 15
 MEMO_MAX = 1000
@@ -35,16 +35,14 @@ def money(value: Any) -> Decimal:
     return Decimal(0 if is_blank(value) else str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def eligibility(
-    headers: pd.DataFrame, exportable: Iterable[str] = EXPORTABLE_STATUSES
-) -> pd.DataFrame:
+def eligibility(headers: pd.DataFrame, assumptions: BmsAssumptions = DEFAULT) -> pd.DataFrame:
     """The headers with two more columns: ``Eligible`` and ``Why`` (the reason when not).
 
-    Statuses are matched by name, as BMS names them in the data (case-insensitive)."""
-    allowed = {s.casefold() for s in exportable}
+    Statuses are matched by name, as BMS names them in the data (case-insensitive), against
+    ``assumptions.exportable_statuses`` (BMS publishes no status list)."""
     names = headers["StatusName"].fillna("").astype(str)
-    eligible = names.str.casefold().isin(allowed)
-    shown = ", ".join(exportable)
+    eligible = names.map(assumptions.is_exportable).astype(bool)
+    shown = ", ".join(assumptions.exportable_statuses)
     why = [
         "" if ok else f"status {name or '(none)'!r} is not exported (only {shown})"
         for ok, name in zip(eligible, names, strict=True)

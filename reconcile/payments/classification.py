@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.payments.reconciliation import pair_invoices
 
 READY, OVERPAYMENT = "ready", "overpayment / unapplied amount"
@@ -76,11 +77,13 @@ def classify(
     imported: set[str],
     bms_accounts: pd.DataFrame | None = None,
     held: dict[str, str] | None = None,
+    assumptions: BmsAssumptions = DEFAULT,
 ) -> PaymentPlan:
     """Classify QBO payments (``reconcile.payments.frames``) against BMS invoice headers
     (``reconcile.bms.loaders.INVOICE_COLUMNS``); ``imported`` are the QBO payment ids already
     imported; ``bms_accounts`` (Id, CurrencyName) enables the currency check; ``held``
-    (payment id → why) are payments an interrupted import left for a person to check."""
+    (payment id → why) are payments an interrupted import left for a person to check;
+    ``assumptions`` name BMS's void statuses."""
     pairs = pair_invoices(bms_invoices, qbo_invoices, invoice_links)
     pairs = pairs.dropna(subset=["bms_id", "qbo_invoice_id"])
     bms = bms_invoices.assign(bms_id=bms_invoices["Id"].astype("string"))
@@ -121,7 +124,7 @@ def classify(
         (IMPORTED, out["payment_id"].isin(imported), "imported before; not imported again"),
         (UNKNOWN, ~known, "QuickBooks invoice {qbo_invoice_id} is not a BMS invoice "
          "(not exported from BMS, or deleted and re-created there)"),
-        (VOIDED, known & (out["status_before"].str.casefold() == "void"),
+        (VOIDED, known & out["status_before"].map(assumptions.is_void).astype(bool),
          "BMS invoice {invoice_number} is void"),
         (CUSTOMER, known & expected.notna() & (expected != matched["customer_id"]),
          "the payment's QuickBooks customer {customer_id} is not the customer of BMS "

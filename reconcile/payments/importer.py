@@ -15,17 +15,30 @@ BMS has one way in for payments, ``POST /v2/integration/qbd/payments`` (a job, p
 
 The invoices' QuickBooks ids must be known to BMS (the invoice write-back); any that are
 missing are written first (``PUT /v2/integration/qbd/invoices``, idempotent).
+
+Kaseya documents neither what a job log holds nor which invoice id a payment line names;
+``reconcile.bms.assumptions`` says what is assumed (one log per payment, in order, with the
+codes Applied / Skipped / Error; lines name the QuickBooks invoice id) and lets a person
+switch it. When a job's logs cannot be read per payment, its payments are settled at once
+from their invoices' dues, as after a crash.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
+from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.bms.client import BmsClient
-from reconcile.bms.loaders import import_payments, wait_for_job, write_invoice_references
+from reconcile.bms.loaders import (
+    import_payments,
+    invoice_headers,
+    wait_for_job,
+    write_invoice_references,
+)
 from reconcile.errors import ReconcileError
 from reconcile.payments.classification import PaymentPlan
 from reconcile.store import SyncStore
@@ -36,8 +49,12 @@ HELD_MESSAGE = "an interrupted import left it half-applied in BMS: check invoice
 Progress = Callable[[int, int], None]
 
 
-def _dto(payment: dict, lines: pd.DataFrame, realm_id: str, methods: dict[str, str]) -> dict:
-    """The ``QbPaymentImportDto`` of one payment."""
+def _dto(
+    payment: dict, lines: pd.DataFrame, realm_id: str, methods: dict[str, str], invoice_key: str
+) -> dict:
+    """The ``QbPaymentImportDto`` of one payment; its lines name each invoice by
+    ``invoice_key`` ("qbo_id": the QuickBooks invoice id BMS was told, or "bms_id")."""
+    column = "qbo_invoice_id" if invoice_key == "qbo_id" else "bms_id"
     return {
         "Id": payment["payment_id"],
         "Amount": float(payment["total"]),
@@ -52,7 +69,7 @@ def _dto(payment: dict, lines: pd.DataFrame, realm_id: str, methods: dict[str, s
                 "Amount": float(ln.amount),
                 "Discount": 0.0,
                 "Balance": float(ln.due_after),
-                "InvoiceId": str(ln.qbo_invoice_id),
+                "InvoiceId": str(getattr(ln, column)),
             }
             for ln in lines.itertuples()
         ],
@@ -68,10 +85,10 @@ def import_plan(
     methods: dict[str, str] | None = None,
     progress: Progress | None = None,
     poll_every: float = 1.0,
+    assumptions: BmsAssumptions = DEFAULT,
 ) -> pd.DataFrame:
     """Import the importable payments of ``plan``; one result row per payment of the plan
     (``RESULT_COLUMNS``; outcomes imported, skipped, blocked, failed), all logged."""
-    methods = methods or {}
     run_id = store.start_run("payment", "import", details={"payments": len(plan.payments)})
     results: dict[str, dict] = {}
 
@@ -93,9 +110,10 @@ def import_plan(
             result(row, outcome, f"{row['class']}: {row['reason']}")
     try:
         _write_references(plan, bms, store, run_id, [r["payment_id"] for r in work])
+        sender = _Sender(plan, bms, store, run_id, realm_id, methods or {}, result, poll_every,
+                         assumptions)  # fmt: skip
         for start in range(0, len(work), PAYMENTS_PER_JOB):
-            chunk = work[start : start + PAYMENTS_PER_JOB]
-            _import_chunk(chunk, plan, bms, store, run_id, realm_id, methods, result, poll_every)
+            sender.send(work[start : start + PAYMENTS_PER_JOB])
             if progress:
                 progress(min(start + PAYMENTS_PER_JOB, len(work)), len(work))
     except BaseException:
@@ -129,44 +147,77 @@ def _write_references(
               "payments to them")  # fmt: skip
 
 
-def _import_chunk(chunk, plan, bms, store, run_id, realm_id, methods, result, poll_every):
-    dtos = []
-    for row in chunk:
-        lines = plan.lines[plan.lines["payment_id"] == row["payment_id"]]
-        marker = f"import-{uuid.uuid4().hex}"
-        store.begin_create("payment", row["payment_id"], marker)
-        snapshot = [
-            {"bms_id": str(ln.bms_id), "number": str(ln.invoice_number),
-             "due_before": float(ln.due_before), "amount": float(ln.amount)}
-            for ln in lines.itertuples()
-        ]  # fmt: skip
-        store.log(run_id, kind="payment", action="import", outcome="pending",
-                  qbo_id=row["payment_id"], request_id=marker,
-                  message="sent to BMS", details={"lines": snapshot})  # fmt: skip
-        dtos.append(_dto(row, lines, realm_id, methods))
-    try:
-        job_id = import_payments(bms, dtos)
-        status = wait_for_job(bms, job_id, every=poll_every)
-    except ReconcileError as exc:  # the answer may be lost: the markers stay, settled later
+@dataclass
+class _Sender:
+    """Sends chunks of payments as BMS import jobs and records what each job says."""
+
+    plan: PaymentPlan
+    bms: BmsClient
+    store: SyncStore
+    run_id: str
+    realm_id: str
+    methods: dict[str, str]
+    result: Callable[..., None]
+    poll_every: float
+    assumptions: BmsAssumptions
+
+    def send(self, chunk: list[dict]) -> None:
+        store, plan, result = self.store, self.plan, self.result
+        dtos = []
         for row in chunk:
-            result(row, "failed", f"BMS import did not answer ({exc}); it is looked up in "
-                   "BMS before the next import")  # fmt: skip
-        return
-    logs = status.get("JobLogs") or []
-    for n, row in enumerate(chunk):
-        entry = logs[n] if len(logs) == len(chunk) else {}
-        code, message = str(entry.get("Code") or ""), str(entry.get("Message") or "")
-        if code in ("Applied", "Skipped"):
-            store.link("payment", row["payment_id"], row["payment_id"], qbo_name=f"job {job_id}")
-            store.end_create("payment", row["payment_id"])
-            result(row, "imported" if code == "Applied" else "skipped", message, job_id)
-        elif code == "Error":
-            store.end_create("payment", row["payment_id"])
-            result(row, "failed", message, job_id)
-        else:  # BMS did not say which log is whose: settled from the invoices next time
-            result(row, "failed", f"job {job_id} ended {status.get('State')!r} without a "
-                   "result for this payment; it is looked up in BMS before the next import",
-                   job_id)  # fmt: skip
+            lines = plan.lines[plan.lines["payment_id"] == row["payment_id"]]
+            marker = f"import-{uuid.uuid4().hex}"
+            store.begin_create("payment", row["payment_id"], marker)
+            snapshot = [
+                {"bms_id": str(ln.bms_id), "number": str(ln.invoice_number),
+                 "due_before": float(ln.due_before), "amount": float(ln.amount)}
+                for ln in lines.itertuples()
+            ]  # fmt: skip
+            store.log(self.run_id, kind="payment", action="import", outcome="pending",
+                      qbo_id=row["payment_id"], request_id=marker,
+                      message="sent to BMS", details={"lines": snapshot})  # fmt: skip
+            dtos.append(_dto(row, lines, self.realm_id, self.methods,
+                             self.assumptions.payment_invoice_key))  # fmt: skip
+        try:
+            job_id = import_payments(self.bms, dtos)
+            status = wait_for_job(self.bms, job_id, every=self.poll_every,
+                                  assumptions=self.assumptions)  # fmt: skip
+        except ReconcileError as exc:  # the answer may be lost: the markers stay, settled later
+            for row in chunk:
+                result(row, "failed", f"BMS import did not answer ({exc}); it is looked up in "
+                       "BMS before the next import")  # fmt: skip
+            return
+        logs = status.get("JobLogs") or []
+        if not self.assumptions.job_logs_in_order or len(logs) != len(chunk):
+            return self._settle(chunk, job_id, status)
+        for row, entry in zip(chunk, logs, strict=True):
+            outcome = self.assumptions.log_outcome(entry.get("Code"))
+            message = str(entry.get("Message") or "")
+            if outcome in ("applied", "skipped"):
+                store.link("payment", row["payment_id"], row["payment_id"],
+                           qbo_name=f"job {job_id}")  # fmt: skip
+                store.end_create("payment", row["payment_id"])
+                result(row, "imported" if outcome == "applied" else "skipped", message, job_id)
+            elif outcome == "error":
+                store.end_create("payment", row["payment_id"])
+                result(row, "failed", message, job_id)
+            else:  # a code the assumptions do not name: settled from the invoices next time
+                result(row, "failed", f"job {job_id} ended {status.get('State')!r} with log "
+                       f"code {entry.get('Code')!r} (not one of [bms_assumptions] "
+                       "job_log_codes); it is looked up in BMS before the next import",
+                       job_id)  # fmt: skip
+
+    def _settle(self, chunk: list[dict], job_id: str, status: dict) -> None:
+        """The job's logs do not say which payment is whose: read the invoices' dues now."""
+        settled = settle_interrupted(self.store, invoice_headers(self.bms))
+        found = dict(zip(settled["payment_id"], settled["outcome"], strict=True))
+        why = dict(zip(settled["payment_id"], settled["message"], strict=True))
+        for row in chunk:
+            outcome = found.get(row["payment_id"])
+            message = f"job {job_id} ended {status.get('State')!r}; " + why.get(
+                row["payment_id"], "not found among the pending imports"
+            )
+            self.result(row, "imported" if outcome == "imported" else "failed", message, job_id)
 
 
 def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataFrame:

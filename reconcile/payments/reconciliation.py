@@ -26,14 +26,14 @@ lines in a fraction of a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from reconcile.mapping.invoices import EXPORTABLE_STATUSES
+from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 
 __all__ = [
     "CUSTOMER_COLUMNS",
@@ -265,7 +265,7 @@ def reconcile_invoices(
     payment_lines: pd.DataFrame,
     invoice_links: pd.DataFrame | None,
     tolerance: float = 0.01,
-    exportable: Iterable[str] = EXPORTABLE_STATUSES,
+    assumptions: BmsAssumptions = DEFAULT,
 ) -> pd.DataFrame:
     """One row per pair of :func:`pair_invoices` (``RECON_COLUMNS``): amounts, state, reason.
 
@@ -273,7 +273,8 @@ def reconcile_invoices(
     ``qbo_applied`` (Σ ``payment_lines.amount`` for the invoice; 0 when none, <NA> with no
     QuickBooks invoice) when the balance is unknown. ``difference`` = QuickBooks' paid −
     BMS's. States, the first that applies: "missing in QBO" (no QuickBooks invoice for a BMS
-    invoice whose status is in ``exportable``; other unpaired BMS invoices are left out),
+    invoice whose status is one of ``assumptions.exportable_statuses``; other unpaired BMS
+    invoices are left out),
     "missing in BMS" (no BMS invoice for a QuickBooks invoice that is not voided; voided
     ones are left out), "amount mismatch" (totals or paid differ by more than
     ``tolerance``), "overpaid" (paid > total + tolerance), "partially paid", "matched"
@@ -298,10 +299,10 @@ def reconcile_invoices(
     # BMS: statuses worked out once per distinct name; a missing paid or due comes from the
     # other two amounts; a void invoice counts as zero.
     status_code, statuses = pd.factorize(_text(bms["StatusName"]))
-    folded = pd.Series(statuses, dtype="string").str.strip().str.casefold()
+    names = pd.Series(statuses, dtype="string").str.strip()
     per_status = {
-        "void": folded == "void",
-        "exportable": folded.isin({s.casefold() for s in exportable}),
+        "void": names.map(assumptions.is_void).astype(bool),
+        "exportable": names.map(assumptions.is_exportable).astype(bool),
     }
     void_b, exportable_b = (
         np.append(s.to_numpy(dtype=bool), False)[status_code] for s in per_status.values()

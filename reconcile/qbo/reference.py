@@ -66,15 +66,16 @@ def _types() -> dict:
     return json.loads(text)["Types"]
 
 
-def attributes(entity: str) -> dict[str, Attribute]:
-    """The documented top-level properties of ``entity``, by name ({} if undocumented)."""
-    found = _types().get(entity)
-    if found is None:
-        return {}
-    return {
-        a["name"]: Attribute(a["name"], a["type"], a.get("metaData", ""), bool(a.get("isList")))
-        for a in found["attributes"]
-    }
+def attributes(name: str) -> dict[str, Attribute]:
+    """The documented properties of an entity or a nested type (``Invoice_Line_SalesItemLine``),
+    by name; of every choice of ``A | B`` (the kinds of a line) together, the first choice
+    naming a property winning. {} if undocumented."""
+    out: dict[str, Attribute] = {}
+    for choice in (c.strip() for c in name.split("|")):
+        for a in (_types().get(choice) or {}).get("attributes", []):
+            meta = a.get("metaData", "")
+            out.setdefault(a["name"], Attribute(a["name"], a["type"], meta, bool(a.get("isList"))))
+    return out
 
 
 def trim(full: dict) -> dict:

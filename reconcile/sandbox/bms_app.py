@@ -559,6 +559,9 @@ class BmsApp:
             applied += code in ("Applied", "Skipped")
             failed += code == "Error"
         state = "Completed" if not failed else ("Failed" if not applied else "CompletedWithErrors")
+        if self.settings.value.bms_job_logs == "summary":  # a tenant that does not log per payment
+            text = f"{applied} of {len(payments)} payment(s) imported, {failed} failed."
+            logs = [{"Message": text, "Code": "Info", "Date": iso_z(datetime.now(UTC))}]
         self.data.store.execute(
             "INSERT INTO bms_jobs (id, state, logs) VALUES (?,?,?)",
             (job_id, state, json.dumps(logs)),
@@ -586,11 +589,18 @@ class BmsApp:
         changes = []
         for ln in lines:
             ref = str(ln.get("InvoiceId") or "")
-            rows = self.data.store.execute("SELECT doc FROM bms_invoices WHERE reference=?", (ref,))
+            if self.settings.value.bms_payment_invoice_key == "bms_id":
+                rows = self.data.store.execute("SELECT doc FROM bms_invoices WHERE id=?", (ref,))
+            else:
+                rows = self.data.store.execute(
+                    "SELECT doc FROM bms_invoices WHERE reference=?", (ref,)
+                )
             if not rows:
                 return "Error", (
                     f"Payment {pid}: no invoice has QuickBooks reference {ref!r} "
                     "(write the reference back with PUT /v2/integration/qbd/invoices first)."
+                    if self.settings.value.bms_payment_invoice_key == "qbo_id"
+                    else f"Payment {pid}: no invoice has id {ref!r}."
                 )
             inv = json.loads(rows[0][0])
             if inv.get("StatusId") == VOID:

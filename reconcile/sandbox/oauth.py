@@ -201,13 +201,18 @@ class OAuthProvider:
         query = urlencode({"code": code, "state": state, "realmId": self.realm})
         return Response.redirect(f"{redirect}?{query}")
 
-    def _client_ok(self, request: Request) -> bool:
+    def _client_ok(self, request: Request, form: dict | None = None) -> bool:
+        """HTTP Basic, or (token endpoint) client_id + client_secret in the form: the discovery
+        document lists client_secret_basic and client_secret_post (reference §1)."""
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Basic "):
-            return False
-        try:
-            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
-        except (ValueError, UnicodeDecodeError):
+        if header.startswith("Basic "):
+            try:
+                user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+            except (ValueError, UnicodeDecodeError):
+                return False
+        elif form is not None and "client_secret" in form:
+            user, password = form.get("client_id", ""), form["client_secret"]
+        else:
             return False
         return user == self.client_id and secrets.compare_digest(password, self.client_secret)
 
@@ -240,9 +245,9 @@ class OAuthProvider:
         }
 
     def _token(self, request: Request) -> Response:
-        if not self._client_ok(request):
-            return _json_error("invalid_client", 401)
         form = request.form()
+        if not self._client_ok(request, form):
+            return _json_error("invalid_client", 401)
         with self.store.transaction():
             if form.get("grant_type") == "authorization_code":
                 return self._exchange(form)
@@ -311,8 +316,8 @@ class OAuthProvider:
         except ValueError:
             return _json_error("invalid_request", description='body must be JSON {"token": …}')
         rows = self.store.execute("SELECT grant_id FROM oauth_tokens WHERE token=?", (token,))
-        if not rows:
-            return _json_error("invalid_request", description="Token not found")
+        if not rows:  # RFC 7009 §2.2: an unknown token is answered 200, as a revoked one
+            return Response.json({})
         self.store.execute("UPDATE oauth_tokens SET revoked=1 WHERE grant_id=?", (rows[0][0],))
         return Response.json({})
 

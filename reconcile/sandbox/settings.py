@@ -43,6 +43,12 @@ class SandboxSettings:
     bms_key_case: str = "pascal"
     # When set, sign-in needs this MFA code.
     bms_mfa_code: str = ""
+    # ImportPayments, undocumented by Kaseya (assumptions, docs/sandbox-fidelity.md): which
+    # invoice id a payment line's InvoiceId names ("qbo_id": the QuickBooks id written back
+    # with PUT /v2/integration/qbd/invoices; "bms_id": BMS's own), and whether the job answers
+    # one log per payment in order ("per_payment") or a single summary log ("summary").
+    bms_payment_invoice_key: str = "qbo_id"
+    bms_job_logs: str = "per_payment"
 
     def check(self) -> None:
         """Raise ValueError on a setting the sandbox cannot honour."""
@@ -53,6 +59,10 @@ class SandboxSettings:
                 raise ValueError(f"{name} must be between 0 and 1")
         if self.bms_key_case not in ("pascal", "camel", "legacy"):
             raise ValueError("bms_key_case must be pascal, camel or legacy")
+        if self.bms_payment_invoice_key not in ("qbo_id", "bms_id"):
+            raise ValueError("bms_payment_invoice_key must be qbo_id or bms_id")
+        if self.bms_job_logs not in ("per_payment", "summary"):
+            raise ValueError("bms_job_logs must be per_payment or summary")
         bad = [f for f in self.fail_next + self.bms_fail_next if f not in INJECTABLE]
         if bad:
             raise ValueError(f"fail_next accepts {INJECTABLE}, not {bad}")

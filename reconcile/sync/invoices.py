@@ -12,14 +12,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.mapping.invoices import (
     DISCOUNT_FIELDS,
-    EXPORTABLE_STATUSES,
     LINE_FIELDS,
     eligibility,
     map_invoice,
@@ -48,18 +48,18 @@ LIST_COLUMNS = ["QuickBooksId", "Selectable", "Eligible", "Why"]
 
 
 def invoice_list(
-    headers: pd.DataFrame, store: SyncStore, exportable: Iterable[str] = EXPORTABLE_STATUSES
+    headers: pd.DataFrame, store: SyncStore, assumptions: BmsAssumptions = DEFAULT
 ) -> pd.DataFrame:
     """The invoices a person chooses from: the headers plus ``LIST_COLUMNS`` — ``Selectable``
     is whether it can be exported (or, voided in BMS after export, voided in QuickBooks),
     ``Why`` the reason when not, ``QuickBooksId`` the linked invoice (else BMS's own
     reference, when posted)."""
-    checked = eligibility(headers, exportable)
+    checked = eligibility(headers, assumptions)
     links = store.links("invoice")
     linked = dict(zip(links["bms_id"], links["qbo_id"], strict=True))
     qbo_ids = checked["Id"].astype("string").map(linked).astype("string")
     reference = checked["AccountingAppReference"].astype("string")
-    void = checked["StatusName"].fillna("").str.casefold() == "void"
+    void = checked["StatusName"].map(assumptions.is_void).astype(bool)
     to_void = void & qbo_ids.notna()
     selectable = checked["Eligible"].fillna(False) | to_void
     why = checked["Why"].mask(to_void, "void in BMS: exporting voids it in QuickBooks")
@@ -80,13 +80,15 @@ def build_invoice_plan(
     options: Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
     include: Mapping[str, Mapping[str, str]] | None = None,
+    assumptions: BmsAssumptions = DEFAULT,
 ) -> pd.DataFrame:
     """One plan row per BMS invoice header (see the module docstring). With ``include``
     (:meth:`reconcile.sync.dependencies.MasterData.include`), a customer or item QuickBooks
-    lacks becomes a need to plan first rather than a blocking reason."""
+    lacks becomes a need to plan first rather than a blocking reason; ``assumptions`` name
+    the exportable and void statuses."""
     options = options or {}
     resolver = Resolver(state, store, options, tax_items, include=include)
-    checked = eligibility(headers, options.get("exportable_statuses", EXPORTABLE_STATUSES))
+    checked = eligibility(headers, assumptions)
     by_invoice = _by_invoice(lines, LINE_FIELDS)
     disc_by_invoice = _by_invoice(discounts, DISCOUNT_FIELDS)
     links = store.links("invoice")
@@ -94,7 +96,7 @@ def build_invoice_plan(
     rows = [
         _plan_invoice(header, by_invoice.get(header["Id"], []),
                       disc_by_invoice.get(header["Id"], []), state, store, resolver,
-                      fingerprints)
+                      fingerprints, assumptions)
         for header in checked.to_dict("records")
     ]  # fmt: skip
     plan = pd.DataFrame(rows, columns=INVOICE_PLAN_COLUMNS)
@@ -111,7 +113,9 @@ def _by_invoice(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[Any, list[d
     return out
 
 
-def _plan_invoice(header, lines, discounts, state, store, resolver, fingerprints) -> dict:
+def _plan_invoice(
+    header, lines, discounts, state, store, resolver, fingerprints, assumptions
+) -> dict:
     draft = map_invoice(header, lines, discounts, resolver.options)
     row: dict[str, Any] = {
         "kind": "invoice", "bms_id": draft.bms_id, "name": draft.doc_number, "changes": [],
@@ -125,7 +129,7 @@ def _plan_invoice(header, lines, discounts, state, store, resolver, fingerprints
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
 
-    if str(header.get("StatusName", "")).casefold() == "void":
+    if assumptions.is_void(header.get("StatusName")):
         if current is None:
             return blocked("void in BMS and never exported: nothing to do in QuickBooks")
         return {**row, "action": "void", "qbo_id": current["Id"],

@@ -6,7 +6,8 @@ every unset attribute as "", so ``PreferredDeliveryMethod: ""`` gave 2170 and ``
 a 500; ``Invoice`` always sends the system-defined ``FreeFormAddress``; ``Vendor`` sends
 ``TaxReportingBasis``; ``to_linked_txn()`` sends ``TxnLineId`` as a number) — the tests below
 that create customers, vendors, invoices and payments, and re-save what they read, pin that
-the sandbox now takes them.
+the sandbox now takes them. Errors, requestid, mixed batches, STARTPOSITION paging, the
+other lists' updates and pacing are in ``test_python_quickbooks_errors.py``.
 """
 
 from __future__ import annotations

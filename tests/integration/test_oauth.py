@@ -195,6 +195,36 @@ def test_stale_refresh_token_disconnects_with_reason(own_client, own_settings, s
         QboClient(own_settings, QboAuth(own_settings)).read("Customer", "1")
 
 
+def test_the_client_secret_may_come_in_the_form_as_the_discovery_document_says(
+    own_client, own_settings, sandbox
+):
+    tokens = own_client.auth.store.load()
+    form = {"grant_type": "refresh_token", "refresh_token": tokens.refresh_token.reveal()}
+    wrong = requests.post(
+        own_settings.token_url,
+        data={**form, "client_id": sandbox.client_id, "client_secret": "nope"},
+        timeout=10,
+    )
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    nothing = requests.post(own_settings.token_url, data=form, timeout=10)
+    assert nothing.status_code == 401
+    posted = requests.post(
+        own_settings.token_url,
+        data={**form, "client_id": sandbox.client_id, "client_secret": sandbox.client_secret},
+        timeout=10,
+    )  # client_secret_post
+    assert posted.status_code == 200, posted.text
+    assert posted.json()["refresh_token"] != form["refresh_token"]
+
+
+def test_revoking_a_token_nobody_knows_is_answered_200(own_settings, sandbox):
+    resp = requests.post(
+        own_settings.revoke_url, json={"token": "never-issued"},
+        auth=(sandbox.client_id, sandbox.client_secret), timeout=10,
+    )  # fmt: skip
+    assert resp.status_code == 200  # RFC 7009 §2.2; intuitlib treats 200 as revoked
+
+
 def test_revoke_clears_tokens_and_api_calls_fail(own_client, own_settings, sandbox):
     tokens = own_client.auth.store.load()
     assert own_client.read("Customer", "1")["Id"] == "1"

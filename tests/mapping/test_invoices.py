@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from reconcile.bms.assumptions import BmsAssumptions
 from reconcile.mapping.invoices import eligibility, map_invoice, totals_check
 from reconcile.sandbox.bms_demo import DemoSizes, generate
 
@@ -58,7 +59,7 @@ def test_only_the_four_exportable_statuses_are_eligible():
     assert out["Why"].iloc[1] == ""
     subset = eligibility(headers.iloc[[0, 2]])  # a filtered frame keeps its reasons
     assert subset["Why"].iloc[0].startswith("status 'New'") and subset["Why"].iloc[1] == ""
-    custom = eligibility(headers, exportable=["New"])
+    custom = eligibility(headers, BmsAssumptions(exportable_statuses=("New",)))
     assert custom["Eligible"].tolist() == [True, False, False, False, False]
 
 

@@ -7,6 +7,7 @@ import json
 import pandas as pd
 import pytest
 
+from reconcile.bms.assumptions import BmsAssumptions
 from reconcile.bms.loaders import INVOICE_COLUMNS, frame
 from reconcile.payments.frames import PAYMENT_LINE_COLUMNS, QBO_INVOICE_COLUMNS, typed
 from reconcile.payments.reconciliation import (
@@ -262,7 +263,9 @@ def test_missing_in_quickbooks_only_when_exportable():
         "not in QuickBooks: BMS invoice INV-1 (Sent), total 80.00, paid 0.00, due 80.00"
     )
     assert row["qbo_invoice_id"] is NA and row["qbo_total"] is NA and row["difference"] is NA
-    wider = reconcile_invoices(b, qbo(), lines(), None, exportable=("Sent", "new"))
+    wider = reconcile_invoices(
+        b, qbo(), lines(), None, assumptions=BmsAssumptions(exportable_statuses=("Sent", "new"))
+    )
     assert wider["bms_id"].tolist() == ["1", "2"]
     assert wider["state"].tolist() == ["missing in QBO", "missing in QBO"]
 
