@@ -25,7 +25,7 @@ error = ["Error"]
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from reconcile.errors import ConfigError
@@ -93,10 +93,7 @@ def _names(where: str, value: Any) -> tuple[str, ...]:
 def from_table(table: Mapping[str, Any]) -> BmsAssumptions:
     """The assumptions after a ``[bms_assumptions]`` table; an unknown key or a value of the
     wrong kind is a ConfigError naming it."""
-    known = {
-        "exportable_statuses", "void_statuses", "job_done_states", "job_log_codes",
-        "job_logs_in_order", "payment_invoice_key",
-    }  # fmt: skip
+    known = {f.name for f in fields(BmsAssumptions)}
     unknown = sorted(set(table) - known)
     if unknown:
         raise ConfigError(

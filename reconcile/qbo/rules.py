@@ -372,7 +372,7 @@ def _agree(spec: FieldSpec, attr: reference.Attribute, path: str) -> FieldSpec:
             DISPUTED_LENGTHS[path] = (spec.max_len, attr.max_len)
             low, high = sorted((spec.max_len, attr.max_len))
             spec = replace(spec, max_len=low, lenient_len=high)
-    inner = spec.shape if spec.shape is not None else None
+    inner = spec.shape
     if inner is None and spec.kind in _KINDS_WITH_SHAPES:
         inner = _SHAPES[spec.kind]
     nested = reference.attributes(attr.type) if inner is not None else {}
