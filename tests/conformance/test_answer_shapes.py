@@ -138,11 +138,6 @@ def _all_missing(entity: str, answer: dict) -> set[str]:
 # -- making the same kind of record in the sandbox ----------------------------------------------
 
 
-def _account_id(client: QboClient, name: str) -> str:
-    (account,) = client.query(select("Account").eq("Name", name))
-    return account["Id"]
-
-
 def make_customer(client: QboClient) -> dict:
     return client.create(
         "Customer",
@@ -174,6 +169,16 @@ def make_account(client: QboClient) -> dict:
 
 
 def make_item(client: QboClient) -> dict:
+    # Its own income account: a test before this one may have sent BMS's chart of accounts to
+    # the shared sandbox, renaming the demo's "Services" (issue 12).
+    income = client.create(
+        "Account",
+        {
+            "Name": unique("Design income"),
+            "AccountType": "Income",
+            "AccountSubType": "ServiceFeeIncome",
+        },
+    )
     return client.create(
         "Item",
         {
@@ -181,7 +186,7 @@ def make_item(client: QboClient) -> dict:
             "Type": "Service",
             "Description": "Custom design",
             "UnitPrice": 75,
-            "IncomeAccountRef": {"value": _account_id(client, "Services")},
+            "IncomeAccountRef": {"value": income["Id"]},
         },
     )
 
@@ -200,7 +205,7 @@ def _customer_with_addresses(client: QboClient) -> dict:
 
 def make_invoice(client: QboClient) -> dict:
     customer = _customer_with_addresses(client)
-    (item,) = client.query(select("Item").eq("Name", "Services"))
+    item = make_item(client)
     return client.create(
         "Invoice",
         {
