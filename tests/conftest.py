@@ -23,6 +23,7 @@ DEFAULT_SETTINGS = {
     "latency_ms": 0.0,
     "fail_next": [],
     "access_token_ttl": 3600.0,
+    "code_ttl": 600.0,
     "stale_refresh_grace": 86400.0,
     "bms_fail_next": [],
     "bms_access_token_ttl": 3600.0,

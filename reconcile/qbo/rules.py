@@ -130,6 +130,14 @@ DEFAULT_SUBTYPE: dict[str, str] = {
     "Expense": "OtherMiscellaneousServiceCost", "Other Income": "OtherMiscellaneousIncome",
     "Other Expense": "OtherMiscellaneousExpense",
 }
+# The type of an account created with AccountSubType alone: the defaults above and the pairs seen
+# in recorded answers (§4 Account "common pairs"). Intuit's full type → subtype table is not
+# transcribed; a subtype outside these gets "Expense" (an assumption, docs/sandbox-fidelity.md).
+SUBTYPE_TYPE: dict[str, str] = {
+    **{subtype: kind for kind, subtype in DEFAULT_SUBTYPE.items()},
+    "Savings": "Bank", "UndepositedFunds": "Other Current Asset",
+    "Inventory": "Other Current Asset", "SalesOfProductIncome": "Income",
+}
 
 # §4 Invoice lines and their detail objects; §4 Payment lines.
 _TAXCODE = FieldSpec("ref")  # US pseudo codes TAX/NON: checked by the 6100 rule, not resolved

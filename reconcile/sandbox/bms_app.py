@@ -608,7 +608,12 @@ class BmsApp:
             amount = Decimal(str(ln.get("Amount", 0)))
             discount = Decimal(str(ln.get("Discount", 0) or 0))
             due = Decimal(str(inv.get("PaymentDue") or 0))
-            if amount < 0 or discount < 0 or amount + discount > due:
+            if amount < 0 or discount < 0:
+                return "Error", (
+                    f"Payment {pid}: a negative amount ({amount}) or discount ({discount}) "
+                    f"for invoice {inv['InvoiceNumber']}."
+                )
+            if amount + discount > due:
                 return "Error", (
                     f"Payment {pid}: {amount + discount} for invoice {inv['InvoiceNumber']} "
                     f"is more than its payment due {due}."

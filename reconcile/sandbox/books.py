@@ -10,6 +10,8 @@ Void sets every amount to 0 and notes "Voided" (observed on real QBO).
 
 from __future__ import annotations
 
+import calendar
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
@@ -136,3 +138,26 @@ def void_amounts(doc: dict) -> None:
     if "TxnTaxDetail" in doc:
         doc["TxnTaxDetail"]["TotalTax"] = 0.0
     doc["PrivateNote"] = "Voided"
+
+
+def due_date(txn_date: date, term: dict | None) -> date:
+    """The DueDate QuickBooks gives a transaction under ``term`` (None: the company's Net 30).
+
+    Standard terms add ``DueDays``. Date-driven terms fall due on ``DayOfMonthDue`` of the
+    month (the month's last day when it is shorter), or of the next month when the
+    transaction is dated later, or fewer than ``DueNextMonthDays`` days before it (Intuit's
+    Term reference: "payment due next month if issued that many days before the
+    DayOfMonthDue")."""
+    term = term or {}
+    if not term.get("DayOfMonthDue"):
+        return txn_date + timedelta(days=int(term.get("DueDays", 30)))
+    day, within = int(term["DayOfMonthDue"]), int(term.get("DueNextMonthDays") or 0)
+    due = _day_of_month(txn_date.year, txn_date.month, day)
+    if (due - txn_date).days < within or due < txn_date:
+        year, month = divmod(txn_date.year * 12 + txn_date.month, 12)  # the next month
+        due = _day_of_month(year, month + 1, day)
+    return due
+
+
+def _day_of_month(year: int, month: int, day: int) -> date:
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))

@@ -44,7 +44,6 @@ SCOPES = {
     "phone",
     "address",
 }
-CODE_TTL = 600.0
 # Intuit's OAuth 2.0 Playground page: a redirect URI people register when they cannot host
 # one; the browser ends there and the person pastes its address (the "paste" flow).
 PLAYGROUND_REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
@@ -194,7 +193,7 @@ class OAuthProvider:
                 redirect,
                 self.realm,
                 form.get("scope", ""),
-                time.time() + CODE_TTL,
+                time.time() + self.settings.value.code_ttl,
                 secrets.token_hex(8),
             ),
         )
@@ -312,9 +311,12 @@ class OAuthProvider:
         if not self._client_ok(request):
             return _json_error("invalid_client", 401)
         try:
-            token = request.json().get("token", "")
+            body = request.json()
         except ValueError:
+            body = None
+        if not isinstance(body, dict):
             return _json_error("invalid_request", description='body must be JSON {"token": …}')
+        token = body.get("token", "")
         rows = self.store.execute("SELECT grant_id FROM oauth_tokens WHERE token=?", (token,))
         if not rows:  # RFC 7009 §2.2: an unknown token is answered 200, as a revoked one
             return Response.json({})

@@ -9,18 +9,21 @@ rate limits, plus fault injection for reliability tests.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import secrets
 import threading
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reconcile import clock
 from reconcile.limiter import SlidingWindow
+from reconcile.qbo import reference
 from reconcile.qbo import rules as qbo_rules
 from reconcile.qbo.faults import Fault, not_found, unsupported
 from reconcile.sandbox import books, qbo_query
@@ -33,22 +36,45 @@ API_PATH = re.compile(r"^/v3/company/([^/]+)/(.+)$")
 MAX_BATCH = 30
 MAX_REQUEST_ID = 50
 MAX_BATCH_REQUEST_ID = 36
+MAX_BATCH_ID = 10
 DELETED = " (deleted)"
 TAX_SERVICE = "taxservice/taxcode"
 SSN_MASK = "XXX-XX-XXXX"
-TZ_OFFSET = "-08:00"  # the demo company's clock, as QBO writes local times with an offset
+# QuickBooks writes time stamps as Pacific local time with its offset: the recorded answers
+# (reference §4-§5 VCR fixtures, Intuit's examples) read -08:00 in winter and -07:00 in summer,
+# whatever the company's address. Assumption: the zone does not follow the company's.
+QBO_TZ = ZoneInfo("America/Los_Angeles")
 
 
 def now_iso(ms: bool = False) -> str:
-    """QBO's timestamp: local time with offset; the envelope's ``time`` has milliseconds."""
-    t = datetime.now()
-    text = t.strftime("%Y-%m-%dT%H:%M:%S") + (f".{t.microsecond // 1000:03d}" if ms else "")
-    return text + TZ_OFFSET
+    """QBO's timestamp: the instant now as Pacific time, with its offset
+    (``2026-12-02T06:05:09-08:00``); the envelope's ``time`` has milliseconds."""
+    return datetime.now(QBO_TZ).isoformat(timespec="milliseconds" if ms else "seconds")
 
 
 def fault_response(fault: Fault) -> Response:
     body = {"Fault": fault.fault(), "time": now_iso(ms=True)}
-    return Response.json(body, status=fault.status, headers={"intuit_tid": secrets.token_hex(12)})
+    return Response.json(body, status=fault.status)
+
+
+@functools.cache
+def _physical_addresses(entity: str) -> tuple[str, ...]:
+    """The entity's properties of type PhysicalAddress in Intuit's reference."""
+    return tuple(
+        name
+        for name, attribute in reference.attributes(entity).items()
+        if attribute.type.endswith("_PhysicalAddress")
+    )
+
+
+def stale_object() -> Fault:
+    """5010, as QuickBooks words it for an update, delete or void (observed: VCR batch, §5)."""
+    return Fault(
+        "5010",
+        "Stale Object Error : You and sandbox were working on this at the same time. "
+        "sandbox finished before you did, so your work was not saved.",
+        element="SyncToken",
+    )
 
 
 def auth_failure(detail: str, status: int = 401) -> Response:
@@ -165,6 +191,8 @@ class QboApp:
         self.realm = realm
         self._limits: Limits | None = None
         self._limits_scale = 0.0
+        # Records created by the items of the batch being run on this thread (see _batch).
+        self._batch_run = threading.local()
 
     def limits(self) -> Limits:
         scale = self.settings.value.time_scale
@@ -181,6 +209,14 @@ class QboApp:
             return answer
         if request.path.startswith("/_sandbox/"):
             return self._control(request)
+        response = self._accounting(request)
+        # Every answer of the API carries Intuit's transaction id, faults and replays too
+        # (reference §5: quote it to Intuit's support).
+        if not response.reset:
+            response.headers["intuit_tid"] = secrets.token_hex(12)
+        return response
+
+    def _accounting(self, request: Request) -> Response:
         match = API_PATH.match(request.path)
         if not match:
             return fault_response(unsupported(f"Unsupported path {request.path}"))
@@ -273,7 +309,7 @@ class QboApp:
             return fault_response(fault)
         if rest != TAX_SERVICE:  # the TaxService answers its bare echo object (§4)
             body["time"] = now_iso(ms=True)
-        return Response.json(body, headers={"intuit_tid": secrets.token_hex(12)})
+        return Response.json(body)
 
     def _route(self, realm: str, rest: str, request: Request) -> dict:
         parts = rest.split("/")
@@ -283,7 +319,7 @@ class QboApp:
             text = request.query.get("query") if request.method == "GET" else request.text()
             return {"QueryResponse": self.query(realm, text or "")}
         if rest == "batch" and request.method == "POST":
-            return self._batch(realm, self._json(request))
+            return self._batch(realm, self._json(request), request.query.get("requestid"))
         if rest == TAX_SERVICE and request.method == "POST":
             return self.tax_service(realm, self._json(request))
         if parts[0] == "companyinfo":
@@ -320,7 +356,7 @@ class QboApp:
                 element="Id",
                 message="Invalid ID",
             )
-        doc = self.store.get(realm, entity, entity_id)
+        doc = self._visible(realm, entity, entity_id)
         if doc is None:
             raise not_found(entity, entity_id)
         return doc
@@ -330,7 +366,7 @@ class QboApp:
         parsed = qbo_query.parse(text, qbo_rules.ENTITIES)
         return qbo_query.evaluate(parsed, self.store.all(realm, parsed.entity))
 
-    def _batch(self, realm: str, body: Any) -> dict:
+    def _batch(self, realm: str, body: Any, request_id: str | None) -> dict:
         items = body.get("BatchItemRequest") if isinstance(body, dict) else None
         if not isinstance(items, list) or not items:
             raise Fault("2020", "Required parameter BatchItemRequest is missing in the request")
@@ -340,14 +376,35 @@ class QboApp:
                 f"Batch size {len(items)} exceeds the limit of {MAX_BATCH}",
                 message="Batch size exceeds allowed limit",
             )
-        answers = []
-        for item in items:
-            bid = item.get("bId")
-            try:
-                answers.append({**self._batch_item(realm, item), "bId": bid})
-            except Fault as fault:
-                answers.append({"Fault": fault.fault(), "bId": bid})
+        if request_id is not None:  # Intuit: bId at most 10 characters with a RequestID (§2)
+            for item in items:
+                if len(str(item.get("bId") or "")) > MAX_BATCH_ID:
+                    raise Fault(
+                        "2130",
+                        f"bId must be at most {MAX_BATCH_ID} characters with a requestid",
+                        element="bId",
+                        message="Invalid Request Id Format",
+                    )
+        # Items are independent: one cannot see what an earlier item of the batch created
+        # (Intuit's batch page, reference §6); they still run one after another.
+        self._batch_run.created = set()
+        try:
+            answers = []
+            for item in items:
+                bid = item.get("bId")
+                try:
+                    answers.append({**self._batch_item(realm, item), "bId": bid})
+                except Fault as fault:
+                    answers.append({"Fault": fault.fault(), "bId": bid})
+        finally:
+            del self._batch_run.created
         return {"BatchItemResponse": answers}
+
+    def _visible(self, realm: str, entity: str, entity_id: str) -> dict | None:
+        """The record, unless an earlier item of the running batch created it."""
+        if (entity, entity_id) in getattr(self._batch_run, "created", ()):
+            return None
+        return self.store.get(realm, entity, entity_id)
 
     def _batch_item(self, realm: str, item: dict) -> dict:
         if "Query" in item:
@@ -380,12 +437,7 @@ class QboApp:
         if "Id" in body:
             existing = self._read(realm, entity, str(body["Id"]))
             if str(body.get("SyncToken")) != existing["SyncToken"]:
-                raise Fault(
-                    "5010",
-                    "Stale Object Error : You and sandbox were working on this at the same time. "
-                    "sandbox finished before you did, so your work was not saved.",
-                    element="SyncToken",
-                )
+                raise stale_object()
         elif op == "update":
             raise Fault("2020", "Required parameter Id is missing in the request", element="Id")
         sparse = bool(body.get("sparse")) and existing is not None
@@ -398,6 +450,8 @@ class QboApp:
         if existing is None:
             doc["Id"] = str(self.store.next_value(realm, f"id:{entity}", start=1))
             doc["SyncToken"] = "0"
+            if hasattr(self._batch_run, "created"):
+                self._batch_run.created.add((entity, doc["Id"]))
             doc["MetaData"] = {"CreateTime": stamp, "LastUpdatedTime": stamp}
         else:
             doc["Id"] = existing["Id"]
@@ -405,11 +459,29 @@ class QboApp:
             doc["MetaData"] = {**existing.get("MetaData", {}), "LastUpdatedTime": stamp}
         doc["domain"] = "QBO"
         doc["sparse"] = False
+        self._number_addresses(realm, entity, doc, existing)
         after = getattr(self, f"_after_{entity.lower()}", None)
         self.store.put(realm, entity, doc, self.name_key(entity, doc))
         if after is not None:
             after(realm, doc, existing)
         return self.store.get(realm, entity, doc["Id"])
+
+    def _number_addresses(self, realm: str, entity: str, doc: dict, existing: dict | None) -> None:
+        """QuickBooks answers every physical address with an ``Id`` of its own and the
+        geocode ``Lat``/``Long``, "INVALID" when it cannot place it (Intuit's Customer and
+        Invoice examples; the recorded answers of tests/conformance). The sandbox geocodes
+        nothing. An address sent again without its Id keeps it (assumption)."""
+        for key in _physical_addresses(entity):
+            address = doc.get(key)
+            if not isinstance(address, dict) or not address:
+                continue
+            if not address.get("Id"):
+                before = (existing or {}).get(key) or {}
+                address["Id"] = before.get("Id") or str(
+                    self.store.next_value(realm, "id:PhysicalAddress", start=1)
+                )
+            address.setdefault("Lat", "INVALID")
+            address.setdefault("Long", "INVALID")
 
     def _merge(self, entity: str, existing: dict | None, body: dict, sparse: bool) -> dict:
         spec = qbo_rules.ENTITIES[entity]
@@ -438,7 +510,7 @@ class QboApp:
     def _resolve_refs(self, realm: str, entity: str, doc: dict) -> None:
         faults = []
         for element, target, ref_id in qbo_rules.references(entity, doc):
-            found = self.store.get(realm, target, ref_id)
+            found = self._visible(realm, target, ref_id)
             if found is None:
                 faults.append(Fault("2500", f"Invalid Reference Id : {element}", element=element))
             elif found.get("Active") is False and target != "Invoice":
@@ -532,11 +604,7 @@ class QboApp:
                 )
         existing = self._read(realm, entity, str(body["Id"]))
         if str(body["SyncToken"]) != existing["SyncToken"]:
-            raise Fault(
-                "5010",
-                "Stale Object Error : the record changed since you read it",
-                element="SyncToken",
-            )
+            raise stale_object()
         if entity == "Invoice":
             self._unlink_payments(realm, existing)
         else:
@@ -729,10 +797,7 @@ class QboApp:
         doc.setdefault("Active", True)
         self._deactivation(doc, existing, "Name")
         if not doc.get("AccountType"):
-            subtype = doc.get("AccountSubType")
-            doc["AccountType"] = next(
-                (t for t, s in qbo_rules.DEFAULT_SUBTYPE.items() if s == subtype), "Expense"
-            )
+            doc["AccountType"] = qbo_rules.SUBTYPE_TYPE.get(doc.get("AccountSubType"), "Expense")
         doc.setdefault("AccountSubType", qbo_rules.DEFAULT_SUBTYPE.get(doc["AccountType"], ""))
         doc["Classification"] = qbo_rules.classification(doc["AccountType"])
         doc["SubAccount"] = self._qualify(realm, "Account", doc, "Name") is not None
@@ -769,13 +834,10 @@ class QboApp:
     def _prepare_invoice(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         customer = self.store.get(realm, "Customer", str(doc["CustomerRef"]["value"]))
         txn_date = doc.setdefault("TxnDate", self.today().isoformat())
-        if not doc.get("DueDate"):
-            days = 30  # the company's default term, Net 30 (observed, reference §4)
+        if not doc.get("DueDate"):  # no term: the company's default, Net 30 (observed, §4)
             term_ref = doc.get("SalesTermRef") or (customer or {}).get("SalesTermRef")
-            if term_ref:
-                term = self.store.get(realm, "Term", str(term_ref["value"])) or {}
-                days = int(term.get("DueDays", days))
-            doc["DueDate"] = (date.fromisoformat(txn_date) + timedelta(days=days)).isoformat()
+            term = self.store.get(realm, "Term", str(term_ref["value"])) if term_ref else None
+            doc["DueDate"] = books.due_date(date.fromisoformat(txn_date), term).isoformat()
         if not doc.get("DocNumber") or doc["DocNumber"] == "AUTO_GENERATE":
             doc["DocNumber"] = str(self.store.next_value(realm, "docnumber:Invoice", start=1001))
         elif params.get("include") != "allowduplicatedocnum":
@@ -803,10 +865,11 @@ class QboApp:
                 detail.setdefault("TaxCodeRef", {"value": "TAX" if item.get("Taxable") else "NON"})
         if existing is None and customer:
             # The customer's addresses are copied onto a new invoice that sends none
-            # [3P: minimul/qbo_api spec/vcr/oauth2_creds/qbo_api/create/invoice.yml].
+            # [3P: minimul/qbo_api spec/vcr/oauth2_creds/qbo_api/create/invoice.yml], as
+            # addresses of the invoice's own, with Ids of their own (Intuit's examples).
             for key in ("BillAddr", "ShipAddr"):
                 if key not in doc and customer.get(key):
-                    doc[key] = dict(customer[key])
+                    doc[key] = {k: v for k, v in customer[key].items() if k != "Id"}
         # A company with sales tax on answers TxnTaxDetail even when none was sent
         # [3P: minimul/qbo_api spec/vcr/create/invoice.yml and …/oauth2_creds/…/invoice.yml].
         doc.setdefault("TxnTaxDetail", {"TotalTax": 0})

@@ -29,12 +29,29 @@ COMPANY = {
         "CountrySubDivisionCode": "MA",
         "PostalCode": "02125",
         "Country": "USA",
+        "Id": "1",
     },
+    "CompanyStartDate": "2019-01-01",
     "Country": "US",
     "Email": {"Address": "books@harborpoint-it.example"},
     "WebAddr": {"URI": "https://harborpoint-it.example"},
     "FiscalYearStartMonth": "January",
     "SupportedLanguages": "en",
+    # Settings QuickBooks answers as name/value pairs (Intuit's CompanyInfo example; the
+    # recorded answer of tests/conformance/recorded_answers.py).
+    "NameValue": [
+        {"Name": "NeoEnabled", "Value": "true"},
+        {"Name": "IndustryType", "Value": "Computer Systems Design and Related Services"},
+        {"Name": "CompanyType", "Value": "LLC"},
+        {"Name": "SubscriptionStatus", "Value": "PAID"},
+        {"Name": "OfferingSku", "Value": "QuickBooks Online Plus"},
+        {"Name": "PayrollFeature", "Value": "false"},
+        {"Name": "AccountantFeature", "Value": "false"},
+    ],
+    "MetaData": {
+        "CreateTime": "2019-01-01T09:00:00-08:00",
+        "LastUpdatedTime": "2019-01-01T09:00:00-08:00",
+    },
 }
 
 # (Name, AccountType, AccountSubType, AcctNum) — QBO's default accounts for a service company.

@@ -204,7 +204,9 @@ def start_sandbox(
         with store.transaction():
             qbo_demo.seed(
                 lambda entity, body: app.write(realm, entity, "create", body, {}),
-                lambda entity, doc: store.put(realm, entity, {"domain": "QBO", **doc}),
+                lambda entity, doc: store.put(
+                    realm, entity, {"domain": "QBO", "sparse": False, **doc}
+                ),
             )
     bms_data = BmsData(store)
     identity = _bms_identity(store)

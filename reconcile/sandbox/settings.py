@@ -24,6 +24,7 @@ class SandboxSettings:
     time_scale: float = 1.0
     limits: bool = True
     access_token_ttl: float = 3600.0  # seconds (reference §1)
+    code_ttl: float = 600.0  # an authorization code's life: unpublished, an assumption
     refresh_token_ttl: float = 8726400.0  # ~101 days, x_refresh_token_expires_in
     stale_refresh_grace: float = 86400.0  # a rotated refresh token dies 24 h later
     fail_rate: float = 0.0  # fraction of API requests answered 500

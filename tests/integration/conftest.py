@@ -42,6 +42,13 @@ def count_named(client: QboClient, entity: str, field: str, name: str) -> int:
     return client.count(select(entity).eq(field, name))
 
 
+def live_access_token(client: QboClient) -> str:
+    """The client's access token, known good: one call first (a test before may have expired
+    the tokens on the server, which the client learns from a 401 and refreshes)."""
+    client.request("GET", f"companyinfo/{client.realm_id}")
+    return client.auth.tokens().access_token.reveal()
+
+
 @pytest.fixture()
 def new_customer(client: QboClient):
     """Create a customer with a unique DisplayName (extra fields optional)."""
