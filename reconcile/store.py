@@ -44,7 +44,7 @@ from reconcile.secret import Secret
 if TYPE_CHECKING:
     from reconcile.config import Config
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: links.origin
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
 
 # The entity kinds the toolkit links (free text is accepted; these are the ones in use).
@@ -71,9 +71,14 @@ LINK_COLUMNS = [
     "qbo_name",
     "sync_token",
     "fingerprint",
+    "origin",
     "linked_at",
     "updated_at",
 ]
+# Where a linked QuickBooks record came from: the toolkit created it, or it was in QuickBooks
+# before and was linked (by its natural key). Links made before schema 2 have none (NULL) and
+# are treated as "linked": what a person made in QuickBooks is protected (sync/policy.py).
+ORIGINS = ("created", "linked")
 LOG_COLUMNS = [
     "id",
     "at",
@@ -112,6 +117,7 @@ CREATE TABLE IF NOT EXISTS links (
     qbo_name    TEXT,
     sync_token  TEXT,
     fingerprint TEXT,
+    origin      TEXT,
     linked_at   TEXT NOT NULL,
     updated_at  TEXT NOT NULL,
     PRIMARY KEY (kind, bms_id),
@@ -297,11 +303,13 @@ class SyncStore:
             for statement in _SCHEMA.split(";\n"):
                 if statement.strip():
                     db.execute(statement)
-            if found is None:
-                db.execute(
-                    "INSERT INTO meta (key, value) VALUES ('schema_version', ?)",
-                    (str(SCHEMA_VERSION),),
-                )
+            columns = {r[1] for r in db.execute("PRAGMA table_info(links)")}
+            if "origin" not in columns:  # a schema 1 store: its links' origin is unknown
+                db.execute("ALTER TABLE links ADD COLUMN origin TEXT")
+            db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
@@ -343,9 +351,12 @@ class SyncStore:
         sync_token: str | None = None,
         fingerprint: str | None = None,
         qbo_name: str | None = None,
+        origin: str | None = None,
     ) -> None:
         """Record that BMS record ``bms_id`` is QuickBooks record ``qbo_id`` (upsert).
 
+        ``origin`` says whether the toolkit created the QuickBooks record ("created") or
+        found it there ("linked", see ``ORIGINS``); it is kept with the link.
         Re-linking the same pair updates the values given (``None`` keeps the stored one).
         Linking ``bms_id`` to another ``qbo_id`` replaces the link (and its token/fingerprint).
         A ``qbo_id`` already linked to another BMS id of this kind raises LinkConflictError:
@@ -354,6 +365,8 @@ class SyncStore:
         kind = _text(kind, "kind")
         bms_id, qbo_id = _id(bms_id, "bms_id"), _id(qbo_id, "qbo_id")
         token, print_, name = _opt_text(sync_token), _opt_text(fingerprint), _opt_text(qbo_name)
+        if origin is not None and origin not in ORIGINS:
+            raise ValueError(f"origin must be one of {ORIGINS}, got {origin!r}")
         now = utc_now()
         with self._write() as db:
             row = db.execute(
@@ -372,14 +385,15 @@ class SyncStore:
                 db.execute(
                     "UPDATE links SET sync_token = COALESCE(?, sync_token), "
                     "fingerprint = COALESCE(?, fingerprint), qbo_name = COALESCE(?, qbo_name), "
-                    "updated_at = ? WHERE kind = ? AND bms_id = ?",
-                    (token, print_, name, now, kind, bms_id),
+                    "origin = COALESCE(?, origin), updated_at = ? WHERE kind = ? AND bms_id = ?",
+                    (token, print_, name, origin, now, kind, bms_id),
                 )
             else:
                 db.execute(
                     "INSERT OR REPLACE INTO links (kind, bms_id, qbo_id, qbo_name, sync_token, "
-                    "fingerprint, linked_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (kind, bms_id, qbo_id, name, token, print_, now, now),
+                    "fingerprint, origin, linked_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (kind, bms_id, qbo_id, name, token, print_, origin, now, now),
                 )
 
     def unlink(self, kind: str, bms_id: str) -> None:
@@ -393,6 +407,14 @@ class SyncStore:
         """The QuickBooks id linked to this BMS record, or None."""
         rows = self._read(
             "SELECT qbo_id FROM links WHERE kind = ? AND bms_id = ?", (kind, _id(bms_id, "bms_id"))
+        )
+        return rows[0][0] if rows else None
+
+    def origin(self, kind: str, bms_id: str) -> str | None:
+        """Where the linked QuickBooks record came from ("created", "linked"), or None when
+        there is no link or it was made before the store recorded origins."""
+        rows = self._read(
+            "SELECT origin FROM links WHERE kind = ? AND bms_id = ?", (kind, _id(bms_id, "bms_id"))
         )
         return rows[0][0] if rows else None
 

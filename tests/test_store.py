@@ -119,6 +119,7 @@ def test_links_columns_and_order(store):
         "qbo_name",
         "sync_token",
         "fingerprint",
+        "origin",
         "linked_at",
         "updated_at",
     ]
@@ -433,12 +434,38 @@ def test_schema_version_recorded_and_newer_refused(tmp_path):
     SyncStore(path).close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
-            "1",
+            "2",
         )
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        conn.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
-    with pytest.raises(SchemaVersionError, match="version 2"):
+        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
+    with pytest.raises(SchemaVersionError, match="version 3"):
         SyncStore(path)
+
+
+def test_a_schema_1_store_gains_link_origins_and_keeps_its_links(tmp_path):
+    path = tmp_path / "store.sqlite"
+    with sqlite3.connect(path) as conn:  # what reconcile wrote before links had an origin
+        conn.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);"
+            "INSERT INTO meta VALUES ('schema_version', '1');"
+            "CREATE TABLE links (kind TEXT NOT NULL, bms_id TEXT NOT NULL, qbo_id TEXT NOT NULL,"
+            " qbo_name TEXT, sync_token TEXT, fingerprint TEXT, linked_at TEXT NOT NULL,"
+            " updated_at TEXT NOT NULL, PRIMARY KEY (kind, bms_id), UNIQUE (kind, qbo_id));"
+            "INSERT INTO links VALUES ('customer', '7', '58', 'Acme', '2', NULL, 't', 't');"
+        )
+    with SyncStore(path) as s:
+        assert s.qbo_id("customer", "7") == "58"
+        assert s.origin("customer", "7") is None  # unknown: treated as linked (protected)
+        s.link("customer", "8", "59", origin="created")
+        assert s.origin("customer", "8") == "created"
+        s.link("customer", "8", "59", sync_token="3")  # re-linking keeps the origin
+        assert s.links("customer").set_index("bms_id").loc["8", "origin"] == "created"
+        with pytest.raises(ValueError, match="origin must be one of"):
+            s.link("customer", "9", "60", origin="found")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
+            "2",
+        )
 
 
 SANDBOX_TOML = """

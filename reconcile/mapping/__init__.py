@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reconcile.config import Config
 from reconcile.errors import ConfigError
-from reconcile.mapping.maps import ACCOUNTS, CUSTOMERS, ITEMS, MAPS
+from reconcile.mapping.maps import ACCOUNTS, CREATE_ONLY, CUSTOMERS, ITEMS, KEPT_TYPE, MAPS
 from reconcile.mapping.syncmap import EntityMap, FieldRule, Mapped, Ref, Skip
 
 OPTIONS = {
@@ -17,6 +17,7 @@ OPTIONS = {
     "tax_code_names": dict,
     "customer_account_types": list,
     "default_items": dict,
+    "overwrite": dict,
 }
 MOVED = {"exportable_statuses": "[bms_assumptions] exportable_statuses"}
 
@@ -38,12 +39,35 @@ def configured(config: Config) -> tuple[dict[str, EntityMap], dict]:
             if not isinstance(value, OPTIONS[key]):
                 raise ConfigError(f"[sync_map] {key} must be a {OPTIONS[key].__name__}")
             options[key] = value
+            if key == "overwrite":
+                _check_overwrite(value)
         elif key in MOVED:
             raise ConfigError(f"[sync_map] {key} has moved: write it as {MOVED[key]}")
         else:
             known = ", ".join(sorted([*OPTIONS, *MAPS]))
             raise ConfigError(f"[sync_map] has an unknown key {key!r} (known: {known})")
     return maps, options
+
+
+def _check_overwrite(table: dict) -> None:
+    """``[sync_map.overwrite]``: kind = [QuickBooks properties (or the objects holding them)
+    of its Sync Map] that BMS may overwrite on records the company made (sync/policy.py)."""
+    for kind, paths in table.items():
+        if kind not in MAPS:
+            raise ConfigError(
+                f"[sync_map.overwrite] has an unknown kind {kind!r} (known: {', '.join(MAPS)})"
+            )
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise ConfigError(f"[sync_map.overwrite] {kind} must be a list of property names")
+        targets = [r.target for r in MAPS[kind].rules if r.target]
+        for path in paths:
+            if path in CREATE_ONLY.get(kind, ()):
+                raise ConfigError(f"[sync_map.overwrite] {kind} {path}: {KEPT_TYPE}")
+            if not any(t == path or t.startswith(f"{path}.") for t in targets):
+                raise ConfigError(
+                    f"[sync_map.overwrite] {kind} names {path!r}, which its Sync Map does not "
+                    f"send (known: {', '.join(targets)})"
+                )
 
 
 __all__ = [

@@ -138,6 +138,7 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
         answer["Id"],
         qbo_name=answer.get("DocNumber"),
         sync_token=answer.get("SyncToken"),
+        origin={"create": "created", "link": "linked"}.get(row["action"]),
         # of the body as sent, with the ids of what was made first filled in
         fingerprint=fingerprint(row["body"]) if row["body"] else row["fingerprint"],
     )

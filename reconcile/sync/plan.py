@@ -3,10 +3,10 @@
 Actions (``PLAN_COLUMNS`` below):
 - ``create``: nothing in QuickBooks is this record; it will be created.
 - ``link``: QuickBooks has a record with the same natural key (name, account number, SKU)
-  that no BMS record is linked to: it is linked instead of creating a duplicate, and the
-  fields that differ are updated.
+  that no BMS record is linked to: it is linked instead of creating a duplicate, and only its
+  blank fields are filled (the update policy, ``sync/policy.py``).
 - ``update``: the linked QuickBooks record differs in the listed fields (sparse update with
-  its current SyncToken).
+  its current SyncToken); a record the company made keeps its values (``kept``).
 - ``unchanged``: linked and identical.
 - ``blocked``: cannot be sent, with the reason a person reads; it never reaches QuickBooks.
 
@@ -18,6 +18,7 @@ a tax code) is listed in ``needs`` and created first when sending.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -28,11 +29,12 @@ import pandas as pd
 from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
 from reconcile.mapping.validation import validate
 from reconcile.store import SyncStore
+from reconcile.sync import policy
 from reconcile.sync.state import QboState
 
 PLAN_COLUMNS = [
-    "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "needs", "reason",
-    "body", "mapped", "qbo_record",
+    "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "kept", "needs",
+    "reason", "body", "mapped", "qbo_record",
 ]  # fmt: skip
 # Natural keys per kind: (QBO property, QBO property to search) tried in order.
 NATURAL_KEYS = {
@@ -263,8 +265,9 @@ def _plan_one(
     keys = NATURAL_KEYS[kind]
     name = str(mapped.values.get("DisplayName") or mapped.values.get("Name") or mapped.bms_id)
     row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
-                           "changes": [], "needs": [], "qbo_id": None, "sync_token": None,
-                           "reason": "", "body": None, "qbo_record": None}  # fmt: skip
+                           "changes": [], "kept": {}, "needs": [], "qbo_id": None,
+                           "sync_token": None, "reason": "", "body": None,
+                           "qbo_record": None}  # fmt: skip
 
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
@@ -341,17 +344,32 @@ def _plan_one(
         if str((get_path(current, p) or {}).get("value")) != qbo_id
     ]
     changes += [p for p in mapped.refs if p not in resolved]  # needs a record created first
+    origin = "linked" if action == "link" else store.origin(kind, mapped.bms_id)
+    overwrite = resolver.options.get("overwrite", {}).get(kind, ())
+    changes, kept = policy.split_changes(kind, changes, current, origin, overwrite)
+    if row["needs"]:  # a need whose field is kept is not made
+        row["needs"] = [n for n in row["needs"] if n.path in changes]
     body: dict[str, Any] = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
     # A nested object (an address) is sent whole when any part changes: a sparse update
-    # replaces the objects it carries.
+    # replaces the objects it carries. A record that follows BMS gets BMS's object; one the
+    # company made keeps its own parts, with only the changes sent put in.
     touched = {p.split(".")[0] for p in changes}
-    for path, value in mapped.values.items():
-        if path.split(".")[0] in touched:
-            set_path(body, path, value)
+    if policy.follows_bms(origin):
+        for path, value in mapped.values.items():
+            if path.split(".")[0] in touched:
+                set_path(body, path, value)
+    else:
+        for top in touched:
+            if isinstance(current.get(top), dict) and top not in mapped.refs:
+                body[top] = copy.deepcopy(current[top])
+        for path in changes:
+            if path in mapped.values:
+                set_path(body, path, mapped.values[path])
     for path, qbo_id in resolved.items():
         if path in changes:
             set_path(body, path, {"value": qbo_id})
     if action == "update" and not changes:
         action = "unchanged"
     return {**row, "action": action, "qbo_id": current["Id"], "sync_token": current["SyncToken"],
-            "changes": sorted(changes), "body": body, "qbo_record": current}  # fmt: skip
+            "changes": sorted(changes), "kept": kept, "body": body,
+            "qbo_record": current}  # fmt: skip

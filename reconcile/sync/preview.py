@@ -38,6 +38,7 @@ def preview_frame(plan: pd.DataFrame, entity_map: EntityMap) -> pd.DataFrame:
                 note = mapped.skipped.get(path or rule.qbo_field, "")
             if not path:
                 note = note or rule.note
+            note = p["kept"].get(path, note) if path else note
             bms = mapped.source.get(rule.source) if rule.source else None
             now = _show(get_path(current, path)) if path and current else None
             changed = bool(path) and (path in p["changes"]) and p["action"] != "blocked"

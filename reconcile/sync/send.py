@@ -168,10 +168,14 @@ class Sender:
                 continue
             if row["action"] == "link":  # linked first: a failed update still keeps the match
                 try:
-                    self.store.link(self.kind, row["bms_id"], row["qbo_id"],
+                    self.store.link(self.kind, row["bms_id"], row["qbo_id"], origin="linked",
                                     qbo_name=row["name"], sync_token=row["sync_token"])  # fmt: skip
                 except ReconcileError as exc:
                     self.result(row, "failed", qbo_id=row["qbo_id"], message=str(exc))
+                    continue
+                if not row["changes"]:  # nothing blank to fill: the link is all
+                    self.result(row, "ok", qbo_id=row["qbo_id"], sync_token=row["sync_token"],
+                                message="linked; nothing sent")  # fmt: skip
                     continue
             operation = "create" if row["action"] == "create" else "update"
             body = row["body"] if operation == "create" else {**row["body"], "sparse": True}
@@ -189,8 +193,9 @@ class Sender:
                 row = answer.op.key
                 if answer.ok:
                     data = answer.data
+                    origin = "created" if row["action"] == "create" else None
                     self.store.link(self.kind, row["bms_id"], data["Id"], qbo_name=row["name"],
-                                    sync_token=data.get("SyncToken"))  # fmt: skip
+                                    sync_token=data.get("SyncToken"), origin=origin)  # fmt: skip
                     if row["kind"] == "account":
                         self.created[("parent", row["bms_id"])] = data["Id"]
                     self.result(row, "ok", qbo_id=data["Id"], sync_token=data.get("SyncToken"),

@@ -70,7 +70,10 @@ def test_same_name_in_quickbooks_is_linked_not_duplicated(store):
     ).to_dict("records")
     assert p["action"] == "link"
     assert (p["qbo_id"], p["sync_token"]) == ("58", "2")
-    assert "Notes" in p["changes"] and p["body"]["Notes"] == "Plumbing contractor"
+    # Linked, not overwritten: QuickBooks' own Notes stay, its blank fields are filled.
+    assert p["kept"]["Notes"] == "linked: QuickBooks keeps its value"
+    assert "Notes" not in p["changes"] and "Notes" not in p["body"]
+    assert "PrimaryPhone.FreeFormNumber" in p["changes"]
     assert p["body"]["Id"] == "58" and p["body"]["SyncToken"] == "2"
 
 
@@ -78,7 +81,7 @@ def test_linked_record_is_updated_or_unchanged(store):
     row = _row(NetDays=None, SalesTaxItemId=None, SalesTaxItemName=None)
     first = _plan([row], _state(), store).iloc[0]
     current = {"Id": "70", "SyncToken": "0", **first["body"]}
-    store.link("customer", "1003", "70")
+    store.link("customer", "1003", "70", origin="created")
     assert _plan([row], _state(Customer=[current]), store).iloc[0]["action"] == "unchanged"
     changed = _plan([{**row, "Phone": "(617) 555-9999"}], _state(Customer=[current]), store)
     assert changed.iloc[0]["action"] == "update"
@@ -182,7 +185,10 @@ def test_preview_puts_bms_send_and_quickbooks_side_by_side(store):
         "(617) 555-0164",
         "(617) 555-0000",
     )
-    assert phone["changed"]
+    # A record the company made keeps its phone (the update policy).
+    assert not phone["changed"] and phone["note"] == "linked: QuickBooks keeps its value"
+    email = preview.set_index("property").loc["PrimaryEmailAddr.Address"]
+    assert email["changed"] and pd.isna(email["in_quickbooks"])  # a blank field is filled
     name = preview.set_index("property").loc["DisplayName"]
     assert not name["changed"]
     credit = preview[preview["field"] == "Credit Limit"].iloc[0]
@@ -209,7 +215,7 @@ def test_inactive_quickbooks_record_is_compared_without_the_deleted_suffix(store
 def test_an_address_is_sent_whole_when_one_part_changes(store):
     row = _row(NetDays=None, SalesTaxItemId=None, SalesTaxItemName=None)
     body = _plan([row], _state(), store).iloc[0]["body"]
-    store.link("customer", "1003", "81")
+    store.link("customer", "1003", "81", origin="created")
     current = {**body, "Id": "81", "SyncToken": "0"}
     plan = _plan([{**row, "Billing.City": "Boston"}], _state(Customer=[current]), store).iloc[0]
     assert plan["changes"] == ["BillAddr.City"]

@@ -1,0 +1,132 @@
+"""Linking to a company that already has its books: a send links, it does not overwrite.
+
+On a fresh sandbox company of this module's own (the shared one is changed by other tests),
+the whole BMS chart of accounts and the BMS customer the demo company already has are sent;
+nothing the update policy protects changes (sync/policy.py): the company's accounts keep their
+names and types, its system accounts stay exactly as they were, and its customer keeps every
+value it had, gaining only what was blank."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from conftest import TIME_SCALE
+from reconcile.config import load_config
+from reconcile.mapping.syncmap import get_path, is_blank
+from reconcile.qbo.auth import QboAuth
+from reconcile.qbo.connect import connect_automatically
+from reconcile.qbo.query import select
+from reconcile.sandbox.bms_demo import EDGE_NAMES
+from reconcile.sandbox.runner import start_sandbox
+from reconcile.session import Session
+from reconcile.sync.policy import KEPT_LINKED, is_system_account
+
+BAYSIDE = EDGE_NAMES["qbo_match"]
+
+
+@pytest.fixture(scope="module")
+def company(servers, tmp_path_factory):
+    """A session on a fresh sandbox company: (session, its accounts and Bayside before)."""
+    sandbox = start_sandbox(tmp_path_factory.mktemp("link") / "sandbox", time_scale=TIME_SCALE)
+    try:
+        config = load_config(sandbox.config_path)
+        connect_automatically(QboAuth(config.qbo))
+        session = Session(config)
+        before = {a["Id"]: a for a in session.qbo.query(select("Account"))}
+        (bayside,) = session.qbo.query(select("Customer").eq("DisplayName", BAYSIDE))
+        yield session, before, bayside
+    finally:
+        sandbox.stop()
+
+
+def _leaves(record: dict, prefix: str = "") -> dict:
+    out = {}
+    for key, value in record.items():
+        if key in ("SyncToken", "MetaData", "sparse", "domain", "Id"):
+            continue
+        if isinstance(value, dict):
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def test_sending_the_chart_of_accounts_leaves_the_companys_accounts_as_they_were(company):
+    session, before, _ = company
+    plan = session.plan("account", session.load("account"))
+    linked = plan[plan["action"] == "link"]
+    assert {"1000", "1100", "1200", "4000"} <= {
+        before[i]["AcctNum"] for i in linked["qbo_id"]
+    }  # the company's Checking, A/R, Undeposited Funds and Services match BMS by number
+    # BMS 4090 "Discounts Given" links by name to the company's 4900 "Discounts given": BMS
+    # 4900 then finds that account taken, and is blocked rather than linked twice.
+    blocked = plan[plan["action"] == "blocked"]
+    assert list(blocked["name"]) == ["Legacy Break/Fix Income"]
+    assert "already matched to BMS record" in blocked["reason"].iloc[0]
+    results = session.send(plan)
+    assert set(results["outcome"]) == {"ok", "blocked"}, results["message"].tolist()
+    after = {a["Id"]: a for a in session.qbo.query(select("Account"))}
+    for qbo_id, was in before.items():
+        now = after[qbo_id]
+        for key in ("Name", "AccountType", "AccountSubType", "Classification", "AcctNum"):
+            assert now[key] == was[key], (was["Name"], key)
+        if is_system_account(was):
+            assert now["SyncToken"] == was["SyncToken"], f"{was['Name']} was written"
+        elif was.get("Description"):
+            assert now["Description"] == was["Description"]
+    # The company's Checking gained BMS's description: it had none.
+    checking = next(a for a in after.values() if a["AcctNum"] == "1000")
+    assert checking["Description"] == "Operating account"
+    # What the toolkit created follows BMS; what it linked is the company's.
+    origins = session.store.links("account").set_index("qbo_id")["origin"]
+    assert set(origins[linked["qbo_id"]]) == {"linked"}
+    assert set(origins.drop(linked["qbo_id"])) == {"created"}
+
+
+def test_a_customer_the_company_typed_in_keeps_its_values_and_gains_the_blank_ones(company):
+    session, _, bayside = company
+    rows = session.load("customer")
+    plan = session.plan("customer", rows[rows["AccountName"] == BAYSIDE])
+    (row,) = plan.to_dict("records")
+    assert row["action"] == "link"
+    preview = session.preview(plan)
+    notes = preview.set_index("property")["note"]
+    assert {p: notes[p] for p in row["kept"]} == row["kept"]
+    assert (
+        KEPT_LINKED in row["kept"].values()
+        and not preview.loc[preview["property"].isin(row["kept"]), "changed"].any()
+    )
+    results = session.send(plan)
+    assert list(results["outcome"]) == ["ok"], results["message"].tolist()
+    now = session.qbo.read("Customer", bayside["Id"])
+    was, is_ = _leaves(bayside), _leaves(now)
+    changed = {k for k, v in was.items() if v not in (None, "") and is_.get(k) != v}
+    assert not changed - {"Balance", "BalanceWithJobs"}, changed
+    filled = set(row["changes"])
+    assert filled and all(not is_blank(get_path(now, p)) for p in filled), filled
+    # Planned again: the company's values are still kept, nothing more to send.
+    again = session.plan("customer", rows[rows["AccountName"] == BAYSIDE]).iloc[0]
+    assert again["action"] == "unchanged" and set(again["kept"]) == set(row["kept"])
+
+
+def test_overwrite_opted_in_per_field_sends_bmss_value(company):
+    session, _, bayside = company
+    rows = session.load("customer")
+    mine = rows[rows["AccountName"] == BAYSIDE]
+    kept = session.plan("customer", mine).iloc[0]["kept"]
+    assert kept, "the demo's Bayside differs from BMS in some field the company typed in"
+    field = sorted(kept)[0]
+    top = field.split(".")[0]
+    opted = dataclasses.replace(session.config, sync_map={"overwrite": {"customer": [top]}})
+    session_opted = Session(opted)
+    plan = session_opted.plan("customer", mine)
+    assert field in plan.iloc[0]["changes"] and field not in plan.iloc[0]["kept"]
+    results = session_opted.send(plan)
+    assert list(results["outcome"]) == ["ok"], results["message"].tolist()
+    now = session.qbo.read("Customer", bayside["Id"])
+    node = now
+    for part in field.split("."):
+        node = node[part]
+    assert node == plan.iloc[0]["mapped"].values[field]
