@@ -117,6 +117,12 @@ def _sync(args: argparse.Namespace) -> int:
     if args.dry_run:
         table = plan[["kind", "bms_id", "name", "action", "changes", "reason"]].copy()
         table["needs"] = [", ".join(n.label for n in needs) for needs in plan["needs"]]
+        if "targets" in plan:  # every reference the send will set, and what it points to
+            table["references"] = [
+                "; ".join(f"{path} → {to}" for path, to in targets.items())
+                if isinstance(targets, dict) else ""
+                for targets in plan["targets"]
+            ]  # fmt: skip
         if invoices:
             totals = [t if isinstance(t, dict) else {} for t in plan["totals"]]
             table["bms_total"] = [t.get("bms_total") for t in totals]

@@ -187,6 +187,9 @@ def test_sync_dry_run_then_send_then_nothing_left(cli_sandbox):
     planned = {row["bms_id"]: row for row in json.loads(dry.stdout)}
     assert planned["1003"]["action"] == "create"
     assert planned["1003"]["needs"] == "MA 6.25%"  # a tax code to create first
+    # Every reference the send sets, with what it points to in QuickBooks.
+    assert "DefaultTaxCodeRef → MA 6.25% (created first)" in planned["1003"]["references"]
+    assert "SalesTermRef → Net 45 (QuickBooks " in planned["1003"]["references"]
 
     sent = _run("sync", "customers", "--ids", "1003", "1006", env=env)
     assert sent.returncode == 0, sent.stdout + sent.stderr

@@ -18,6 +18,7 @@ OPTIONS = {
     "customer_account_types": list,
     "default_items": dict,
     "overwrite": dict,
+    "account_links": dict,
 }
 MOVED = {"exportable_statuses": "[bms_assumptions] exportable_statuses"}
 

@@ -117,8 +117,9 @@ def gl_account(
     if is_blank(value):
         code = options.get(default)
         return Ref("account", f"code:{code}", f"default ({code})") if code else None
+    name = clean_text(row.get(name_column))
     return Ref(
-        "account", f"code:{value}", f"{value} {clean_text(row.get(name_column)) or ''}".strip()
+        "account", f"code:{value}", f"{value} {name or ''}".strip(), {"Name": name} if name else {}
     )
 
 

@@ -72,6 +72,17 @@ ACCOUNTS = [
     ("Office Supplies", "Expense", "OfficeGeneralAdministrativeExpenses", "6100"),
     ("Uncategorized Expense", "Expense", "OtherMiscellaneousServiceCost", "6900"),
 ]
+# First contact, decided: BMS GL accounts that share a number or a name with one of the demo
+# company's accounts but not both, which a person has confirmed are that account. The sandbox
+# writes them into its config.toml as [sync_map.account_links] (GL code = QuickBooks account).
+# Left undecided, to show the conflict: 3000 "Owner's Equity" (QuickBooks' 3000 is its Opening
+# Balance Equity) and 4900 "Legacy Break/Fix Income" (QuickBooks' 4900 is "Discounts given").
+ACCOUNT_LINKS = {
+    "1100": "Accounts Receivable (A/R)",
+    "2000": "Accounts Payable (A/P)",
+    "4000": "Services",
+    "4090": "Discounts given",
+}
 TERMS = [("Due on receipt", 0), ("Net 15", 15), ("Net 30", 30), ("Net 45", 45), ("Net 60", 60)]
 PAYMENT_METHODS = [
     ("Cash", "NON_CREDIT_CARD"),

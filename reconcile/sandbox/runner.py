@@ -110,6 +110,7 @@ class Sandbox:
                 "external_tenant_id": self.realm_id,
                 "time_scale": self.settings.value.time_scale,
             },
+            "sync_map": {"account_links": dict(qbo_demo.ACCOUNT_LINKS)},
         }
         text = (
             "# Written by `python -m reconcile sandbox`: the toolkit's view of the local sandbox.\n"

@@ -28,14 +28,18 @@ import pandas as pd
 
 from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
 from reconcile.mapping.validation import validate
+from reconcile.qbo.rules import classification
 from reconcile.store import SyncStore
 from reconcile.sync import policy
 from reconcile.sync.state import QboState
 
 PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "kept", "needs",
-    "reason", "body", "mapped", "qbo_record",
+    "targets", "reason", "body", "mapped", "qbo_record",
 ]  # fmt: skip
+# The QuickBooks entity a reference of each kind points to (``targets``).
+REF_ENTITIES = {"term": "Term", "taxcode": "TaxCode", "account": "Account",
+                "customer": "Customer", "item": "Item"}  # fmt: skip
 # Natural keys per kind: (QBO property, QBO property to search) tried in order.
 NATURAL_KEYS = {
     "customer": ("DisplayName",),
@@ -189,15 +193,115 @@ class Resolver:
                 f"GL account {ref.label!r} is not in QuickBooks yet: send it from the Chart of "
                 "Accounts tab first (parents before children)"
             )
+        chosen = self.options.get("account_links", {}).get(key)
+        if chosen is not None:
+            account = chosen_account(self.state, str(chosen))
+            if account is None:
+                raise ValueError(
+                    f"[sync_map.account_links] links GL account {key} to QuickBooks account "
+                    f"{chosen!r}, which QuickBooks does not have"
+                )
+            return account["Id"]
         found = [a for a in self.state.by_field("Account", "AcctNum", key) if a.get("Active", True)]
         if found:
-            return found[0]["Id"]
+            account = found[0]
+            bms_name = ref.create.get("Name")
+            linked = self.store.bms_id("account", account["Id"])
+            same = (
+                not bms_name
+                or str(_undeleted(account.get("Name"))).casefold() == str(bms_name).casefold()
+            )
+            if linked or same:  # a linked account is the BMS account its link says
+                return account["Id"]
+            raise ValueError(
+                f"GL account {ref.label!r}: QuickBooks account {key} is {account.get('Name')!r}"
+                f" (Id {account['Id']}), another name; a number is not an identity. Link them in "
+                f'[sync_map.account_links] ("{key}" = "{account.get("Name")}") if they are one '
+                "account, else renumber one of them"
+            )
         need = self._included("account", key, ref.label)
         if need:
             return need
         raise ValueError(
             f"GL account {ref.label!r} is not in QuickBooks yet: send the chart of accounts first"
         )
+
+
+def _targets(
+    refs: Mapping[str, Ref], resolved: Mapping[str, str], needs: list[Need], state: QboState
+) -> dict[str, str]:
+    """What each reference will point to, as a person reads it: "Services (QuickBooks 12)",
+    or "Net 45 (created first)"."""
+    out = {}
+    for path, qbo_id in resolved.items():
+        found = state.by_id(REF_ENTITIES[refs[path].kind], qbo_id) or {}
+        name = found.get("FullyQualifiedName") or found.get("Name") or found.get("DisplayName")
+        out[path] = f"{name or refs[path].label} (QuickBooks {qbo_id})"
+    for need in needs:
+        out[need.path] = f"{need.label} (created first)"
+    return out
+
+
+def account_conflict(bms: Mapping[str, Any], qbo: Mapping[str, Any]) -> str | None:
+    """Why a QuickBooks account found by number or name may not be the BMS account: a number
+    is not an identity, nor is a name. None when number (where both have one), name and
+    classification all agree."""
+    name, number = str(bms.get("Name") or ""), str(bms.get("AcctNum") or "")
+    qbo_name, qbo_number = str(_undeleted(qbo.get("Name")) or ""), str(qbo.get("AcctNum") or "")
+    differs = []
+    if number and qbo_number and number != qbo_number:
+        differs.append("number")
+    if name.casefold() != qbo_name.casefold():
+        differs.append("name")
+    try:
+        bms_class = classification(str(bms.get("AccountType")))
+    except ValueError:  # an unknown type is blocked by validation, not here
+        bms_class = None
+    if bms_class and qbo.get("Classification") and bms_class != qbo["Classification"]:
+        differs.append("classification")
+    if not differs:
+        return None
+    shared = "number" if "number" not in differs else "name"
+    return (
+        f"BMS account {number} {name!r} ({bms.get('AccountType')}) and QuickBooks account "
+        f"{qbo_number} {qbo_name!r} ({qbo.get('AccountType')}, {qbo.get('AccountSubType')}; "
+        f"Id {qbo.get('Id')}) share a {shared} but not a {' or '.join(differs)}: a {shared} "
+        "is not an identity. If they are one account, link them in [sync_map.account_links] "
+        f'("{number}" = "{qbo_name}"); if not, renumber or rename one of them'
+    )
+
+
+def _chosen_account(
+    kind: str, mapped: Mapped, state: QboState, options: Mapping[str, Any]
+) -> dict | str | None:
+    """The QuickBooks account a person linked this BMS account to in [sync_map.account_links]
+    (GL code = QuickBooks account Id, Name or FullyQualifiedName); the reason when that
+    account does not exist; None when no link was chosen."""
+    if kind != "account":
+        return None
+    code = str(mapped.values.get("AcctNum") or "")
+    wanted = options.get("account_links", {}).get(code)
+    if wanted is None:
+        return None
+    found = chosen_account(state, str(wanted))
+    if found is None:
+        return (
+            f"[sync_map.account_links] links BMS account {code} to QuickBooks account "
+            f"{wanted!r}, which QuickBooks does not have (by Id, name or full name)"
+        )
+    return found
+
+
+def chosen_account(state: QboState, wanted: str) -> dict | None:
+    """A QuickBooks account by Id, Name or FullyQualifiedName (case-insensitive)."""
+    by_id = state.by_id("Account", wanted)
+    if by_id is not None:
+        return by_id
+    for field_name in ("FullyQualifiedName", "Name"):
+        found = state.by_field("Account", field_name, wanted)
+        if found:
+            return found[0]
+    return None
 
 
 def short_tax_code_name(name: str, rate: float) -> str:
@@ -265,7 +369,8 @@ def _plan_one(
     keys = NATURAL_KEYS[kind]
     name = str(mapped.values.get("DisplayName") or mapped.values.get("Name") or mapped.bms_id)
     row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
-                           "changes": [], "kept": {}, "needs": [], "qbo_id": None,
+                           "changes": [], "kept": {}, "needs": [], "targets": {},
+                           "qbo_id": None,
                            "sync_token": None, "reason": "", "body": None,
                            "qbo_record": None}  # fmt: skip
 
@@ -281,6 +386,7 @@ def _plan_one(
         resolved, row["needs"] = resolver.resolve_all(mapped.refs)
     except ValueError as exc:
         return blocked(str(exc))
+    row["targets"] = _targets(mapped.refs, resolved, row["needs"], state)
 
     key_value = mapped.values.get(keys[0]) or mapped.values.get(keys[-1])
     natural = str(key_value or "").casefold()
@@ -303,11 +409,14 @@ def _plan_one(
             )
         action = "update"
     else:
+        chosen = _chosen_account(kind, mapped, state, resolver.options)
+        if isinstance(chosen, str):
+            return blocked(chosen)
         for key in keys:
             value = mapped.values.get(key)
             if value is None:
                 continue
-            matches = state.by_field(entity, key, value)
+            matches = [chosen] if chosen else state.by_field(entity, key, value)
             if matches:
                 current = matches[0]
                 other = store.bms_id(kind, current["Id"]) or claimed.get(f"qbo:{current['Id']}")
@@ -316,6 +425,9 @@ def _plan_one(
                         f"QuickBooks {entity} {value!r} (Id {current['Id']}) is already matched "
                         f"to BMS record {other}"
                     )
+                conflict = account_conflict(mapped.values, current) if kind == "account" else None
+                if conflict and not chosen:
+                    return blocked(conflict)
                 claimed[f"qbo:{current['Id']}"] = mapped.bms_id
                 break
         if current is None and kind == "customer":
@@ -331,7 +443,8 @@ def _plan_one(
     if current is None:
         for path, qbo_id in resolved.items():
             set_path(new_body, path, {"value": qbo_id})
-        return {**row, "action": "create", "body": new_body, "changes": sorted(mapped.values)}
+        changes = sorted([*mapped.values, *mapped.refs])
+        return {**row, "action": "create", "body": new_body, "changes": changes}
 
     if current.get("Active") is False:  # QBO renames inactive records "X (deleted)" (§2)
         current = {

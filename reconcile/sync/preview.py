@@ -30,9 +30,9 @@ def preview_frame(plan: pd.DataFrame, entity_map: EntityMap) -> pd.DataFrame:
         for rule in entity_map.rules:
             path = rule.target
             if path and path in mapped.refs:
-                ref = mapped.refs[path]
-                sent: Any = ref.label
-                note = "created first" if any(n.label == ref.label for n in p["needs"]) else ""
+                need = next((n for n in p["needs"] if n.path == path), None)
+                sent: Any = need.label if need else p["targets"].get(path, mapped.refs[path].label)
+                note = "created first" if need else ""
             else:
                 sent = mapped.values.get(path) if path else None
                 note = mapped.skipped.get(path or rule.qbo_field, "")

@@ -42,6 +42,14 @@ def count_named(client: QboClient, entity: str, field: str, name: str) -> int:
     return client.count(select(entity).eq(field, name))
 
 
+def config_options() -> dict:
+    """The ``[sync_map]`` options of the session's config (the sandbox writes the demo's
+    decisions there: ``[sync_map.account_links]``), as a Session would plan with them."""
+    from reconcile.mapping import configured
+
+    return configured(load_config())[1]
+
+
 def live_access_token(client: QboClient) -> str:
     """The client's access token, known good: one call first (a test before may have expired
     the tokens on the server, which the client learns from a 401 and refreshes)."""

@@ -22,6 +22,7 @@ from reconcile.sync.invoices import build_invoice_plan
 from reconcile.sync.plan import build_plan
 from reconcile.sync.send import send_plan
 from reconcile.sync.state import NEEDED, QboState
+from tests.integration.conftest import config_options
 
 CUSTOMER = "Bunker Hill Veterinary Hospital"
 
@@ -30,7 +31,7 @@ def _replan(client, store, invoices, tax):
     """The invoice plan against what QuickBooks holds now."""
     state = QboState.load(client, NEEDED["invoice"])
     return build_invoice_plan(
-        invoices.headers, invoices.lines, invoices.discounts, state, store, {}, tax
+        invoices.headers, invoices.lines, invoices.discounts, state, store, config_options(), tax
     )
 
 
@@ -48,7 +49,7 @@ def exported(client, tmp_path):
         (CUSTOMERS, customer),
     ):
         state = QboState.load(client, NEEDED[emap.kind])
-        send_plan(build_plan(emap, rows, state, store, {}, tax), client, store)
+        send_plan(build_plan(emap, rows, state, store, config_options(), tax), client, store)
     invoices = load_invoices(bms, account_id=int(customer["Id"].iloc[0]))
     plan = _replan(client, store, invoices, tax)
     results = send_invoice_plan(plan, client, store, bms)

@@ -12,6 +12,7 @@ from reconcile.store import SyncStore
 from reconcile.sync.plan import build_plan
 from reconcile.sync.send import send_plan
 from reconcile.sync.state import NEEDED, QboState
+from tests.integration.conftest import config_options
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def store(tmp_path):
 
 def _plan(client, store, rows, frames, entity_map=CUSTOMERS):
     state = QboState.load(client, NEEDED[entity_map.kind])
-    return build_plan(entity_map, rows, state, store, {}, frames["tax"])
+    return build_plan(entity_map, rows, state, store, config_options(), frames["tax"])
 
 
 def _count(client, name: str) -> int:
@@ -134,7 +135,8 @@ def test_sub_accounts_are_sent_after_their_parents(client, store, bms_frames):
     gl = bms_frames["gl"]
     plan = _plan(client, store, gl, bms_frames, ACCOUNTS)
     results = send_plan(plan, client, store).set_index("bms_id")
-    assert "failed" not in set(results["outcome"])
+    failed = results[results["outcome"] == "failed"]
+    assert failed.empty, failed[["name", "action", "message"]].to_string()
     # Every sub-account sits under its parent's QuickBooks account, however much of the chart
     # earlier tests had sent (then it is linked, and was made under the same parent).
     parents = {str(b): str(int(p)) for b, p in zip(gl["Id"], gl["ParentId"], strict=True)

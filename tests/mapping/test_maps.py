@@ -177,7 +177,9 @@ def test_item_type_accounts_sku_and_default_income_account():
     assert m.values["Type"] == "NonInventory"
     assert m.values["UnitPrice"] == 900.0
     assert m.values["Sku"] == "BMS-310"
-    assert m.refs["IncomeAccountRef"] == Ref("account", "code:4030", "4030 Hardware Sales")
+    assert m.refs["IncomeAccountRef"] == Ref(
+        "account", "code:4030", "4030 Hardware Sales", {"Name": "Hardware Sales"}
+    )
     assert "ExpenseAccountRef" not in m.refs
     labour = ITEMS.map(
         {**row, "Category": "Labor", "IncomeAccountCode": None}, {"default_income_account": "4020"}

@@ -196,10 +196,11 @@ def planned(today: date) -> dict[str, tuple[str, str]]:
     t = tenant(today)
     chosen = t.listed[t.listed["Selectable"]]
     state, store, include = qbo_demo_state(), link_store(), t.master.include()
+    options = {"account_links": qbo_demo.ACCOUNT_LINKS}  # as the sandbox's config.toml says
     plan = build_invoice_plan(
-        chosen, t.lines, t.discounts, state, store, {}, t.tax_items, include=include
+        chosen, t.lines, t.discounts, state, store, options, t.tax_items, include=include
     )
-    plan = plan_dependencies(plan, t.master, MAPS, state, store, {}, t.tax_items)
+    plan = plan_dependencies(plan, t.master, MAPS, state, store, options, t.tax_items)
     invoices = plan[plan["kind"] == "invoice"]
     pairs = zip(invoices["action"], invoices["reason"], strict=True)
     return dict(zip(invoices["bms_id"], pairs, strict=True))
