@@ -1,4 +1,5 @@
-"""``python -m reconcile …``: connect, status, disconnect, sync, payments, report, sandbox, lab.
+"""``python -m reconcile …``: connect, status, disconnect, check, sync, payments, report,
+sandbox, lab.
 
 Every command reads the config file named by ``RECONCILE_CONFIG`` when it is set.
 Errors end with one clear line on stderr and exit status 1, never a stack trace.
@@ -199,6 +200,21 @@ class _ListReports(argparse.Action):
         parser.exit(0)
 
 
+def _check(args: argparse.Namespace) -> int:
+    """A read-only first look at what a first send would do; non-zero exit when anything is
+    blocked (a person must decide first)."""
+    from reconcile.first_look import first_look
+    from reconcile.session import Session
+
+    look = first_look(Session.from_config())
+    if args.html:
+        Path(args.html).write_text(look.html(), encoding="utf-8")
+    print(look.text())
+    if args.html:
+        print(f"Written: {args.html}")
+    return 1 if len(look.blocked()) else 0
+
+
 def _report(args: argparse.Namespace) -> int:
     """Run a report notebook (papermill) and print where its HTML, CSV and JSON files are;
     a failing cell ends in one error line naming the executed notebook that shows it."""
@@ -308,6 +324,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("disconnect", help="revoke the QuickBooks connection")
     p.set_defaults(func=_disconnect)
+
+    p = sub.add_parser(
+        "check", help="read-only first look: what a first send would link, create or block"
+    )
+    p.add_argument("--html", metavar="FILE", help="also write the look as an HTML page")
+    p.set_defaults(func=_check)
 
     p = sub.add_parser(
         "sync", help="send customers, accounts, items or invoices from BMS to QuickBooks"

@@ -204,15 +204,21 @@ class Session:
             found += self.qbo.query(select("Invoice").in_("Id", chunk))
         return qbo_invoice_frame(found)
 
-    def payments(self, since: date | None = None, until: date | None = None) -> PaymentPlan:
+    def payments(
+        self, since: date | None = None, until: date | None = None, *, settle: bool = True
+    ) -> PaymentPlan:
         """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
         today), classified for import into BMS (see ``reconcile.payments.classification``).
-        Imports a crash left unrecorded are settled first, by looking them up in BMS."""
+        Imports a crash left unrecorded are settled first, by looking them up in BMS (which
+        records what was found; ``settle=False`` for a look that writes nothing)."""
         since = since or month_before(clock.today())
         payments, lines = load_payments(self.qbo, since, until)
         bms_invoices = invoice_headers(self.bms)
-        settled = settle_interrupted(self.store, bms_invoices)
-        held = settled[settled["outcome"] == "held"]
+        held: dict[str, str] = {}
+        if settle:
+            settled = settle_interrupted(self.store, bms_invoices)
+            rows = settled[settled["outcome"] == "held"]
+            held = dict(zip(rows["payment_id"], rows["message"], strict=True))
         return classify(
             payments,
             lines,
@@ -222,7 +228,7 @@ class Session:
             self.store.links("customer"),
             set(self.store.links("payment")["qbo_id"]),
             self.load("customer"),
-            dict(zip(held["payment_id"], held["message"], strict=True)),
+            held,
             self.assumptions,
         )
 

@@ -261,7 +261,10 @@ class BmsApp:
             return Response.json({"expired": self.expire_tokens()})
         if request.path == "/_sandbox/stats":
             store = self.data.store
-            return Response.json({"refresh_count": store.kv_get("bms_refresh_count", 0)})
+            return Response.json({
+                "refresh_count": store.kv_get("bms_refresh_count", 0),
+                "write_count": store.kv_get("bms_write_count", 0),
+            })  # fmt: skip
         return Response.json({"error": f"unknown control path {request.path}"}, status=404)
 
     def _run(self, request: Request, handler: Any, args: tuple, needs_token: bool) -> Response:
@@ -279,6 +282,10 @@ class BmsApp:
         if injected == "reset":
             return Response(reset=True)
         endpoint = endpoint_of(request.method, request.path)
+        if _is_write(request):  # a test hook, as on the QBO server
+            store = self.data.store
+            with store.lock:
+                store.kv_set("bms_write_count", store.kv_get("bms_write_count", 0) + 1)
         if needs_token and self.settings.value.limits:
             wait = self._window(endpoint).try_acquire()
             if wait > 0:
@@ -644,3 +651,11 @@ class BmsApp:
         if not rows:
             raise BmsFault(404, f"Job {job_id} was not found.")
         return ok({"State": rows[0][0], "JobLogs": json.loads(rows[0][1])})
+
+
+def _is_write(request: Request) -> bool:
+    """Whether a request changes the tenant: PUT, PATCH and DELETE, and the QuickBooks
+    integration's POSTs (ImportPayments). The other POSTs are searches, and sign-in."""
+    if request.method in ("PUT", "PATCH", "DELETE"):
+        return True
+    return request.method == "POST" and request.path.startswith("/v2/integration/")

@@ -273,7 +273,10 @@ class QboApp:
         if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
             return Response.json({"expired": self.oauth.expire_access_tokens()})
         if request.path == "/_sandbox/stats":
-            return Response.json({"refresh_count": self.store.kv_get("refresh_count", 0)})
+            return Response.json({
+                "refresh_count": self.store.kv_get("refresh_count", 0),
+                "write_count": self.store.kv_get("write_count", 0),
+            })  # fmt: skip
         return Response.json({"error": f"unknown control path {request.path}"}, status=404)
 
     # -- the accounting API -------------------------------------------------------------------
@@ -282,6 +285,9 @@ class QboApp:
         params = request.query
         request_id = params.get("requestid")
         is_write = request.method == "POST" and rest not in ("query",)
+        if is_write:  # a test hook: "this only reads" is asserted by counting writes
+            with self.store.lock:
+                self.store.kv_set("write_count", self.store.kv_get("write_count", 0) + 1)
         if request_id is not None and is_write:
             limit = MAX_BATCH_REQUEST_ID if rest == "batch" else MAX_REQUEST_ID
             if not request_id or len(request_id) > limit:

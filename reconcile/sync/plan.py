@@ -426,8 +426,8 @@ def _plan_one(
                         f"to BMS record {other}"
                     )
                 conflict = account_conflict(mapped.values, current) if kind == "account" else None
-                if conflict and not chosen:
-                    return blocked(conflict)
+                if conflict and not chosen:  # both sides in the preview
+                    return {**blocked(conflict), "qbo_id": current["Id"], "qbo_record": current}
                 claimed[f"qbo:{current['Id']}"] = mapped.bms_id
                 break
         if current is None and kind == "customer":
@@ -460,8 +460,9 @@ def _plan_one(
     origin = "linked" if action == "link" else store.origin(kind, mapped.bms_id)
     overwrite = resolver.options.get("overwrite", {}).get(kind, ())
     changes, kept = policy.split_changes(kind, changes, current, origin, overwrite)
-    if row["needs"]:  # a need whose field is kept is not made
-        row["needs"] = [n for n in row["needs"] if n.path in changes]
+    for need in [n for n in row["needs"] if n.path not in changes]:  # kept: nothing is made
+        row["needs"].remove(need)
+        row["targets"].pop(need.path, None)
     body: dict[str, Any] = {"Id": current["Id"], "SyncToken": current["SyncToken"]}
     # A nested object (an address) is sent whole when any part changes: a sparse update
     # replaces the objects it carries. A record that follows BMS gets BMS's object; one the

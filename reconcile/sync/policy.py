@@ -74,7 +74,7 @@ def split_changes(
     for path, partner in GOES_WITH.get(kind, {}).items():
         if path in send and partner in kept:
             send.remove(path)
-            kept[path] = f"goes with {partner}, which {kept[partner]}"
+            kept[path] = f"kept with {partner} ({kept[partner]})"
     return send, kept
 
 

@@ -23,25 +23,20 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from conftest import TIME_SCALE
+from conftest import connected_sandbox
 from reconcile.config import load_config
 from reconcile.qbo import reference
-from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.client import QboClient
-from reconcile.qbo.connect import connect_automatically
 from reconcile.qbo.query import select
-from reconcile.sandbox.runner import start_sandbox
 from tests.conformance.recorded_answers import LINES, RECORDED
 
 
 @pytest.fixture(scope="module")
 def client(servers, tmp_path_factory) -> Iterator[QboClient]:
     """A client connected to a fresh sandbox company of this module's own."""
-    sandbox = start_sandbox(tmp_path_factory.mktemp("shapes") / "sandbox", time_scale=TIME_SCALE)
+    sandbox = connected_sandbox(tmp_path_factory.mktemp("shapes") / "sandbox")
     try:
-        config = load_config(sandbox.config_path)
-        connect_automatically(QboAuth(config.qbo))
-        yield QboClient(config.qbo, sleep=lambda s: None)
+        yield QboClient(load_config(sandbox.config_path).qbo, sleep=lambda s: None)
     finally:
         sandbox.stop()
 

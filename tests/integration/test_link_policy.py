@@ -12,14 +12,11 @@ import dataclasses
 
 import pytest
 
-from conftest import TIME_SCALE
+from conftest import connected_sandbox
 from reconcile.config import load_config
 from reconcile.mapping.syncmap import get_path, is_blank
-from reconcile.qbo.auth import QboAuth
-from reconcile.qbo.connect import connect_automatically
 from reconcile.qbo.query import select
 from reconcile.sandbox.bms_demo import EDGE_NAMES
-from reconcile.sandbox.runner import start_sandbox
 from reconcile.session import Session
 from reconcile.sync.policy import KEPT_LINKED, is_system_account
 
@@ -29,11 +26,9 @@ BAYSIDE = EDGE_NAMES["qbo_match"]
 @pytest.fixture(scope="module")
 def company(servers, tmp_path_factory):
     """A session on a fresh sandbox company: (session, its accounts and Bayside before)."""
-    sandbox = start_sandbox(tmp_path_factory.mktemp("link") / "sandbox", time_scale=TIME_SCALE)
+    sandbox = connected_sandbox(tmp_path_factory.mktemp("link") / "sandbox")
     try:
-        config = load_config(sandbox.config_path)
-        connect_automatically(QboAuth(config.qbo))
-        session = Session(config)
+        session = Session(load_config(sandbox.config_path))
         before = {a["Id"]: a for a in session.qbo.query(select("Account"))}
         (bayside,) = session.qbo.query(select("Customer").eq("DisplayName", BAYSIDE))
         yield session, before, bayside
