@@ -42,7 +42,7 @@ from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
 from reconcile.sync.invoice_send import send_invoice_plan
 from reconcile.sync.invoices import build_invoice_plan, invoice_list
-from reconcile.sync.plan import build_plan
+from reconcile.sync.plan import MADE_NEEDS, build_plan
 from reconcile.sync.preview import preview_frame
 from reconcile.sync.send import Progress, send_plan
 from reconcile.sync.state import NEEDED, QboState
@@ -123,7 +123,9 @@ class Session:
 
     def preview(self, plan: pd.DataFrame) -> pd.DataFrame:
         """The side-by-side preview of a plan."""
-        return preview_frame(plan, self.entity_map(plan.attrs.get("kind") or plan["kind"].iloc[0]))
+        records = [k for k in plan["kind"] if k not in MADE_NEEDS]  # not the terms, tax codes
+        kind = plan.attrs.get("kind") or (records[0] if records else None)
+        return preview_frame(plan, self.entity_map(kind) if kind else None)
 
     def send(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out a plan (see :func:`reconcile.sync.send.send_plan`)."""

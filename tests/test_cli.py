@@ -191,9 +191,10 @@ def test_sync_dry_run_then_send_then_nothing_left(cli_sandbox):
     assert "DefaultTaxCodeRef → MA 6.25% (created first)" in planned["1003"]["references"]
     assert "SalesTermRef → Net 45 (QuickBooks " in planned["1003"]["references"]
 
+    assert planned["taxcode:MA 6.25%"]["action"] == "create"  # a row of its own, first
     sent = _run("sync", "customers", "--ids", "1003", "1006", env=env)
     assert sent.returncode == 0, sent.stdout + sent.stderr
-    assert "ok: 2" in sent.stdout
+    assert "ok: 3" in sent.stdout  # two customers and the tax code
 
     again = _run("sync", "customers", "--ids", "1003", "1006", "--json", env=env)
     assert {row["outcome"] for row in json.loads(again.stdout)} == {"unchanged"}
@@ -220,7 +221,9 @@ def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
                env=env)  # fmt: skip
     plan = json.loads(dry.stdout)
     kinds = [row["kind"] for row in plan]
-    assert kinds == sorted(kinds, key=["account", "item", "customer", "invoice"].index)
+    assert kinds == sorted(
+        kinds, key=["term", "taxcode", "account", "item", "customer", "invoice"].index
+    )
     ready = [r for r in plan if r["kind"] == "invoice" and r["action"] == "create"]
     assert all(r["bms_total"] == r["qbo_total"] for r in ready)
     ids = [r["bms_id"] for r in ready[:2]]

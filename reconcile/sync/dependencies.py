@@ -18,7 +18,7 @@ import pandas as pd
 
 from reconcile.mapping.syncmap import EntityMap, is_blank
 from reconcile.store import SyncStore
-from reconcile.sync.plan import RECORD_NEEDS, build_plan
+from reconcile.sync.plan import MADE_NEEDS, RECORD_NEEDS, build_plan, need_rows
 from reconcile.sync.state import QboState
 
 # Dependencies are sent in this order, before the invoices.
@@ -122,7 +122,7 @@ def plan_dependencies(
         rows = master.frame(kind)
         rows = rows[rows["Id"].astype(str).isin(wanted[kind])]
         plan = build_plan(maps[kind], rows, state, store, options, tax_items, include)
-        inactive = [m.values.get("Active") is False for m in plan["mapped"]]
+        inactive = [m is not None and m.values.get("Active") is False for m in plan["mapped"]]
         plan.loc[inactive, "reason"] = (
             f"inactive in BMS, and QuickBooks refuses an inactive {kind} on an invoice (error "
             "610): make it active in BMS first"
@@ -145,6 +145,10 @@ def plan_dependencies(
     invoices = invoice_plan.copy()
     _block_unsendable(invoices, blocked)
     parts = [plans[k] for k in ORDER if len(plans[k])] + [invoices]
-    combined = pd.concat(parts, ignore_index=True) if len(parts) > 1 else invoices
+    records = pd.concat(parts, ignore_index=True) if len(parts) > 1 else invoices
+    records = records[~records["kind"].isin(MADE_NEEDS)]  # each part's, made once, first:
+    made = pd.DataFrame(need_rows(records.to_dict("records")), columns=records.columns)
+    combined = pd.concat([made, records], ignore_index=True) if len(made) else records
+    combined = combined.reset_index(drop=True)
     combined.attrs.update(invoice_plan.attrs)
     return combined

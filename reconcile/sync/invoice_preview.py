@@ -16,7 +16,7 @@ import pandas as pd
 from reconcile.mapping.invoices import money
 from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
 from reconcile.sync.dependencies import ORDER
-from reconcile.sync.plan import same_value
+from reconcile.sync.plan import MADE_NEEDS, same_value
 from reconcile.sync.preview import PREVIEW_COLUMNS, preview_frame, style_preview
 
 RECORD_COLUMNS = ["kind", *PREVIEW_COLUMNS]
@@ -171,10 +171,10 @@ def _line_rows(row: dict) -> list[dict]:
 def invoice_preview(plan: pd.DataFrame, maps: Mapping[str, EntityMap]) -> InvoicePreview:
     """The preview of an invoice plan (with its dependencies, if it includes them)."""
     parts = []
-    for kind in ORDER:
+    for kind in (*MADE_NEEDS, *ORDER):
         rows = plan[plan["kind"] == kind]
         if len(rows):
-            parts.append(preview_frame(rows, maps[kind]).assign(kind=kind))
+            parts.append(preview_frame(rows, maps.get(kind)).assign(kind=kind))
     invoices = plan[plan["kind"] == "invoice"].to_dict("records")
     headers, lines, totals = [], [], []
     for row in invoices:

@@ -26,6 +26,7 @@ from reconcile.qbo.client import QboClient, new_request_id
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import ORDER
 from reconcile.sync.invoices import fingerprint
+from reconcile.sync.plan import MADE_NEEDS
 from reconcile.sync.send import RESULT_COLUMNS, Sender, send_plan
 
 Progress = Callable[[int, int], None]
@@ -47,11 +48,12 @@ def send_invoice_plan(
 
     With ``bms``, exported invoices get their QuickBooks id and number written back."""
     parts = []
-    for kind in ORDER:
+    for kind in (*MADE_NEEDS, *ORDER):  # terms and tax codes first, then what needs them
         rows = plan[plan["kind"] == kind]
         if len(rows):
             rows = rows.reset_index(drop=True)
-            rows.attrs.update(kind=kind, entity=MAPS[kind].qbo_entity)
+            entity = MADE_NEEDS[kind] if kind in MADE_NEEDS else MAPS[kind].qbo_entity
+            rows.attrs.update(kind=kind, entity=entity)
             parts.append(send_plan(rows, client, store))
     invoices = plan[plan["kind"] == "invoice"].reset_index(drop=True)
     invoices.attrs.update(kind="invoice", entity="Invoice")

@@ -27,7 +27,7 @@ from reconcile.mapping.invoices import (
 )
 from reconcile.mapping.syncmap import set_path
 from reconcile.store import SyncStore
-from reconcile.sync.plan import Resolver
+from reconcile.sync.plan import Resolver, need_rows
 from reconcile.sync.state import QboState
 
 INVOICE_PLAN_COLUMNS = [
@@ -99,7 +99,7 @@ def build_invoice_plan(
                       fingerprints, assumptions)
         for header in checked.to_dict("records")
     ]  # fmt: skip
-    plan = pd.DataFrame(rows, columns=INVOICE_PLAN_COLUMNS)
+    plan = pd.DataFrame(need_rows(rows) + rows, columns=INVOICE_PLAN_COLUMNS)
     plan.attrs.update(kind="invoice", entity="Invoice")
     return plan
 

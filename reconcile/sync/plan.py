@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -37,6 +37,9 @@ PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "kept", "needs",
     "targets", "reason", "body", "mapped", "qbo_record",
 ]  # fmt: skip
+# Needs the sender makes itself (not BMS records), with their QuickBooks entity: each is also a
+# plan row of its own (``need_rows``), so that every write is in the plan.
+MADE_NEEDS = {"term": "Term", "taxcode": "TaxCode"}
 # The QuickBooks entity a reference of each kind points to (``targets``).
 REF_ENTITIES = {"term": "Term", "taxcode": "TaxCode", "account": "Account",
                 "customer": "Customer", "item": "Item"}  # fmt: skip
@@ -227,6 +230,34 @@ class Resolver:
         )
 
 
+def need_key(kind: str, label: str) -> str:
+    """The ``bms_id`` of a made need's plan row ("taxcode:MA 6.25%"): unique in a plan."""
+    return f"{kind}:{label}"
+
+
+def need_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+    """One ``create`` row per term or tax code the records (not blocked) need made first;
+    ``reason`` says which records need it."""
+    found: dict[tuple[str, str], tuple[Need, list[str]]] = {}
+    for row in rows:
+        if row["action"] == "blocked" or not isinstance(row["needs"], list):
+            continue
+        for need in row["needs"]:
+            if need.kind in MADE_NEEDS:
+                found.setdefault((need.kind, need.label), (need, []))[1].append(str(row["name"]))
+    out = []
+    for (kind, label), (need, names) in found.items():
+        more = f" and {len(names) - 3} more" if len(names) > 3 else ""
+        out.append({
+            "kind": kind, "bms_id": need_key(kind, label), "name": label, "action": "create",
+            "qbo_id": None, "sync_token": None, "kept": {}, "needs": [], "targets": {},
+            "changes": sorted(k for k in need.body if k != "from"), "body": dict(need.body),
+            "reason": f"needed by {', '.join(names[:3])}{more}", "mapped": None,
+            "qbo_record": None,
+        })  # fmt: skip
+    return out
+
+
 def _targets(
     refs: Mapping[str, Ref], resolved: Mapping[str, str], needs: list[Need], state: QboState
 ) -> dict[str, str]:
@@ -351,7 +382,7 @@ def build_plan(
     for row in rows.to_dict("records"):
         mapped = entity_map.map(row, options)
         out.append(_plan_one(entity_map, mapped, state, store, resolver, claimed))
-    plan = pd.DataFrame(out, columns=PLAN_COLUMNS)
+    plan = pd.DataFrame(need_rows(out) + out, columns=PLAN_COLUMNS)
     plan.attrs["entity"] = entity
     plan.attrs["kind"] = kind
     return plan

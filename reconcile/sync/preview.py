@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
+from reconcile.sync.plan import MADE_NEEDS
 
 PREVIEW_COLUMNS = [
     "bms_id", "name", "action", "field", "property", "bms_value", "to_send", "in_quickbooks",
@@ -21,11 +22,17 @@ def _show(value: Any) -> Any:
     return None if is_blank(value) else value
 
 
-def preview_frame(plan: pd.DataFrame, entity_map: EntityMap) -> pd.DataFrame:
+def preview_frame(plan: pd.DataFrame, entity_map: EntityMap | None) -> pd.DataFrame:
     """One row per (record, Sync Map rule): what BMS has, what would be sent, what
-    QuickBooks has now, whether it changes, and why a field is not sent."""
+    QuickBooks has now, whether it changes, and why a field is not sent. A term or tax code
+    the send makes first has a row per property it is made with (``entity_map`` may be None
+    for a plan of those only)."""
     rows = []
     for p in plan.to_dict("records"):
+        if p["kind"] in MADE_NEEDS:
+            rows += _made_rows(p)
+            continue
+        assert entity_map is not None, "a plan of records needs its Sync Map"
         mapped, current = p["mapped"], p["qbo_record"] or {}
         for rule in entity_map.rules:
             path = rule.target
@@ -59,6 +66,18 @@ def preview_frame(plan: pd.DataFrame, entity_map: EntityMap) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows, columns=PREVIEW_COLUMNS)
+
+
+def _made_rows(p: dict) -> list[dict]:
+    """A term or tax code made first: its properties, the BMS tax item it comes from."""
+    source = p["body"].get("from")
+    return [
+        {"bms_id": p["bms_id"], "name": p["name"], "action": p["action"], "field": key,
+         "property": key, "bms_value": source if key == "TaxCode" else None, "to_send": value,
+         "in_quickbooks": None, "changed": True, "note": p["reason"]}
+        for key, value in p["body"].items()
+        if key != "from"
+    ]  # fmt: skip
 
 
 ACTION_COLOURS = {

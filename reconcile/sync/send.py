@@ -21,7 +21,7 @@ from reconcile.mapping.syncmap import set_path
 from reconcile.qbo.client import BatchOp, QboClient, new_request_id
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
-from reconcile.sync.plan import RECORD_NEEDS, Need
+from reconcile.sync.plan import MADE_NEEDS, RECORD_NEEDS, Need, need_key
 
 RESULT_COLUMNS = [
     "kind", "bms_id", "name", "action", "outcome", "qbo_id", "sync_token", "code", "message",
@@ -71,8 +71,9 @@ class Sender:
         return results
 
     def result(self, row: dict, outcome: str, **extra: Any) -> None:
+        kind = row["kind"] if row["kind"] in MADE_NEEDS else self.kind
         entry = dict.fromkeys(self.columns)
-        entry.update(kind=self.kind, bms_id=row["bms_id"], name=row["name"], action=row["action"],
+        entry.update(kind=kind, bms_id=row["bms_id"], name=row["name"], action=row["action"],
                      outcome=outcome)  # fmt: skip
         entry.update(extra)
         if not isinstance(entry["qbo_id"], str):  # NaN/None from a frame: no QBO record yet
@@ -80,7 +81,7 @@ class Sender:
         self.results[row["bms_id"]] = entry
         self.store.log(
             self.run_id,
-            kind=self.kind,
+            kind=kind,
             action=row["action"],
             outcome="skipped" if outcome == "unchanged" else outcome,
             bms_id=row["bms_id"],
@@ -92,24 +93,36 @@ class Sender:
     # -- needs ------------------------------------------------------------------------------
 
     def make_needs(self, rows: list[dict]) -> None:
+        """Make the terms and tax codes the rows need (and the rows that are such a need),
+        once each; a need's own plan row gets its result."""
         needs = {
             (n.kind, n.label): n for r in rows for n in r["needs"] if n.kind not in RECORD_NEEDS
         }
+        own = {r["bms_id"]: r for r in rows if r["kind"] in MADE_NEEDS}
+        needs.update({(r["kind"], r["name"]): Need(r["kind"], r["name"], r["body"])
+                      for r in own.values()})  # fmt: skip
         for (kind, label), need in needs.items():
+            row = own.get(need_key(kind, label))
             try:
                 qbo_id = self._existing(need)
                 made = qbo_id is None
                 if made:
                     qbo_id = self._create_need(need)
             except ReconcileError as exc:
-                self.store.log(self.run_id, kind=kind, action="create", outcome="failed",
-                               message=f"{label}: {exc}")  # fmt: skip
+                if row is not None:
+                    self.result(row, "failed", code=getattr(exc, "code", None), message=str(exc))
+                else:
+                    self.store.log(self.run_id, kind=kind, action="create", outcome="failed",
+                                   message=f"{label}: {exc}")  # fmt: skip
                 continue
             self.created[(kind, label)] = qbo_id
-            if made:
+            message = f"created {kind} {label!r} needed by the records" if made else (
+                f"{kind} {label!r} was already in QuickBooks")  # fmt: skip
+            if row is not None:
+                self.result(row, "ok", qbo_id=qbo_id, message=message)
+            elif made:
                 self.store.log(self.run_id, kind=kind, action="create", outcome="ok",
-                               qbo_id=qbo_id, message=f"created {kind} {label!r} needed by the "
-                               "records")  # fmt: skip
+                               qbo_id=qbo_id, message=message)  # fmt: skip
 
     def _existing(self, need: Need) -> str | None:
         """The need, if QuickBooks has it by now: made by an earlier plan of the same export
@@ -246,9 +259,10 @@ def send_plan(
     work = [r for r in records if r["action"] in ("create", "update", "link")]
     try:
         sender.make_needs(work)
+        records_work = [r for r in work if r["kind"] not in MADE_NEEDS]
         done = 0
-        for wave in _waves(work):
-            done = sender.send(wave, progress, done, len(work))
+        for wave in _waves(records_work):
+            done = sender.send(wave, progress, done, len(records_work))
     except BaseException:  # stopped half-way: what returned is logged; re-plan to resume
         store.finish_run(sender.run_id, outcome="interrupted")
         raise

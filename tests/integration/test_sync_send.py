@@ -112,7 +112,7 @@ def test_an_interrupted_send_resumes_without_duplicates(client, store, bms_frame
     rows = rows.drop_duplicates("AccountName").iloc[12:47]  # 35 records: two batches
     taken = set(store.links("customer")["bms_id"])
     plan = _plan(client, store, rows, bms_frames)
-    sendable = plan[plan["action"] == "create"]
+    sendable = plan[(plan["action"] == "create") & (plan["kind"] == "customer")]
 
     def stop_after_first_batch(done: int, total: int) -> None:
         raise KeyboardInterrupt  # the person closed the notebook, the machine slept…

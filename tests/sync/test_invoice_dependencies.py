@@ -10,6 +10,7 @@ from reconcile.mapping.maps import MAPS
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import ORDER, MasterData, plan_dependencies
 from reconcile.sync.invoices import build_invoice_plan
+from reconcile.sync.plan import MADE_NEEDS
 from tests.sync.test_invoice_plan import TAX, _frames, _state
 
 NAME = "O'Brien & Sons Plumbing"
@@ -48,6 +49,8 @@ def _plans(store, records=EMPTY, master=None, **header_changes):
 
 
 def _rows(plan) -> list[tuple[str, str, str]]:
+    """The records' rows (the terms and tax codes made first have their own test)."""
+    plan = plan[~plan["kind"].isin(MADE_NEEDS)]
     return list(zip(plan["kind"], plan["bms_id"], plan["action"], strict=True))
 
 
@@ -89,7 +92,7 @@ def test_without_include_a_missing_customer_or_item_blocks_the_invoice(store):
 
 def test_with_include_missing_customer_and_items_become_needs(store):
     include = _master().include()
-    p = build_invoice_plan(*_frames(), _state(**EMPTY), store, {}, TAX, include=include).iloc[0]
+    p = build_invoice_plan(*_frames(), _state(**EMPTY), store, {}, TAX, include=include).iloc[-1]
     assert (p["action"], p["reason"]) == ("create", "")
     assert _needs(p, "customer") == [("customer", NAME, {"bms_id": "1003"}, "CustomerRef")]
     assert _needs(p, "item") == [
@@ -98,6 +101,16 @@ def test_with_include_missing_customer_and_items_become_needs(store):
     ]
     assert "CustomerRef" not in p["body"]  # filled in once the customer exists
     assert p["body"]["SalesTermRef"] == {"value": "3"}
+
+
+def test_a_tax_code_the_customer_and_the_invoice_need_is_one_row_before_them(store):
+    _, plan = _plans(store)
+    made = plan[plan["kind"].isin(MADE_NEEDS)]
+    assert list(zip(made["kind"], made["bms_id"], made["action"], strict=True)) == [
+        ("taxcode", "taxcode:MA 6.25%", "create")
+    ]
+    assert made.index[0] == 0 and made.iloc[0]["body"]["RateValue"] == 6.25
+    assert made.iloc[0]["reason"].startswith("needed by ")
 
 
 def test_dependencies_come_first_in_order_then_the_invoices(store):
@@ -219,7 +232,7 @@ def test_records_linked_and_in_quickbooks_are_not_planned_again(store):
     store.link("customer", "1003", "58")
     _, plan = _plans(store, {"Account": [], "Vendor": [], "Employee": []})
     assert _rows(plan) == [("invoice", "70001", "create")]
-    p = plan.iloc[0]
+    p = _row(plan, "invoice", "70001")
     assert [n.kind for n in p["needs"]] == ["taxcode"]
     assert p["body"]["CustomerRef"] == {"value": "58"}
 
@@ -229,9 +242,9 @@ def test_a_customer_in_quickbooks_by_name_but_unlinked_is_planned_as_link(store)
     records = {"Customer": [qbo], "Account": [], "Vendor": [], "Employee": []}
     _, plan = _plans(store, records)
     assert _rows(plan) == [("customer", "1003", "link"), ("invoice", "70001", "create")]
-    customer = plan.iloc[0]
+    customer = _row(plan, "customer", "1003")
     assert (customer["qbo_id"], customer["sync_token"]) == ("58", "1")
-    assert _needs(plan.iloc[1], "customer") == [
+    assert _needs(_row(plan, "invoice", "70001"), "customer") == [
         ("customer", NAME, {"bms_id": "1003"}, "CustomerRef")
     ]
 

@@ -77,8 +77,14 @@ def test_records_list_the_dependencies_first_then_the_invoice_header(store):
     records = invoice_preview(plan, MAPS).records
     assert list(records.columns) == RECORD_COLUMNS
     kinds = records["kind"].tolist()
-    assert list(dict.fromkeys(kinds)) == ["account", "item", "customer", "invoice"]
-    assert kinds == sorted(kinds, key=["account", "item", "customer", "invoice"].index)
+    order = ["taxcode", "account", "item", "customer", "invoice"]
+    assert list(dict.fromkeys(kinds)) == order
+    assert kinds == sorted(kinds, key=order.index)
+    made = records[records["kind"] == "taxcode"].set_index("field")  # made first, shown first
+    assert made.loc["TaxCode", ["bms_value", "to_send"]].tolist() == ["MA Sales Tax", "MA 6.25%"]
+    assert (
+        made.loc["RateValue", "to_send"] == 6.25 and made["note"].str.startswith("needed by").all()
+    )
     sub = records[(records["kind"] == "account") & (records["field"] == "Sub-account of")]
     assert sub[["bms_id", "to_send", "note"]].values.tolist() == [
         ["11", "Services", "created first"]

@@ -42,7 +42,14 @@ def _plan(rows, state, store, entity_map=CUSTOMERS, **options):
 
 
 def test_new_customer_is_created_with_needs_for_missing_term_and_tax_code(store):
-    (p,) = _plan([_row()], _state(), store).to_dict("records")
+    term, code, p = _plan([_row()], _state(), store).to_dict("records")
+    # Every write is in the plan: the term and the tax code are rows of their own, first.
+    assert (term["kind"], term["bms_id"], term["action"]) == ("term", "term:Net 45", "create")
+    assert term["body"] == {"Name": "Net 45", "DueDays": 45}
+    assert term["reason"] == "needed by O'Brien & Sons Plumbing"
+    assert (code["kind"], code["name"], code["changes"]) == (
+        "taxcode", "MA 6.25%", ["RateValue", "TaxCode"]
+    )  # fmt: skip
     assert p["action"] == "create"
     assert p["body"]["DisplayName"] == "O'Brien & Sons Plumbing"
     assert {n.label for n in p["needs"]} == {"Net 45", "MA 6.25%"}
