@@ -14,6 +14,7 @@ OPTIONS = {
     "non_inventory_categories": list,
     "account_types": dict,
     "account_types_by_code": dict,
+    "account_types_by_name": dict,
     "tax_code_names": dict,
     "customer_account_types": list,
     "default_items": dict,

@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from reconcile.mapping.syncmap import Ref, Skip, Transform, clean_text, is_blank
 
 # QBO Customer.CompanyName holds at most 100 characters (reference/qbo-api.md §4).
 COMPANY_NAME_MAX = 100
 # Default BMS GL type → QBO AccountType:AccountSubType; users edit it with
 # [sync_map.account_types] in the config file (reference §4 Account).
+ACCOUNT_TYPE_COLUMNS = ["applies to", "BMS", "AccountType", "AccountSubType", "source"]
 ACCOUNT_TYPES = {
     "Asset": "Other Current Asset:OtherCurrentAssets",
     "Liability": "Other Current Liability:OtherCurrentLiabilities",
@@ -23,6 +26,18 @@ ACCOUNT_TYPES = {
     "Income": "Income:ServiceFeeIncome",
     "Cost of Goods Sold": "Cost of Goods Sold:SuppliesMaterialsCogs",
     "Expense": "Expense:OtherMiscellaneousServiceCost",
+}
+# The accounts every QuickBooks company has, by the name BMS gives them: created in QuickBooks,
+# a BMS account of that name gets their type, so a bank account stays Bank (reference §4
+# Account, "common pairs seen"). [sync_map.account_types_by_name] adds to these; the type of a
+# GL code ([sync_map.account_types_by_code]) wins over its name, its name over its BMS type.
+ACCOUNT_TYPES_BY_NAME = {
+    "checking": "Bank:Checking",
+    "savings": "Bank:Savings",
+    "accounts receivable": "Accounts Receivable:AccountsReceivable",
+    "undeposited funds": "Other Current Asset:UndepositedFunds",
+    "inventory asset": "Other Current Asset:Inventory",
+    "accounts payable": "Accounts Payable:AccountsPayable",
 }
 NON_INVENTORY_CATEGORIES = ("Hardware", "Software")
 
@@ -94,8 +109,10 @@ def account_subtype(value: Any, row: Mapping, options: Mapping) -> Any:
 
 def _type_pair(value: Any, row: Mapping, options: Mapping) -> tuple[Any, Any]:
     types = {**ACCOUNT_TYPES, **options.get("account_types", {})}
+    by_name = _by_name(options)
     by_code = options.get("account_types_by_code", {})
-    chosen = by_code.get(str(row.get("Code"))) or types.get(str(value))
+    name = str(clean_text(row.get("Name")) or "").casefold()
+    chosen = by_code.get(str(row.get("Code"))) or by_name.get(name) or types.get(str(value))
     if not chosen:
         reason = Skip(
             f"no QuickBooks type for BMS type {value!r}: add it to [sync_map.account_types]"
@@ -103,6 +120,33 @@ def _type_pair(value: Any, row: Mapping, options: Mapping) -> tuple[Any, Any]:
         return reason, None
     kind, _, sub = chosen.partition(":")
     return kind, sub or None
+
+
+def _by_name(options: Mapping) -> dict[str, str]:
+    extra = options.get("account_types_by_name", {})
+    return {**ACCOUNT_TYPES_BY_NAME, **{str(k).casefold(): v for k, v in extra.items()}}
+
+
+def account_type_table(options: Mapping) -> pd.DataFrame:
+    """The account-type map as people read it (``ACCOUNT_TYPE_COLUMNS``): by BMS type, by
+    account name, by GL code, each with where it comes from; a more specific row wins."""
+    rows = []
+    configured = options.get("account_types", {})
+    for bms, chosen in {**ACCOUNT_TYPES, **configured}.items():
+        source = "[sync_map.account_types]" if bms in configured else "default"
+        rows.append(("BMS type", bms, *_split(chosen), source))
+    named = {str(k).casefold() for k in options.get("account_types_by_name", {})}
+    for name, chosen in _by_name(options).items():
+        source = "[sync_map.account_types_by_name]" if name in named else "QuickBooks' own"
+        rows.append(("account name", name, *_split(chosen), source))
+    for code, chosen in options.get("account_types_by_code", {}).items():
+        rows.append(("GL code", str(code), *_split(chosen), "[sync_map.account_types_by_code]"))
+    return pd.DataFrame(rows, columns=ACCOUNT_TYPE_COLUMNS)
+
+
+def _split(chosen: str) -> tuple[str, str]:
+    kind, _, sub = chosen.partition(":")
+    return kind, sub
 
 
 def parent_account(value: Any, row: Mapping, options: Mapping) -> Any:

@@ -6,6 +6,7 @@ import html
 
 import ipywidgets as w
 
+from reconcile.mapping.transforms import account_type_table
 from reconcile.session import KINDS, Session
 from reconcile.ui.entity import TITLES, banner
 
@@ -18,6 +19,12 @@ class SyncMapView:
         for kind in KINDS.values():
             table = session.entity_map(kind).frame().to_html(index=False, border=0)
             parts.append(f"<h4>{html.escape(TITLES[kind])}</h4>{table}")
+        types = account_type_table(session.options).to_html(index=False, border=0)
+        parts.append(
+            "<h4>Account types</h4><p>The QuickBooks type of an account the toolkit creates "
+            "(an account QuickBooks has keeps its own): a GL code's wins over a name's, a "
+            f"name's over the BMS type's.</p>{types}"
+        )
         self.widget = w.HTML("".join(parts))
 
 

@@ -212,3 +212,38 @@ def test_config_file_overrides_and_options(tmp_path, monkeypatch):
     path.write_text(base + '[sync_map.customer]\nNickname = "AccountName"\n')
     with pytest.raises(ConfigError, match="Nickname"):
         configured(load_config(path))
+
+
+def test_account_types_by_code_then_by_name_then_by_bms_type():
+    from reconcile.mapping.transforms import account_type_table
+
+    row = {"Id": 101, "Code": "1000", "Name": "Checking", "Description": None,
+           "TypeName": "Asset", "ParentId": None, "ParentName": None, "IsActive": True}  # fmt: skip
+
+    def pair(row, **options):
+        m = ACCOUNTS.map(row, options)
+        return m.values["AccountType"], m.values["AccountSubType"]
+
+    # QuickBooks' own name for a bank account: Bank, not BMS's Asset default.
+    assert pair(row) == ("Bank", "Checking")
+    assert pair({**row, "Name": "  accounts RECEIVABLE "}) == (
+        "Accounts Receivable", "AccountsReceivable"
+    )  # fmt: skip
+    assert pair({**row, "Name": "Prepaid Expenses"}) == (
+        "Other Current Asset",
+        "OtherCurrentAssets",
+    )
+    assert pair({**row, "Name": "Reserve"}, account_types_by_name={"Reserve": "Bank:Savings"}) == (
+        "Bank", "Savings"
+    )  # fmt: skip
+    assert pair(row, account_types_by_code={"1000": "Bank:MoneyMarket"}) == ("Bank", "MoneyMarket")
+
+    options = {"account_types_by_code": {"1000": "Bank:MoneyMarket"},
+               "account_types": {"Asset": "Other Asset:OtherLongTermAssets"}}  # fmt: skip
+    table = account_type_table(options)
+    rows = {(r["applies to"], r["BMS"]): r for r in table.to_dict("records")}
+    assert rows[("BMS type", "Income")]["AccountType"] == "Income"
+    assert rows[("BMS type", "Asset")]["source"] == "[sync_map.account_types]"
+    assert rows[("account name", "checking")]["source"] == "QuickBooks' own"
+    assert rows[("GL code", "1000")]["AccountSubType"] == "MoneyMarket"
+    assert len(table) == 6 + 6 + 1  # six BMS types, six names, one code

@@ -84,8 +84,14 @@ def test_an_accounts_type_is_never_changed_and_a_system_account_not_at_all():
 # -- in the plan ---------------------------------------------------------------------------------
 
 
-def test_a_bank_account_linked_by_number_keeps_its_type_and_gets_its_blank_description(store):
-    p = _plan(ACCOUNTS, [GL], _state(Account=[CHECKING]), store)
+def test_an_account_linked_by_number_keeps_its_type_and_gets_its_blank_description(store):
+    # The company filed its checking account as an Other Current Asset; BMS's map says Bank.
+    typed = {
+        **CHECKING,
+        "AccountType": "Other Current Asset",
+        "AccountSubType": "OtherCurrentAssets",
+    }
+    p = _plan(ACCOUNTS, [GL], _state(Account=[typed]), store)
     assert (p["action"], p["qbo_id"]) == ("link", "35")
     assert p["kept"] == {"AccountType": KEPT_TYPE, "AccountSubType": KEPT_TYPE}
     assert p["changes"] == ["Description"]
@@ -96,7 +102,7 @@ def test_a_system_account_is_linked_and_nothing_is_sent(store):
     row = {**GL, "Id": 104, "Code": "1200", "Name": "Undeposited Funds"}
     p = _plan(ACCOUNTS, [row], _state(Account=[UNDEPOSITED]), store)
     assert (p["action"], p["changes"]) == ("link", [])
-    assert set(p["kept"]) == {"AccountSubType", "Description"}
+    assert set(p["kept"]) == {"Description"}  # BMS's type agrees (the map by name)
     assert set(p["kept"].values()) == {KEPT_SYSTEM}
     assert p["body"] == {"Id": "4", "SyncToken": "0"}
 

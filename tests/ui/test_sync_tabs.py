@@ -75,6 +75,8 @@ def test_a_new_selection_needs_a_new_preview(app):
 def test_sync_map_and_log_tabs(app, tmp_path):
     assert "Account Name" in app.sync_map.widget.value
     assert "not writable in QuickBooks Online" in app.sync_map.widget.value
+    assert "<h4>Account types</h4>" in app.sync_map.widget.value  # the type map, editable
+    assert "Accounts Receivable" in app.sync_map.widget.value
     app.log.outcome.value = "failed"
     assert "No entries yet" in app.log.table.value
     app.log.export_button.click()
