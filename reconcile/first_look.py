@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from reconcile.session import Session
-from reconcile.sync.plan import build_plan
+from reconcile.sync.plan import MADE_NEEDS, build_plan
 from reconcile.sync.state import NEEDED, QboState
 
 SUMMARY_COLUMNS = ["kind", "action", "records"]
@@ -41,6 +41,13 @@ class FirstLook:
             (kind, action, int(count))
             for kind, plan in self.plans.items()
             for action, count in plan[plan["kind"] == kind]["action"].value_counts().items()
+        ]
+        # The terms and tax codes some plan would make first: each once.
+        made = pd.concat([p[p["kind"].isin(MADE_NEEDS)] for p in self.plans.values()])
+        made = made.drop_duplicates("bms_id")
+        rows += [
+            (kind, action, int(count))
+            for (kind, action), count in made.groupby(["kind", "action"]).size().items()
         ]
         rows += [
             ("payment", cls, int(count))

@@ -125,6 +125,8 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
             request_id = store.pending("invoice", row["bms_id"]) or new_request_id()
             store.begin_create("invoice", row["bms_id"], request_id)
             answer = client.create("Invoice", row["body"], request_id=request_id)
+        elif row["action"] == "link":  # the company's invoice: linked as it is, not rewritten
+            answer = client.read("Invoice", row["qbo_id"])
         else:
             body = {**row["body"], "Id": row["qbo_id"], "SyncToken": row["sync_token"]}
             answer = client.update("Invoice", body)
@@ -147,7 +149,7 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
     verb = {
         "create": "created",
         "update": "updated",
-        "link": "linked and updated",
+        "link": "linked; QuickBooks keeps its invoice",
         "void": "voided",
     }[row["action"]]
     check = totals_after(row, answer) if row["action"] != "void" else {}

@@ -28,8 +28,12 @@ from reconcile.mapping.invoices import (
 from reconcile.mapping.syncmap import set_path
 from reconcile.store import SyncStore
 from reconcile.sync.plan import Resolver, need_rows
+from reconcile.sync.policy import follows_bms
 from reconcile.sync.state import QboState
 
+# An invoice the company made in QuickBooks (found by its number) is linked and kept as it is:
+# its lines, amounts and dates are the company's books (the update policy, sync/policy.py).
+KEPT_INVOICE = "linked: QuickBooks keeps its invoice"
 INVOICE_PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "needs", "reason",
     "body", "draft", "qbo_record", "totals", "fingerprint",
@@ -160,11 +164,14 @@ def _plan_invoice(
             i for i in state.by_field("Invoice", "DocNumber", draft.doc_number)
             if store.bms_id("invoice", i["Id"]) in (None, draft.bms_id)
         ]  # fmt: skip
-        if same_number:
+        if same_number:  # the company's own invoice: linked, not rewritten (sync/policy.py)
             current = same_number[0]
-            return {**row, "action": "link", "qbo_id": current["Id"],
+            return {**row, "action": "link", "qbo_id": current["Id"], "reason": KEPT_INVOICE,
                     "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip
         return {**row, "action": "create"}
     unchanged = fingerprints.get(draft.bms_id) == digest and not row["needs"]
+    if not unchanged and not follows_bms(store.origin("invoice", draft.bms_id)):
+        row["reason"] = f"{KEPT_INVOICE}; BMS changed it since it was linked"
+        unchanged = True
     return {**row, "action": "unchanged" if unchanged else "update", "qbo_id": current["Id"],
             "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip

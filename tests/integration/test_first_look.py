@@ -57,6 +57,7 @@ def test_check_plans_everything_and_writes_nothing(company):
     assert summary[("account", "link")] >= 5 and summary[("account", "create")] >= 10
     assert summary[("invoice", "create")] >= 50
     assert ("customer", "link") in summary.index  # Bayside, already in the company
+    assert summary[("taxcode", "create")] >= 1  # what the customers need made, once each
     # Items are planned as after the chart of accounts: their new GL accounts are needs; the
     # one posting to BMS 4900 is blocked (QuickBooks' 4900 is another account).
     assert summary[("item", "create")] >= 20 and summary[("item", "blocked")] == 1

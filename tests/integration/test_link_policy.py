@@ -130,3 +130,27 @@ def test_overwrite_opted_in_per_field_sends_bmss_value(company):
     for part in field.split("."):
         node = node[part]
     assert node == plan.iloc[0]["mapped"].values[field]
+
+
+def test_an_invoice_the_company_made_with_the_same_number_is_linked_not_rewritten(company):
+    session, _, bayside = company
+    invoices = session.invoices()
+    mine = invoices[invoices["Selectable"] & (invoices["AccountName"] == BAYSIDE)].head(1)
+    number = mine["InvoiceNumber"].iloc[0]
+    (hours,) = session.qbo.query(select("Item").eq("Name", "Hours"))
+    typed = session.qbo.create("Invoice", {
+        "CustomerRef": {"value": bayside["Id"]}, "DocNumber": number,
+        "Line": [{"Amount": 12.5, "DetailType": "SalesItemLineDetail",
+                  "SalesItemLineDetail": {"ItemRef": {"value": hours["Id"]}, "Qty": 1,
+                                          "UnitPrice": 12.5, "TaxCodeRef": {"value": "NON"}}}],
+    })  # fmt: skip
+    plan = session.plan_invoices(mine, include_dependencies=True)
+    row = plan[plan["kind"] == "invoice"].iloc[0]
+    assert (row["action"], row["qbo_id"]) == ("link", typed["Id"])
+    results = session.export_invoices(plan)
+    result = results[results["kind"] == "invoice"].iloc[0]
+    assert result["outcome"] == "ok" and "QuickBooks keeps its invoice" in result["message"]
+    assert "DIFFERS from BMS" in result["message"]  # the company's amount is not BMS's
+    now = session.qbo.read("Invoice", typed["Id"])
+    assert (now["SyncToken"], now["TotalAmt"]) == (typed["SyncToken"], 12.5)
+    assert session.store.origin("invoice", str(mine["Id"].iloc[0])) == "linked"

@@ -78,9 +78,14 @@ def test_same_doc_number_in_quickbooks_is_linked_and_fingerprint_decides_updates
     qbo = {"Id": "501", "SyncToken": "0", "DocNumber": "INV-10001"}
     assert _plan(store, _state(Invoice=[qbo]))["action"] == "link"
     first = _plan(store, _state(Invoice=[qbo]))
-    store.link("invoice", "70001", "501", fingerprint=first["fingerprint"])
+    assert first["reason"] == "linked: QuickBooks keeps its invoice"  # not rewritten
+    store.link("invoice", "70001", "501", fingerprint=first["fingerprint"], origin="created")
     state = _state(Invoice=[qbo], TaxCode=[{"Id": "9", "Name": "MA 6.25%"}])
     settled = _plan(store, state)
     store.link("invoice", "70001", "501", fingerprint=settled["fingerprint"])
     assert _plan(store, state)["action"] == "unchanged"
     assert _plan(store, state, Notes="New memo")["action"] == "update"
+    # An invoice the company made and the toolkit linked keeps its own, whatever BMS changes.
+    store.link("invoice", "70001", "501", origin="linked")
+    kept = _plan(store, state, Notes="New memo")
+    assert kept["action"] == "unchanged" and "QuickBooks keeps its invoice" in kept["reason"]

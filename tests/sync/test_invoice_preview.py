@@ -58,7 +58,7 @@ def _invoice_plan(store, state, *headers):
 def _linked(store):
     """INV-10001 linked to QBO_INVOICE (its customer linked too): planned as an update."""
     store.link("customer", "1003", "58")
-    store.link("invoice", "70001", "500")
+    store.link("invoice", "70001", "500", origin="created")
     state = _state(Invoice=[QBO_INVOICE], TaxCode=[{"Id": "9", "Name": "MA 6.25%"}])
     return invoice_preview(_invoice_plan(store, state), MAPS)
 
