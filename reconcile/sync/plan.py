@@ -196,15 +196,9 @@ class Resolver:
                 f"GL account {ref.label!r} is not in QuickBooks yet: send it from the Chart of "
                 "Accounts tab first (parents before children)"
             )
-        chosen = self.options.get("account_links", {}).get(key)
+        chosen = account_link(self.state, self.options, key)
         if chosen is not None:
-            account = chosen_account(self.state, str(chosen))
-            if account is None:
-                raise ValueError(
-                    f"[sync_map.account_links] links GL account {key} to QuickBooks account "
-                    f"{chosen!r}, which QuickBooks does not have"
-                )
-            return account["Id"]
+            return chosen["Id"]
         found = [a for a in self.state.by_field("Account", "AcctNum", key) if a.get("Active", True)]
         if found:
             account = found[0]
@@ -302,37 +296,23 @@ def account_conflict(bms: Mapping[str, Any], qbo: Mapping[str, Any]) -> str | No
     )
 
 
-def _chosen_account(
-    kind: str, mapped: Mapped, state: QboState, options: Mapping[str, Any]
-) -> dict | str | None:
-    """The QuickBooks account a person linked this BMS account to in [sync_map.account_links]
-    (GL code = QuickBooks account Id, Name or FullyQualifiedName); the reason when that
-    account does not exist; None when no link was chosen."""
-    if kind != "account":
-        return None
-    code = str(mapped.values.get("AcctNum") or "")
+def account_link(state: QboState, options: Mapping[str, Any], code: str) -> dict | None:
+    """The QuickBooks account a person linked GL code ``code`` to in [sync_map.account_links]
+    (by Id, Name or FullyQualifiedName, any case), or None when nobody did. Raises
+    ValueError (the blocking reason) when QuickBooks has no such account."""
     wanted = options.get("account_links", {}).get(code)
     if wanted is None:
         return None
-    found = chosen_account(state, str(wanted))
+    wanted = str(wanted)
+    found = state.by_id("Account", wanted)
+    for field_name in ("FullyQualifiedName", "Name"):
+        found = found or next(iter(state.by_field("Account", field_name, wanted)), None)
     if found is None:
-        return (
-            f"[sync_map.account_links] links BMS account {code} to QuickBooks account "
+        raise ValueError(
+            f"[sync_map.account_links] links GL account {code} to QuickBooks account "
             f"{wanted!r}, which QuickBooks does not have (by Id, name or full name)"
         )
     return found
-
-
-def chosen_account(state: QboState, wanted: str) -> dict | None:
-    """A QuickBooks account by Id, Name or FullyQualifiedName (case-insensitive)."""
-    by_id = state.by_id("Account", wanted)
-    if by_id is not None:
-        return by_id
-    for field_name in ("FullyQualifiedName", "Name"):
-        found = state.by_field("Account", field_name, wanted)
-        if found:
-            return found[0]
-    return None
 
 
 def short_tax_code_name(name: str, rate: float) -> str:
@@ -401,8 +381,7 @@ def _plan_one(
     name = str(mapped.values.get("DisplayName") or mapped.values.get("Name") or mapped.bms_id)
     row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
                            "changes": [], "kept": {}, "needs": [], "targets": {},
-                           "qbo_id": None,
-                           "sync_token": None, "reason": "", "body": None,
+                           "qbo_id": None, "sync_token": None, "reason": "", "body": None,
                            "qbo_record": None}  # fmt: skip
 
     def blocked(reason: str) -> dict:
@@ -440,9 +419,11 @@ def _plan_one(
             )
         action = "update"
     else:
-        chosen = _chosen_account(kind, mapped, state, resolver.options)
-        if isinstance(chosen, str):
-            return blocked(chosen)
+        try:
+            code = str(mapped.values.get("AcctNum") or "")
+            chosen = account_link(state, resolver.options, code) if kind == "account" else None
+        except ValueError as exc:
+            return blocked(str(exc))
         for key in keys:
             value = mapped.values.get(key)
             if value is None:

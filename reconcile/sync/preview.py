@@ -32,7 +32,8 @@ def preview_frame(plan: pd.DataFrame, entity_map: EntityMap | None) -> pd.DataFr
         if p["kind"] in MADE_NEEDS:
             rows += _made_rows(p)
             continue
-        assert entity_map is not None, "a plan of records needs its Sync Map"
+        if entity_map is None:
+            raise ValueError(f"the preview of {p['kind']} {p['bms_id']} needs its Sync Map")
         mapped, current = p["mapped"], p["qbo_record"] or {}
         for rule in entity_map.rules:
             path = rule.target
