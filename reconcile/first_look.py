@@ -61,8 +61,8 @@ class FirstLook:
             plan.loc[plan["action"] == "blocked", ["kind", "bms_id", "name", "reason"]]
             for plan in self.plans.values()
         ]
-        out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-        return out.drop_duplicates(["kind", "bms_id"]).reset_index(drop=True)[BLOCKED_COLUMNS]
+        out = pd.concat(frames, ignore_index=True).drop_duplicates(["kind", "bms_id"])
+        return out.reset_index(drop=True)[BLOCKED_COLUMNS]
 
     def kept(self) -> pd.DataFrame:
         """Fields where BMS differs and QuickBooks keeps its value (the update policy)."""
