@@ -13,6 +13,8 @@ import pytest
 import requests
 
 from conftest import connected_sandbox
+from reconcile import clock
+from reconcile.bms import openapi
 from reconcile.config import load_config
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.query import select
@@ -143,3 +145,58 @@ def fresh(tmp_path_factory):
         yield sandbox, Session(dataclasses.replace(config, data_dir=tmp / "data"))
     finally:
         sandbox.stop()
+
+
+# The demo company's tax agency (Massachusetts Department of Revenue; TaxAgency is read-only).
+MA_AGENCY = "1"
+
+
+def tax_service(client: QboClient, body: dict) -> dict:
+    """POST taxservice/taxcode (the client has no method for it), with a request id."""
+    params = {"requestid": uuid.uuid4().hex}
+    return client.request("POST", "taxservice/taxcode", json=body, params=params)
+
+
+def tax_code_name() -> str:
+    """A new tax code name: QuickBooks allows at most 10 characters."""
+    return f"T{uuid.uuid4().hex[:8]}"
+
+
+BMS_PAYMENTS = "/v2/integration/qbd/payments"
+
+
+def _bms_customer() -> dict:
+    """The smallest ExternalCustomer the document accepts (QbAccountImportDto)."""
+    customer = {"Id": f"QB-C-{uuid.uuid4().hex[:6]}", "Name": "Sandbox customer"}
+    required = openapi.spec()["components"]["schemas"]["QbAccountImportDto"].get("required", [])
+    assert set(required) <= set(customer)
+    assert openapi.errors("QbAccountImportDto", customer) == []
+    return customer
+
+
+def bms_payment(
+    client,
+    lines: list[tuple[str, float, float]],
+    amount: float | None = None,
+    discount: float = 0.0,
+) -> dict:
+    """A QbPaymentImportDto dated the pinned day, checked against Kaseya's document: lines
+    are (QuickBooks invoice reference, amount, balance after), each with ``discount``."""
+    pid = str(uuid.uuid4())
+    body = {
+        "Id": pid,
+        "Amount": round(sum(a for _, a, _ in lines), 2) if amount is None else amount,
+        "PaymentMethod": "Check",
+        "PaymentDate": f"{clock.today().isoformat()}T12:00:00Z",
+        "Memo": "integration test",
+        "Reference": f"CHK-{pid[:6]}",
+        "ExternalCustomer": _bms_customer(),
+        "Lines": [
+            {"Id": f"{pid}-{n}", "Amount": a, "Discount": discount, "Balance": b, "InvoiceId": ref}
+            for n, (ref, a, b) in enumerate(lines, 1)
+        ],
+        "ExternalTenantId": client.settings.external_tenant_id,
+    }
+    schema = openapi.request_schema(BMS_PAYMENTS, "post")
+    assert openapi.errors(schema, [body]) == []
+    return body

@@ -22,13 +22,14 @@ import requests
 
 from reconcile.bms import loaders, openapi
 from reconcile.bms.errors import BmsError
+from tests.integration.conftest import BMS_PAYMENTS, bms_payment
 
 ACCOUNTS = "/v2/crm/accounts/summary"
 CHART = "/v2/admin/finance/chartofaccounts"
 INVOICES = "/v2/finance/invoices/summary"
 SERVICES = "/v2/admin/finance/services/search"
 TAX_ITEMS = "/v2/integration/qbd/salestaxitems"
-PAYMENTS = "/v2/integration/qbd/payments"
+PAYMENTS = BMS_PAYMENTS
 VOID = 6
 UTC_Z = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
@@ -184,7 +185,8 @@ def test_time_stamps_are_answered_in_utc_with_z(sandbox, bms_client):
     bad = [s for s in stamps if not UTC_Z.fullmatch(s)]
     assert bad == []
     # The instant is UTC, not a local wall clock labelled Z: the access token's expiry is
-    # now + bms_access_token_ttl (1 h).
+    # now + bms_access_token_ttl (1 h). Token lifetimes keep the real clock, not the pinned
+    # day (reconcile.clock), so this compares with the real now, on any date.
     expires = signed_in.json()["Result"]["AccessTokenExpireOn"]
     instant = datetime.strptime(expires, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
     assert before + 3600 - 5 <= instant <= time.time() + 3600 + 5
@@ -235,24 +237,6 @@ def _write_ref(client, invoice_id: int) -> str:
     return ref
 
 
-def _payment(client, ref: str, amount: float, discount: float = 0.0, due: float = 0.0) -> dict:
-    """A QbPaymentImportDto with one line on the invoice of QuickBooks reference ``ref``."""
-    pid = str(uuid.uuid4())
-    body = {
-        "Id": pid,
-        "Amount": amount,
-        "PaymentMethod": "Check",
-        "PaymentDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "Memo": "pin test",
-        "Reference": f"CHK-{pid[:6]}",
-        "ExternalCustomer": {"Id": f"QB-C-{pid[:6]}", "Name": "Sandbox customer"},
-        "Lines": [{"Id": f"{pid}-1", "Amount": amount, "Discount": discount,
-                   "Balance": round(due - amount - discount, 2), "InvoiceId": ref}],
-        "ExternalTenantId": client.settings.external_tenant_id,
-    }  # fmt: skip
-    return body
-
-
 def _import(client, payments: list[dict]) -> dict:
     """Send the payments, then read the job through GET /v2/integration/qbd/jobstatus/{id}."""
     assert openapi.errors(openapi.request_schema(PAYMENTS, "post"), payments) == []
@@ -281,7 +265,9 @@ def referenced_invoice(bms_client, take_sent_invoice):
 def test_a_payment_without_id_is_an_error(bms_client, referenced_invoice):
     """ImportPayments: a payment without Id is an Error (absent, null or empty)."""
     inv, ref = referenced_invoice
-    payments = [_payment(bms_client, ref, 5.0, due=inv["PaymentDue"]) for _ in range(3)]
+    payments = [
+        bms_payment(bms_client, [(ref, 5.0, round(inv["PaymentDue"] - 5.0, 2))]) for _ in range(3)
+    ]
     del payments[0]["Id"]
     payments[1]["Id"] = None
     payments[2]["Id"] = ""
@@ -308,7 +294,11 @@ def test_a_negative_line_amount_or_discount_is_an_error(
 ):
     """ImportPayments: a line with a negative Amount or Discount is an Error, nothing applied."""
     inv, ref = referenced_invoice
-    payment = _payment(bms_client, ref, amount, discount, due=inv["PaymentDue"])
+    payment = bms_payment(
+        bms_client,
+        [(ref, amount, round(inv["PaymentDue"] - amount - discount, 2))],
+        discount=discount,
+    )
 
     job = _import(bms_client, [payment])
 
@@ -343,11 +333,8 @@ def test_a_line_on_a_void_invoice_is_an_error(bms_client, void_invoice, referenc
     void, void_ref = void_invoice
     sent, sent_ref = referenced_invoice
     assert void["StatusId"] == VOID and void["StatusName"] == "Void"
-    payment = _payment(bms_client, sent_ref, 10.0, due=sent["PaymentDue"])
-    payment["Lines"].append(
-        {"Id": f"{payment['Id']}-2", "Amount": 0.0, "Discount": 0.0, "Balance": 0.0,
-         "InvoiceId": void_ref}
-    )  # fmt: skip
+    good = (sent_ref, 10.0, round(sent["PaymentDue"] - 10.0, 2))
+    payment = bms_payment(bms_client, [good, (void_ref, 0.0, 0.0)])
 
     job = _import(bms_client, [payment])
 

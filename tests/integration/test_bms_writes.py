@@ -7,15 +7,15 @@ The tenant is shared by the whole session: every test takes its own Sent invoice
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 
 from reconcile.bms import loaders, openapi
 from reconcile.bms.errors import BmsError, BmsNotFoundError
+from tests.integration.conftest import BMS_PAYMENTS, bms_payment
 
-PAYMENTS = "/v2/integration/qbd/payments"
+PAYMENTS = BMS_PAYMENTS
 
 
 def _ref() -> str:
@@ -33,36 +33,6 @@ def _write_refs(client, pairs: list[tuple[int, str]]) -> None:
             [{"InvoiceId": i, "QbInvoiceId": r, "QbInvoiceNumber": f"Q{i}"} for i, r in pairs]
         ),
     )
-
-
-def _customer() -> dict:
-    """The smallest ExternalCustomer the document accepts (QbAccountImportDto)."""
-    customer = {"Id": f"QB-C-{uuid.uuid4().hex[:6]}", "Name": "Sandbox customer"}
-    required = openapi.spec()["components"]["schemas"]["QbAccountImportDto"].get("required", [])
-    assert set(required) <= set(customer)
-    assert openapi.errors("QbAccountImportDto", customer) == []
-    return customer
-
-
-def _payment(client, lines: list[tuple[str, float, float]], amount: float | None = None) -> dict:
-    """A QbPaymentImportDto: lines are (QuickBooks invoice reference, amount, balance after)."""
-    pid = str(uuid.uuid4())
-    body = {
-        "Id": pid,
-        "Amount": round(sum(a for _, a, _ in lines), 2) if amount is None else amount,
-        "PaymentMethod": "Check",
-        "PaymentDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "Memo": "integration test",
-        "Reference": f"CHK-{pid[:6]}",
-        "ExternalCustomer": _customer(),
-        "Lines": [
-            {"Id": f"{pid}-{n}", "Amount": a, "Discount": 0, "Balance": b, "InvoiceId": ref}
-            for n, (ref, a, b) in enumerate(lines, 1)
-        ],
-        "ExternalTenantId": client.settings.external_tenant_id,
-    }
-    assert openapi.errors(openapi.request_schema(PAYMENTS, "post"), [body]) == []
-    return body
 
 
 def _import(client, payments: list[dict]) -> dict:
@@ -142,7 +112,7 @@ def test_partial_payment_then_duplicate_then_the_rest(bms_client, referenced_inv
     inv, ref = referenced_invoice
     due = inv["PaymentDue"]
     assert inv["StatusName"] == "Sent" and due > 10
-    partial = _payment(bms_client, [(ref, 10.0, round(due - 10, 2))])
+    partial = bms_payment(bms_client, [(ref, 10.0, round(due - 10, 2))])
 
     job = _import(bms_client, [partial])
 
@@ -165,7 +135,7 @@ def test_partial_payment_then_duplicate_then_the_rest(bms_client, referenced_inv
 
     # The rest: fully paid.
     rest = round(after["PaymentDue"], 2)
-    final = _import(bms_client, [_payment(bms_client, [(ref, rest, 0.0)])])
+    final = _import(bms_client, [bms_payment(bms_client, [(ref, rest, 0.0)])])
     assert final["State"] == "Completed"
     paid = _invoice(bms_client, inv["Id"])
     assert paid["StatusName"] == "Fully Paid"
@@ -179,7 +149,7 @@ def test_partial_payment_then_duplicate_then_the_rest(bms_client, referenced_inv
 def test_overpayment_fails_and_applies_nothing(bms_client, referenced_invoice):
     inv, ref = referenced_invoice
     too_much = round(inv["PaymentDue"] + 100, 2)
-    job = _import(bms_client, [_payment(bms_client, [(ref, too_much, 0.0)])])
+    job = _import(bms_client, [bms_payment(bms_client, [(ref, too_much, 0.0)])])
     assert job["State"] == "Failed"
     (log,) = job["JobLogs"]
     assert log["Code"] == "Error"
@@ -189,7 +159,7 @@ def test_overpayment_fails_and_applies_nothing(bms_client, referenced_invoice):
 
 def test_lines_over_the_payment_amount_fail(bms_client, referenced_invoice):
     inv, ref = referenced_invoice
-    job = _import(bms_client, [_payment(bms_client, [(ref, 10.0, 0.0)], amount=5.0)])
+    job = _import(bms_client, [bms_payment(bms_client, [(ref, 10.0, 0.0)], amount=5.0)])
     assert job["State"] == "Failed"
     assert _invoice(bms_client, inv["Id"]) == inv
 
@@ -198,7 +168,9 @@ def test_unknown_reference_fails_and_applies_nothing(bms_client, referenced_invo
     inv, ref = referenced_invoice
     unknown = _ref()
     # One good line and one line for an invoice BMS does not know: the whole payment fails.
-    payment = _payment(bms_client, [(ref, 5.0, round(inv["PaymentDue"] - 5, 2)), (unknown, 5.0, 0)])
+    payment = bms_payment(
+        bms_client, [(ref, 5.0, round(inv["PaymentDue"] - 5, 2)), (unknown, 5.0, 0)]
+    )
     job = _import(bms_client, [payment])
     assert job["State"] == "Failed"
     (log,) = job["JobLogs"]
@@ -209,8 +181,8 @@ def test_unknown_reference_fails_and_applies_nothing(bms_client, referenced_invo
 
 def test_one_good_and_one_bad_payment_complete_with_errors(bms_client, referenced_invoice):
     inv, ref = referenced_invoice
-    good = _payment(bms_client, [(ref, 10.0, round(inv["PaymentDue"] - 10, 2))])
-    bad = _payment(bms_client, [(_ref(), 10.0, 0.0)])
+    good = bms_payment(bms_client, [(ref, 10.0, round(inv["PaymentDue"] - 10, 2))])
+    bad = bms_payment(bms_client, [(_ref(), 10.0, 0.0)])
     job = _import(bms_client, [good, bad])
     assert job["State"] == "CompletedWithErrors"
     assert [log["Code"] for log in job["JobLogs"]] == ["Applied", "Error"]
@@ -219,7 +191,7 @@ def test_one_good_and_one_bad_payment_complete_with_errors(bms_client, reference
 
 def test_payment_body_violating_the_schema_is_a_400(bms_client, referenced_invoice):
     inv, ref = referenced_invoice
-    payment = _payment(bms_client, [(ref, 10.0, 0.0)])
+    payment = bms_payment(bms_client, [(ref, 10.0, 0.0)])
     payment["Amount"] = "ten"
     assert openapi.errors(openapi.request_schema(PAYMENTS, "post"), [payment]) != []
     with pytest.raises(BmsError) as caught:

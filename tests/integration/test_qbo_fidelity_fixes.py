@@ -60,6 +60,7 @@ def test_a_bid_longer_than_10_with_a_requestid_is_2130(client):
 def test_time_stamps_are_the_instant_written_in_pacific_time(client):
     """MetaData times are Pacific local time with its offset (-08:00 or -07:00, as every
     recorded answer), naming the real instant whatever the host's zone."""
+    # MetaData stamps are real instants, not the pinned day (reconcile.clock): real now.
     before = datetime.now(UTC).replace(microsecond=0)
     customer = client.create("Customer", {"DisplayName": unique("Clock")})
     after = datetime.now(UTC)

@@ -19,9 +19,14 @@ import requests
 from reconcile.qbo.errors import QboError
 from reconcile.qbo.query import select
 from tests.conftest import sandbox_settings
-from tests.integration.conftest import count_named, live_access_token, unique
-
-MA_AGENCY = "1"  # demo company: Massachusetts Department of Revenue (TaxAgency is read-only)
+from tests.integration.conftest import (
+    MA_AGENCY,
+    count_named,
+    live_access_token,
+    tax_code_name,
+    tax_service,
+    unique,
+)
 
 
 def _fault(call) -> QboError:
@@ -414,23 +419,14 @@ def test_a_body_that_is_not_json_is_2010(client):
 # -- TaxService -----------------------------------------------------------------------------
 
 
-def _tax_service(client, body: dict) -> dict:
-    params = {"requestid": uuid.uuid4().hex}
-    return client.request("POST", "taxservice/taxcode", json=body, params=params)
-
-
-def _code_name() -> str:
-    return f"T{uuid.uuid4().hex[:8]}"  # TaxCode names are at most 10 characters
-
-
 def test_tax_service_refuses_a_new_rate_whose_name_is_taken_6000(client):
     """A new rate named like an existing rate → 6000 (element TaxRateDetails.TaxRateName);
     no code is made."""
     rate = unique("Rate")
     new = {"TaxRateName": rate, "RateValue": 2, "TaxAgencyId": MA_AGENCY}
-    _tax_service(client, {"TaxCode": _code_name(), "TaxRateDetails": [new]})
-    code = _code_name()
-    error = _fault(lambda: _tax_service(client, {"TaxCode": code, "TaxRateDetails": [new]}))
+    tax_service(client, {"TaxCode": tax_code_name(), "TaxRateDetails": [new]})
+    code = tax_code_name()
+    error = _fault(lambda: tax_service(client, {"TaxCode": code, "TaxRateDetails": [new]}))
     assert (error.code, error.element) == ("6000", "TaxRateDetails.TaxRateName")
     assert "already exists" in error.detail and "TaxRateId" in error.detail
     assert count_named(client, "TaxRate", "Name", rate) == 1
@@ -439,9 +435,9 @@ def test_tax_service_refuses_a_new_rate_whose_name_is_taken_6000(client):
 
 def test_tax_service_refuses_two_new_rates_of_one_name_6000(client):
     """Two new rates of one name in one request → 6000; neither rate nor the code is made."""
-    rate, code = unique("Twin"), _code_name()
+    rate, code = unique("Twin"), tax_code_name()
     details = [{"TaxRateName": rate, "RateValue": v, "TaxAgencyId": MA_AGENCY} for v in (1, 2)]
-    error = _fault(lambda: _tax_service(client, {"TaxCode": code, "TaxRateDetails": details}))
+    error = _fault(lambda: tax_service(client, {"TaxCode": code, "TaxRateDetails": details}))
     assert (error.code, error.element) == ("6000", "TaxRateDetails.TaxRateName")
     assert "two new tax rates of the request have the same name" in error.detail
     assert count_named(client, "TaxRate", "Name", rate) == 0

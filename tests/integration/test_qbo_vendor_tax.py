@@ -14,24 +14,13 @@ from reconcile.qbo.errors import (
 )
 from reconcile.qbo.query import select
 from reconcile.sandbox import qbo_demo
-from tests.integration.conftest import count_named, unique
+from tests.integration.conftest import MA_AGENCY, count_named, tax_code_name, tax_service, unique
 
 DUPLICATE_DETAIL = (
     "The name supplied already exists. : Another customer, vendor or employee is already "
     "using this name. Please use a different name."
 )
-MA_AGENCY = "1"  # demo company: Massachusetts Department of Revenue
 MA_RATE = "1"  # demo company: MA State Sales Tax, 6.25 %
-
-
-def _tax_service(client, body: dict) -> dict:
-    """POST taxservice/taxcode (the client has no method for it)."""
-    params = {"requestid": uuid.uuid4().hex}
-    return client.request("POST", "taxservice/taxcode", json=body, params=params)
-
-
-def _code_name() -> str:
-    return f"T{uuid.uuid4().hex[:8]}"  # TaxCode names are at most 10 characters
 
 
 # -- Vendor and Employee ------------------------------------------------------------------------
@@ -179,7 +168,7 @@ def test_tax_agencies_are_seeded_and_read_only(client):
 
 
 def test_tax_service_creates_code_and_rate_used_by_invoices(client, new_customer, hours_item_id):
-    code_name, rate_name = _code_name(), unique("Rate")
+    code_name, rate_name = tax_code_name(), unique("Rate")
     body = {
         "TaxCode": code_name,
         "TaxRateDetails": [
@@ -187,7 +176,7 @@ def test_tax_service_creates_code_and_rate_used_by_invoices(client, new_customer
             {"TaxRateId": MA_RATE, "TaxApplicableOn": "Sales"},
         ],
     }
-    answer = _tax_service(client, body)
+    answer = tax_service(client, body)
     assert set(answer) == {"TaxCode", "TaxCodeId", "TaxRateDetails"}  # bare echo, no "time"
     assert answer["TaxCode"] == code_name
     new_detail, reused = answer["TaxRateDetails"]
@@ -236,8 +225,8 @@ def test_tax_service_creates_code_and_rate_used_by_invoices(client, new_customer
 
 def test_tax_service_reuses_a_rate_by_id(client):
     before = len(client.query(select("TaxRate")))
-    code_name = _code_name()
-    answer = _tax_service(client, {"TaxCode": code_name, "TaxRateDetails": [{"TaxRateId": 1}]})
+    code_name = tax_code_name()
+    answer = tax_service(client, {"TaxCode": code_name, "TaxRateDetails": [{"TaxRateId": 1}]})
     assert answer["TaxRateDetails"] == [{"TaxRateId": "1", "TaxApplicableOn": "Sales"}]
     assert len(client.query(select("TaxRate"))) == before  # no new rate
     code = client.read("TaxCode", answer["TaxCodeId"])
@@ -248,27 +237,27 @@ def test_tax_service_reuses_a_rate_by_id(client):
 def test_tax_service_faults(client):
     detail = {"TaxRateName": unique("Rate"), "RateValue": 5, "TaxAgencyId": "999"}
     with pytest.raises(ValidationError) as info:
-        _tax_service(client, {"TaxCode": _code_name(), "TaxRateDetails": [detail]})
+        tax_service(client, {"TaxCode": tax_code_name(), "TaxRateDetails": [detail]})
     assert (info.value.code, info.value.element) == ("2500", "TaxRateDetails.TaxAgencyId")
     with pytest.raises(ValidationError) as info:
-        _tax_service(client, {"TaxCode": _code_name(), "TaxRateDetails": [{"TaxRateId": "999"}]})
+        tax_service(client, {"TaxCode": tax_code_name(), "TaxRateDetails": [{"TaxRateId": "999"}]})
     assert (info.value.code, info.value.element) == ("2500", "TaxRateDetails.TaxRateId")
     incomplete = {"TaxRateName": unique("Rate"), "RateValue": 101}
     with pytest.raises(ValidationError) as info:
-        _tax_service(client, {"TaxRateDetails": [incomplete]})
+        tax_service(client, {"TaxRateDetails": [incomplete]})
     assert [(e.code, e.element) for e in info.value.errors] == [
         ("2090", "TaxRateDetails.RateValue"),
         ("2020", "TaxCode"),
         ("2020", "TaxRateDetails.TaxAgencyId"),
     ]
     with pytest.raises(ValidationError) as info:
-        _tax_service(client, {"TaxCode": _code_name(), "TaxRateDetails": []})
+        tax_service(client, {"TaxCode": tax_code_name(), "TaxRateDetails": []})
     assert (info.value.code, info.value.element) == ("2020", "TaxRateDetails")
 
-    code_name = _code_name()
-    _tax_service(client, {"TaxCode": code_name, "TaxRateDetails": [{"TaxRateId": MA_RATE}]})
+    code_name = tax_code_name()
+    tax_service(client, {"TaxCode": code_name, "TaxRateDetails": [{"TaxRateId": MA_RATE}]})
     with pytest.raises(BusinessRuleError) as info:
-        _tax_service(
+        tax_service(
             client, {"TaxCode": code_name.lower(), "TaxRateDetails": [{"TaxRateId": MA_RATE}]}
         )
     assert (info.value.code, info.value.element) == ("6000", "TaxCode")
