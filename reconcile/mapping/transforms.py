@@ -13,19 +13,24 @@ from typing import Any
 import pandas as pd
 
 from reconcile.mapping.syncmap import Ref, Skip, Transform, clean_text, is_blank
+from reconcile.qbo import rules as qbo_rules
 
 # QBO Customer.CompanyName holds at most 100 characters (reference/qbo-api.md §4).
 COMPANY_NAME_MAX = 100
-# Default BMS GL type → QBO AccountType:AccountSubType; users edit it with
-# [sync_map.account_types] in the config file (reference §4 Account).
 ACCOUNT_TYPE_COLUMNS = ["applies to", "BMS", "AccountType", "AccountSubType", "source"]
+# Default BMS GL type → QBO AccountType:AccountSubType, the subtype being the one QuickBooks
+# gives that type by default (rules.DEFAULT_SUBTYPE); users edit it with
+# [sync_map.account_types] in the config file (reference §4 Account).
 ACCOUNT_TYPES = {
-    "Asset": "Other Current Asset:OtherCurrentAssets",
-    "Liability": "Other Current Liability:OtherCurrentLiabilities",
-    "Equity": "Equity:OwnersEquity",
-    "Income": "Income:ServiceFeeIncome",
-    "Cost of Goods Sold": "Cost of Goods Sold:SuppliesMaterialsCogs",
-    "Expense": "Expense:OtherMiscellaneousServiceCost",
+    bms: f"{qbo}:{qbo_rules.DEFAULT_SUBTYPE[qbo]}"
+    for bms, qbo in {
+        "Asset": "Other Current Asset",
+        "Liability": "Other Current Liability",
+        "Equity": "Equity",
+        "Income": "Income",
+        "Cost of Goods Sold": "Cost of Goods Sold",
+        "Expense": "Expense",
+    }.items()
 }
 # The accounts every QuickBooks company has, by the name BMS gives them: created in QuickBooks,
 # a BMS account of that name gets their type, so a bank account stays Bank (reference §4
