@@ -23,6 +23,7 @@ from reconcile.config import load_config
 from reconcile.connections import status_report
 from reconcile.errors import ConfigError, ReconcileError
 from reconcile.reports import REPORTS
+from reconcile.sandbox.company_profiles import PROFILES, names
 
 DEFAULT_LAB_DIR = Path(".sandbox")
 DEFAULT_WORKSPACE = Path("workspace")
@@ -65,6 +66,7 @@ def _status(args: argparse.Namespace) -> int:
             f"QuickBooks   connected to {qbo.get('company_name') or '?'} "
             f"(realm {qbo['realm_id']}); access token valid {qbo['access_token_expires_in_s']} s"
         )
+        print(f"             settings: {qbo['settings']}")
     else:
         print(f"QuickBooks   not connected: {qbo['reason']}")
     bms = report["bms"]
@@ -254,6 +256,7 @@ def _start_sandbox(args: argparse.Namespace):
         limits=False if args.no_limits else None,
         bms_size=args.bms_size,
         today=args.today,
+        company_profile=args.company_profile,
     )
 
 
@@ -262,6 +265,14 @@ def _day(text: str) -> date:
         return clock.parse_day(text, "--today")
     except ConfigError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _profile(text: str) -> str:
+    try:
+        names(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def _wait_for_signal() -> None:
@@ -408,6 +419,13 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="DATE",
             help="the day a new demo company is generated for and the sandbox's current date "
             f"(default: today, or ${clock.ENV})",
+        )
+        p.add_argument(
+            "--company-profile",
+            type=_profile,
+            metavar="NAMES",
+            help="the QuickBooks company's settings, comma-separated: "
+            f"{', '.join(PROFILES)} (default: standard, or as last set)",
         )
         if name == "lab":
             p.add_argument(

@@ -7,15 +7,18 @@ from reconcile.errors import ReconcileError
 
 
 def qbo_status(config: Config) -> dict:
-    """QuickBooks: connected or why not, company name and token expiry (no secrets)."""
+    """QuickBooks: connected or why not, company name, its settings (``CompanySettings``)
+    and token expiry (no secrets)."""
     from reconcile.qbo.auth import QboAuth
     from reconcile.qbo.client import QboClient
+    from reconcile.qbo.company import read_company
 
     auth = QboAuth(config.qbo)
     state = auth.status()
     if state["connected"]:
         try:
-            state["company_name"] = QboClient(config.qbo, auth).company_info().get("CompanyName")
+            settings = read_company(QboClient(config.qbo, auth))
+            state.update(company_name=settings.name, settings=settings.summary())
         except ReconcileError as exc:
             state.update(connected=False, reason=str(exc))
     return state

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reconcile.qbo.company import CompanySettings
 from reconcile.session import Session
 from reconcile.sync.plan import MADE_NEEDS, build_plan
 from reconcile.sync.state import NEEDED, QboState
@@ -32,6 +33,7 @@ class FirstLook:
     """Plans of every kind and the company they were made against; nothing was sent."""
 
     company: dict
+    settings: CompanySettings  # what decides the payloads (currencies, numbers, tax, tracking)
     plans: dict[str, pd.DataFrame]  # "customer", "account", "item", "invoice" → plan
     payments: pd.DataFrame  # the payment plan's payments (``class``, ``reason``)
 
@@ -80,7 +82,9 @@ class FirstLook:
     def text(self) -> str:
         """The look as a person reads it in a terminal."""
         company = ", ".join(f"{k}: {v}" for k, v in self.company.items())
-        parts = [f"QuickBooks company — {company}", "", "What a first send would do:"]
+        parts = [f"QuickBooks company — {company}", "", "Its settings, as the export follows them:"]
+        parts.append(self.settings.frame().to_string(index=False))
+        parts += ["", "What a first send would do:"]
         parts.append(self.summary().to_string(index=False))
         blocked, kept = self.blocked(), self.kept()
         parts += ["", f"Blocked, for a person to decide ({len(blocked)}):"]
@@ -98,6 +102,7 @@ class FirstLook:
             for k, v in self.company.items()
         )
         sections = [
+            ("The company's settings, as the export follows them", self.settings.frame()),
             ("What a first send would do", self.summary()),
             ("Blocked, for a person to decide", self.blocked()),
             ("QuickBooks keeps its value", self.kept()),
@@ -119,7 +124,7 @@ class FirstLook:
 def first_look(session: Session) -> FirstLook:
     """Read both systems and plan every kind; writes nothing anywhere."""
     qbo = session.qbo
-    info = qbo.request("GET", f"companyinfo/{qbo.realm_id}").get("CompanyInfo", {})
+    info = qbo.company_info()
     company = {k: info[k] for k in COMPANY_FIELDS if info.get(k)}
     master = session.master_data()
     plans = {
@@ -130,7 +135,7 @@ def first_look(session: Session) -> FirstLook:
         "item": build_plan(
             session.entity_map("item"), master.items, QboState.load(qbo, NEEDED["item"]),
             session.store, session.options, session.tax_items,
-            include={"account": master.include()["account"]},
+            include={"account": master.include()["account"]}, company=session.company,
         ),
     }  # fmt: skip
     listed = session.invoices()
@@ -138,4 +143,4 @@ def first_look(session: Session) -> FirstLook:
         listed[listed["Selectable"]], include_dependencies=True
     )
     payments = session.payments(settle=False).payments
-    return FirstLook(company, plans, payments)
+    return FirstLook(company, session.company, plans, payments)

@@ -36,6 +36,7 @@ from reconcile.payments.reconciliation import (
 )
 from reconcile.payments.suggestions import suggest
 from reconcile.qbo.client import QboClient
+from reconcile.qbo.company import CompanySettings, read_company
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import MasterData, plan_dependencies
@@ -45,7 +46,7 @@ from reconcile.sync.invoices import build_invoice_plan, invoice_list
 from reconcile.sync.plan import MADE_NEEDS, build_plan
 from reconcile.sync.preview import preview_frame
 from reconcile.sync.send import Progress, send_plan
-from reconcile.sync.state import NEEDED, QboState
+from reconcile.sync.state import NEEDED, QboState, tracked_lists
 
 # The entity tabs of the seed guide, by the names people use.
 KINDS = {"customers": "customer", "accounts": "account", "items": "item"}
@@ -85,6 +86,17 @@ class Session:
     def tax_items(self) -> pd.DataFrame:
         return tax_items_frame(self.bms)
 
+    @cached_property
+    def company(self) -> CompanySettings:
+        """The QuickBooks company's settings, read once per session (the connection): they
+        decide currencies, numbers, tax and tracking of what is sent."""
+        return read_company(self.qbo)
+
+    def _state(self, entities: Iterable[str]) -> QboState:
+        """What QuickBooks holds of these entities, plus the classes and locations the
+        company tracks (an invoice may name them)."""
+        return QboState.load(self.qbo, sorted({*entities, *tracked_lists(self.company)}))
+
     def entity_map(self, kind: str) -> EntityMap:
         """The Sync Map of ``customer``, ``account`` or ``item`` (config overrides applied)."""
         return self.maps[KINDS.get(kind, kind)]
@@ -118,8 +130,10 @@ class Session:
     def plan(self, kind: str, rows: pd.DataFrame) -> pd.DataFrame:
         """What sending these rows would do (reads QuickBooks' current records)."""
         emap = self.entity_map(kind)
-        state = QboState.load(self.qbo, NEEDED[emap.kind])
-        return build_plan(emap, rows, state, self.store, self.options, self.tax_items)
+        state = self._state(NEEDED[emap.kind])
+        return build_plan(
+            emap, rows, state, self.store, self.options, self.tax_items, company=self.company
+        )
 
     def preview(self, plan: pd.DataFrame) -> pd.DataFrame:
         """The side-by-side preview of a plan."""
@@ -175,14 +189,18 @@ class Session:
         master = self.master_data() if include_dependencies else None
         if master is not None:
             entities |= {*NEEDED["customer"], *NEEDED["item"]}
-        state = QboState.load(self.qbo, tuple(sorted(entities)))
+        state = self._state(entities)
         args = (state, self.store, self.options, self.tax_items)
         include = master.include() if master is not None else None
+        # An invoice is in its account's currency (BMS invoices carry none of their own).
+        accounts = master.customers if master is not None else self.load("customer")
+        currencies = dict(zip(accounts["Id"].astype(str), accounts["CurrencyName"], strict=True))
         plan = build_invoice_plan(
-            headers, lines, discounts, *args, include=include, assumptions=self.assumptions
-        )
+            headers, lines, discounts, *args, include=include, assumptions=self.assumptions,
+            company=self.company, currencies=currencies,
+        )  # fmt: skip
         if master is not None:
-            plan = plan_dependencies(plan, master, self.maps, *args)
+            plan = plan_dependencies(plan, master, self.maps, *args, company=self.company)
         return plan
 
     def preview_invoices(self, plan: pd.DataFrame) -> InvoicePreview:

@@ -47,8 +47,9 @@ TAX_ITEM_COLUMNS: dict[str, str] = {
 }  # fmt: skip
 INVOICE_COLUMNS: dict[str, str] = {
     "Id": ID, "InvoiceNumber": TEXT, "StatusId": ID, "StatusName": TEXT, "AccountId": ID,
-    "AccountName": TEXT, "AccountLocationId": ID, "InvoiceDate": WHEN, "DueDate": WHEN,
-    "InvoiceFrom": WHEN, "InvoiceTo": WHEN, "SalesTaxItemId": ID, "SalesTaxItemName": TEXT,
+    "AccountName": TEXT, "AccountLocationId": ID, "AccountLocationName": TEXT,
+    "InvoiceDate": WHEN, "DueDate": WHEN, "InvoiceFrom": WHEN, "InvoiceTo": WHEN,
+    "SalesTaxItemId": ID, "SalesTaxItemName": TEXT,
     "SalesTaxRate": NUMBER, "Discount": MONEY, "TotalPrice": MONEY, "TotalTax": MONEY,
     "GrandTotal": MONEY, "PaidAmount": MONEY, "PaymentDue": MONEY, "ClassName": TEXT,
     "PONumber": TEXT, "Notes": TEXT, "EmailAddress": TEXT, "SentOn": WHEN,

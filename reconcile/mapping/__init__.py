@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reconcile.config import Config
 from reconcile.errors import ConfigError
-from reconcile.mapping.maps import ACCOUNTS, CREATE_ONLY, CUSTOMERS, ITEMS, KEPT_TYPE, MAPS
+from reconcile.mapping.maps import ACCOUNTS, CREATE_ONLY, CUSTOMERS, ITEMS, MAPS
 from reconcile.mapping.syncmap import EntityMap, FieldRule, Mapped, Ref, Skip
 
 OPTIONS = {
@@ -20,7 +20,13 @@ OPTIONS = {
     "default_items": dict,
     "overwrite": dict,
     "account_links": dict,
+    # The QuickBooks company's settings (reconcile.qbo.company) decide whether these apply.
+    "automated_sales_tax": str,
+    "currencies": dict,
+    "classes": dict,
+    "locations": dict,
 }
+TAX_MODES = ("bms", "quickbooks")  # automated_sales_tax: whose tax amount the invoice carries
 MOVED = {"exportable_statuses": "[bms_assumptions] exportable_statuses"}
 
 
@@ -43,6 +49,11 @@ def configured(config: Config) -> tuple[dict[str, EntityMap], dict]:
             options[key] = value
             if key == "overwrite":
                 _check_overwrite(value)
+            if key == "automated_sales_tax" and value not in TAX_MODES:
+                raise ConfigError(
+                    f"[sync_map] automated_sales_tax must be one of {', '.join(TAX_MODES)}, "
+                    f"not {value!r}"
+                )
         elif key in MOVED:
             raise ConfigError(f"[sync_map] {key} has moved: write it as {MOVED[key]}")
         else:
@@ -63,8 +74,8 @@ def _check_overwrite(table: dict) -> None:
             raise ConfigError(f"[sync_map.overwrite] {kind} must be a list of property names")
         targets = [r.target for r in MAPS[kind].rules if r.target]
         for path in paths:
-            if path in CREATE_ONLY.get(kind, ()):
-                raise ConfigError(f"[sync_map.overwrite] {kind} {path}: {KEPT_TYPE}")
+            if path in CREATE_ONLY.get(kind, {}):
+                raise ConfigError(f"[sync_map.overwrite] {kind} {path}: {CREATE_ONLY[kind][path]}")
             if not any(t == path or t.startswith(f"{path}.") for t in targets):
                 raise ConfigError(
                     f"[sync_map.overwrite] {kind} names {path!r}, which its Sync Map does not "

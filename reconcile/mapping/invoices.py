@@ -9,6 +9,7 @@ amounts (2290), line tax codes TAX/NON, PONumber ≤ 15, CustomerMemo ≤ 1000.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -19,6 +20,8 @@ import pandas as pd
 
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.mapping.syncmap import Ref, clean_text, is_blank
+from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
+from reconcile.qbo.company import CompanySettings
 
 DOC_NUMBER_MAX = 21
 PO_NUMBER_MAX = 15
@@ -26,7 +29,7 @@ MEMO_MAX = 1000
 CENT = Decimal("0.01")
 # The line and discount columns map_invoice (and the preview) read.
 LINE_FIELDS = ("InvoiceId", "Name", "Description", "TypeName", "Qty", "UnitPrice", "TotalPrice",
-               "IsTaxable", "ValueDate")  # fmt: skip
+               "IsTaxable", "ValueDate", "ClassName")  # fmt: skip
 DISCOUNT_FIELDS = ("InvoiceId", "Name", "Value")
 
 
@@ -64,8 +67,9 @@ class InvoiceDraft:
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     expected_subtotal: Decimal = Decimal(0)
-    expected_tax: Decimal = Decimal(0)
-    expected_total: Decimal = Decimal(0)
+    expected_tax: Decimal | None = Decimal(0)  # None: QuickBooks computes it (automated)
+    expected_total: Decimal | None = Decimal(0)
+    tax_by_quickbooks: bool = False
     header: Mapping[str, Any] = field(default_factory=dict, repr=False)  # the BMS rows, for
     lines: list[Mapping[str, Any]] = field(default_factory=list, repr=False)  # the preview
     discounts: list[Mapping[str, Any]] = field(default_factory=list, repr=False)
@@ -86,8 +90,13 @@ def map_invoice(
     lines: Iterable[Mapping[str, Any]],
     discounts: Iterable[Mapping[str, Any]] = (),
     options: Mapping[str, Any] | None = None,
+    company: CompanySettings = DEFAULT_COMPANY,
+    currency: str | None = None,
 ) -> InvoiceDraft:
-    """Map one invoice; every rule it breaks goes to ``problems`` (then it is not sent)."""
+    """Map one invoice; every rule it breaks goes to ``problems`` (then it is not sent).
+
+    ``company`` (the QuickBooks company's settings) decides the number, the tax and the
+    currency sent; ``currency`` is the ISO code of the BMS account's currency, when known."""
     options = options or {}
     number = clean_text(header.get("InvoiceNumber")) or ""
     lines, discounts = list(lines), list(discounts)
@@ -96,12 +105,24 @@ def map_invoice(
     body = draft.body
     if not number:
         draft.problems.append("the invoice has no number")
+    elif not company.custom_numbers:
+        # Intuit (Invoice.DocNumber): with Preferences CustomTxnNumbers false QuickBooks
+        # numbers the invoice itself, "do not send a value as it can lead to unwanted
+        # duplicates". The BMS number is kept where a person (and the plan) finds it.
+        body["PrivateNote"] = number_note(number)
+        draft.notes.append(
+            "custom transaction numbers are off in QuickBooks: it numbers the invoice "
+            f"itself; the BMS number stays in its private note ({body['PrivateNote']!r})"
+        )
     elif len(number) > DOC_NUMBER_MAX:
         draft.problems.append(
             f"invoice number {number!r} is {len(number)} characters; QuickBooks allows "
             f"{DOC_NUMBER_MAX} for DocNumber"
         )
-    body["DocNumber"] = number
+    if company.custom_numbers:
+        body["DocNumber"] = number
+    _currency(draft, currency, company)
+    _tracking(draft, header, lines, company, options)
     draft.refs["CustomerRef"] = Ref(
         "customer", str(header.get("AccountId")), clean_text(header.get("AccountName")) or "?"
     )
@@ -151,19 +172,115 @@ def map_invoice(
                 }
             )
     body["Line"] = qbo_lines
+    draft.expected_subtotal = subtotal - discount
+    _tax(draft, header, taxable, company, options)
+    if draft.expected_tax is not None:
+        draft.expected_total = draft.expected_subtotal + draft.expected_tax
+    else:
+        draft.expected_total = None
+    return draft
+
+
+def number_note(number: str) -> str:
+    """The private note that carries the BMS number where QuickBooks numbers invoices itself;
+    the plan finds an exported invoice by it when its link is lost."""
+    return f"BMS invoice {number}"
+
+
+def _currency(draft: InvoiceDraft, currency: str | None, company: CompanySettings) -> None:
+    """CurrencyRef: Intuit (Invoice.CurrencyRef) requires it with multicurrency on; without,
+    a company has only its home currency."""
+    if currency is None:
+        return
+    if company.multicurrency:
+        draft.body["CurrencyRef"] = {"value": currency}
+    elif currency != company.home_currency:
+        draft.problems.append(
+            f"the BMS account bills in {currency}, and the QuickBooks company has one currency "
+            f"({company.home_currency}): turn on multicurrency in QuickBooks first"
+        )
+
+
+def _tracking(
+    draft: InvoiceDraft,
+    header: Mapping[str, Any],
+    lines: list[Mapping[str, Any]],
+    company: CompanySettings,
+    options: Mapping[str, Any],
+) -> None:
+    """ClassRef and DepartmentRef (QuickBooks' "location") where the company tracks them and
+    ``[sync_map.classes]`` / ``[sync_map.locations]`` (BMS name → QuickBooks name, "*" for
+    any) say which. Intuit (Invoice.ClassRef, DepartmentRef): available only with
+    ClassTrackingPerTxn (per line: ClassTrackingPerTxnLine) and TrackDepartments on."""
+    classes, locations = options.get("classes", {}), options.get("locations", {})
+    if company.class_tracking == "transaction" and classes:
+        name = _tracked(classes, header.get("ClassName"))
+        if name:
+            draft.refs["ClassRef"] = Ref("class", name, name)
+    elif company.class_tracking == "line" and classes:
+        for n, line in enumerate(lines):
+            name = _tracked(classes, line.get("ClassName"))
+            if name:
+                draft.refs[f"Line.{n}.SalesItemLineDetail.ClassRef"] = Ref("class", name, name)
+    if company.locations and locations:
+        name = _tracked(locations, header.get("AccountLocationName"))
+        if name:
+            draft.refs["DepartmentRef"] = Ref("location", name, name)
+
+
+def _tracked(table: Mapping[str, str], bms_name: Any) -> str | None:
+    return table.get(clean_text(bms_name) or "") or table.get("*")
+
+
+def _tax(
+    draft: InvoiceDraft,
+    header: Mapping[str, Any],
+    taxable: Decimal,
+    company: CompanySettings,
+    options: Mapping[str, Any],
+) -> None:
+    """The invoice's tax as the company's settings take it, and the tax QuickBooks will show
+    (``expected_tax``; None when QuickBooks computes it and nobody can know it before)."""
     rate = Decimal(str(header.get("SalesTaxRate") or 0))
     tax_item = clean_text(header.get("SalesTaxItemName"))
+    bms_tax = money(header.get("TotalTax"))
+    if not company.sales_tax:
+        # Intuit (Invoice.TxnTaxDetail): with sales tax off, TxnTaxDetail "is ignored and
+        # not stored", so the QuickBooks total would miss BMS's tax.
+        if bms_tax:
+            draft.problems.append(
+                f"BMS charged {bms_tax} sales tax and sales tax is off in QuickBooks: its "
+                f"invoice would be {bms_tax} short; turn sales tax on in QuickBooks first"
+            )
+        draft.expected_tax = Decimal(0)
+        return
+    if company.automated_tax:
+        # Intuit, "Using QuickBooks Online API for automated sales tax" (2017-12-11): the
+        # engine picks the tax code itself, and "whenever an explicit tax amount is sent …
+        # honors the amount and prorates it across tax rates in the AST-assigned tax code".
+        if options.get("automated_sales_tax", "bms") == "quickbooks":
+            draft.tax_by_quickbooks = True
+            draft.expected_tax = None
+            draft.notes.append(
+                f"automated sales tax: QuickBooks computes the tax from the ship-to address "
+                f"(BMS charged {bms_tax}); the export compares the two after sending"
+            )
+        else:
+            draft.body["TxnTaxDetail"] = {"TotalTax": float(bms_tax)}
+            draft.expected_tax = bms_tax
+            draft.notes.append(
+                f"automated sales tax: QuickBooks is sent BMS's tax amount {bms_tax}, which "
+                "its engine keeps and spreads over its own rates"
+            )
+        return
     if tax_item:
         draft.refs["TxnTaxDetail.TxnTaxCodeRef"] = Ref(
             "taxcode", tax_item, tax_item, {"bms_tax_item_id": header.get("SalesTaxItemId")}
         )
-        body["TxnTaxDetail"] = {}
+        draft.body["TxnTaxDetail"] = {}
     # The BMS demo's rule, and QBO's default (ApplyTaxAfterDiscount false): tax on the
     # taxable lines before the discount.
-    draft.expected_subtotal = subtotal - discount
     draft.expected_tax = money(taxable * rate / 100) if tax_item else Decimal(0)
-    draft.expected_total = draft.expected_subtotal + draft.expected_tax
-    return draft
 
 
 def _lines(
@@ -215,6 +332,13 @@ def _lines(
 def totals_check(draft: InvoiceDraft, header: Mapping[str, Any]) -> dict[str, Any]:
     """The totals QuickBooks will compute versus BMS's, and whether they agree to the cent."""
     bms_total, bms_tax = money(header.get("GrandTotal")), money(header.get("TotalTax"))
+    if draft.tax_by_quickbooks:  # only the amounts before tax can be checked before sending
+        diff_total = draft.expected_subtotal - (bms_total - bms_tax)
+        return {
+            "bms_total": float(bms_total), "qbo_total": math.nan, "bms_tax": float(bms_tax),
+            "qbo_tax": math.nan, "difference": float(diff_total),
+            "agree": abs(diff_total) <= CENT, "tax_by": "quickbooks",
+        }  # fmt: skip
     diff_total = draft.expected_total - bms_total
     diff_tax = draft.expected_tax - bms_tax
     return {

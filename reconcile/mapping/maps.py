@@ -8,8 +8,12 @@ from reconcile.mapping.transforms import TRANSFORMS
 NOT_WRITABLE = "not sent: not writable in QuickBooks Online"
 # Properties set when the toolkit creates a record and never changed afterwards, whoever made
 # the record (sync/policy.py): an account's type carries the company's reports and tax lines.
-CREATE_ONLY = {"account": ("AccountType", "AccountSubType")}
 KEPT_TYPE = "an existing account's type is never changed"
+KEPT_CURRENCY = "QuickBooks never changes a customer's currency"
+CREATE_ONLY = {
+    "account": {"AccountType": KEPT_TYPE, "AccountSubType": KEPT_TYPE},
+    "customer": {"CurrencyRef.value": KEPT_CURRENCY},
+}
 # A property that is sent only together with another (kind → {property: the one it goes with}):
 # a customer's default tax code means nothing on a customer QuickBooks keeps non-taxable.
 GOES_WITH = {"customer": {"DefaultTaxCodeRef": "Taxable"}}

@@ -212,3 +212,20 @@ TRANSFORMS: dict[str, Transform] = {
     "item_type": item_type,
     "sku": sku,
 }
+
+
+def currency_code(name: Any, table: Mapping[str, str]) -> str | None:
+    """The ISO 4217 code QuickBooks' CurrencyRef takes for a BMS currency name: from
+    ``[sync_map.currencies]`` (BMS name → code), else the name itself when it is a code
+    ("USD"). None when BMS gives none; ValueError (the reason) when it cannot be told."""
+    text = clean_text(name)
+    if not text:
+        return None
+    if text in table:
+        return str(table[text]).upper()
+    if len(text) == 3 and text.isalpha():
+        return text.upper()
+    raise ValueError(
+        f"BMS currency {text!r} is not an ISO currency code: say which it is in "
+        f'[sync_map.currencies] ("{text}" = "USD")'
+    )

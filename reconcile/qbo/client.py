@@ -257,6 +257,10 @@ class QboClient:
         realm = self.realm_id
         return self.request("GET", f"companyinfo/{realm}")["CompanyInfo"]
 
+    def preferences(self) -> dict:
+        """The company's Preferences record (currencies, numbering, sales tax, tracking)."""
+        return self.request("GET", "preferences")["Preferences"]
+
     def query_page(self, text: str) -> dict:
         """Run one query text as written; returns the ``QueryResponse`` object."""
         return self.request("POST", "query", text=text).get("QueryResponse", {})

@@ -21,7 +21,8 @@ from pathlib import Path
 
 ENTITIES = (
     "Customer", "Vendor", "Employee", "Account", "Item", "Invoice", "Payment", "Term",
-    "PaymentMethod", "TaxCode", "TaxRate", "TaxAgency", "CompanyInfo",
+    "PaymentMethod", "TaxCode", "TaxRate", "TaxAgency", "CompanyInfo", "Preferences", "Class",
+    "Department",
 )  # fmt: skip
 SPEC_FILE = "qbo-entity-reference.json"
 _MAX = re.compile(r"max(?:imum)?\b[^0-9,]*?(\d+)", re.IGNORECASE)

@@ -15,7 +15,7 @@ from ../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, 
   for enumerations; the sandbox stores neither (python-quickbooks sends `""` for every unset
   attribute and QuickBooks accepts it).
 - Type mismatches use 2090 (numbers), 2070 (dates) and 2010 (anything else).
-- Refs to entities the emulator does not model (Class, Currency, Department, …) are
+- Refs to entities the emulator does not model (Currency, Project, …) are
   type-checked but left out of `references()`, as are the US pseudo tax codes TAX and NON.
 - Vendor and Employee list only the properties the QBO reference is sure of; any other one
   (e.g. Vendor.Notes) is refused with 2010 like every unknown property.
@@ -273,6 +273,12 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
     },
     "PaymentMethod": {"Name": _s(31), "Active": _BOOL,
                       "Type": _e("CREDIT_CARD", "NON_CREDIT_CARD")},
+    # Class and Department (QuickBooks' "location"): name lists of the company's own
+    # (Intuit's entity reference: create, read, query, update; Invoice.ClassRef/DepartmentRef);
+    # SubClass / SubDepartment are system defined (from ParentRef).
+    **{entity: {"Name": _s(100), "Active": _BOOL, "ParentRef": _r(entity),
+                **_ro(f"Sub{entity}", "FullyQualifiedName")}
+       for entity in ("Class", "Department")},
     "TaxCode": {  # §4 TaxCode / TaxRate: read-only through their own endpoints
         "Name": _s(10), "Description": _s(31),
         **_all(_BOOL, "Active", "Taxable", "TaxGroup", "Hidden"),
@@ -300,14 +306,19 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
         **_ro("Country", "CompanyStartDate", "SupportedLanguages", "NameValue",
               "DefaultTimeZone", "EmployerId", "CompanyType"),
     },
+    # Read and update only (Intuit's Preferences reference); the *Prefs sections are taken
+    # as the reference types them. The sandbox answers it (read-only there, as CompanyInfo).
+    "Preferences": {},
 }
 # §4 "Required on create"; also on full updates (omitted writables are set to NULL, §2).
 _REQUIRED = {"Account": ("Name",), "Item": ("Name",), "Invoice": ("CustomerRef", "Line"),
-             "Payment": ("CustomerRef", "TotalAmt"), "Term": ("Name",), "PaymentMethod": ("Name",)}
+             "Payment": ("CustomerRef", "TotalAmt"), "Term": ("Name",), "PaymentMethod": ("Name",),
+             "Class": ("Name",), "Department": ("Name",)}
 # §4 Customer: DisplayName is unique across these three lists together (6240).
 PEOPLE = ("Customer", "Vendor", "Employee")
 _UNIQUE = {**dict.fromkeys(PEOPLE, "DisplayName"),
-           **dict.fromkeys(("Account", "Item", "Term", "PaymentMethod"), "Name")}
+           **dict.fromkeys(("Account", "Item", "Term", "PaymentMethod", "Class", "Department"),
+                           "Name")}
 
 # §4 TaxService: the body of POST taxservice/taxcode (not an entity: no Id, no envelope).
 _TAX_RATE_DETAIL = {
@@ -441,7 +452,7 @@ ENTITIES: dict[str, EntitySpec] = {
             **_with_reference(name, fields),
         },
         read_only=name in ("TaxCode", "TaxRate", "TaxAgency"),
-        name_list=name not in ("Invoice", "Payment", "CompanyInfo"),  # §2 delete vs deactivate
+        name_list=name not in ("Invoice", "Payment", "CompanyInfo", "Preferences"),  # §2
         unique_name_field=_UNIQUE.get(name),
     )
     for name, fields in _FIELDS.items()
@@ -682,7 +693,7 @@ def validate(
     if spec is None:
         raise unsupported(f"Unsupported entity {entity}")
     operation = "Create" if creating else "Update"
-    if spec.read_only or (creating and entity == "CompanyInfo"):
+    if spec.read_only or (creating and entity in ("CompanyInfo", "Preferences")):
         raise unsupported(f"Operation {operation} is not supported for {entity}")
     if not isinstance(body, dict):
         raise Fault("2010", f"Request body for {entity} must be a JSON object")

@@ -4,7 +4,9 @@ It behaves like QBO for everything this toolkit uses (reference/qbo-api.md): ent
 SyncToken, sparse and full updates, deactivation with the " (deleted)" rename, delete/void of
 transactions, the query language, batch, ``requestid`` replay, the TaxService endpoint that
 creates tax codes and rates, QBO's fault shapes (JSON, the lowercase 401, the XML 429) and its
-rate limits, plus fault injection for reliability tests.
+rate limits, plus fault injection for reliability tests. The company's Preferences, and what
+they change (automated sales tax, numbering, currencies, class and location tracking), follow
+the sandbox setting ``company_profile`` (``company_profiles``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from reconcile.limiter import SlidingWindow
 from reconcile.qbo import reference
 from reconcile.qbo import rules as qbo_rules
 from reconcile.qbo.faults import Fault, not_found, unsupported
-from reconcile.sandbox import books, qbo_query
+from reconcile.sandbox import books, company_profiles, qbo_demo, qbo_query
 from reconcile.sandbox.http import Request, Response
 from reconcile.sandbox.oauth import OAuthProvider
 from reconcile.sandbox.settings import SettingsBox, settings_endpoint
@@ -44,6 +46,10 @@ SSN_MASK = "XXX-XX-XXXX"
 # (reference §4-§5 VCR fixtures, Intuit's examples) read -08:00 in winter and -07:00 in summer,
 # whatever the company's address. Assumption: the zone does not follow the company's.
 QBO_TZ = ZoneInfo("America/Los_Angeles")
+
+
+def _currency_ref(code: str) -> dict:
+    return {"value": code, "name": company_profiles.CURRENCY_NAMES.get(code, code)}
 
 
 def now_iso(ms: bool = False) -> str:
@@ -193,6 +199,9 @@ class QboApp:
         self._limits_scale = 0.0
         # Records created by the items of the batch being run on this thread (see _batch).
         self._batch_run = threading.local()
+        self._sent = threading.local()  # the body of the write being run on this thread
+        self._profile_lock = threading.Lock()
+        self._profile_applied: str | None = None  # the company_profile seeded (apply_profile)
 
     def limits(self) -> Limits:
         scale = self.settings.value.time_scale
@@ -248,6 +257,7 @@ class QboApp:
             return auth_failure("Token expired (injected)")
         if injected == "reset":
             return Response(reset=True)
+        self.apply_profile()  # the profile may have been switched on the BMS server's settings
         batch = rest == "batch"
         limits = self.limits() if s.limits else None
         if limits is not None:
@@ -269,6 +279,7 @@ class QboApp:
         """Test hooks: read/change settings, expire tokens, count refreshes."""
         if request.path == "/_sandbox/settings":
             status, body = settings_endpoint(self.settings, request.method, request.body)
+            self.apply_profile()  # a new company_profile: its records at once
             return Response.json(body, status=status)
         if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
             return Response.json({"expired": self.oauth.expire_access_tokens()})
@@ -334,6 +345,10 @@ class QboApp:
                 wanted = "1" if parts[1] == realm else parts[1]
                 return {"CompanyInfo": self._read(realm, "CompanyInfo", wanted)}
             raise unsupported("CompanyInfo is read-only in this sandbox")
+        if parts[0] == "preferences":
+            if request.method == "GET" and len(parts) == 1:
+                return {"Preferences": self.preferences()}
+            raise unsupported("Preferences are read-only in this sandbox")
         entity = qbo_rules.ENDPOINTS.get(parts[0])
         if entity is None:
             raise unsupported(f"Unsupported entity {parts[0]!r}")
@@ -354,6 +369,54 @@ class QboApp:
         except ValueError as exc:
             raise Fault("2010", f"Request body is not valid JSON: {exc}") from None
 
+    # -- the company's settings (sandbox.company_profiles) ------------------------------------
+
+    def profiles(self) -> set[str]:
+        return company_profiles.names(self.settings.value.company_profile)
+
+    def preferences(self) -> dict:
+        """The Preferences record of the current profile (Intuit's entity reference)."""
+        return {**company_profiles.preferences(self.settings.value.company_profile),
+                "domain": "QBO", "sparse": False}  # fmt: skip
+
+    def apply_profile(self) -> None:
+        """Make the records the current profile needs, when the sandbox starts and when the
+        setting changes (idempotent; nothing is removed when a profile is switched off):
+        the classes and locations to track; the hand-entered customer in CAD (unless it has
+        transactions already: QuickBooks never changes a customer's currency)."""
+        with self._profile_lock:
+            profile = self.settings.value.company_profile
+            if profile != self._profile_applied:
+                self._seed_profile(company_profiles.names(profile))
+                self._profile_applied = profile
+
+    def _seed_profile(self, chosen: set[str]) -> None:
+        realm = self.realm
+        with self.store.transaction():
+            if "tracking" in chosen:
+                for entity, wanted in (
+                    ("Class", company_profiles.CLASSES),
+                    ("Department", company_profiles.LOCATIONS),
+                ):
+                    have = {self.name_key(entity, r) for r in self.store.all(realm, entity)}
+                    for name in wanted:
+                        if name.casefold() not in have:  # the unique-name key (6240)
+                            self.write(realm, entity, "create", {"Name": name}, {})
+            if "multicurrency" in chosen:
+                name, code = qbo_demo.FOREIGN_CUSTOMER
+                key = self.name_key("Customer", {"DisplayName": name})
+                for customer in self.store.find(realm, "Customer", name_key=key):
+                    used = any(
+                        self.store.find(realm, kind, customer_id=customer["Id"])
+                        for kind in ("Invoice", "Payment")
+                    )
+                    if customer["CurrencyRef"]["value"] == code or used:
+                        continue
+                    customer["CurrencyRef"] = _currency_ref(code)
+                    customer["SyncToken"] = str(int(customer["SyncToken"]) + 1)
+                    customer["MetaData"]["LastUpdatedTime"] = now_iso()
+                    self.store.put(realm, "Customer", customer, key)
+
     def _read(self, realm: str, entity: str, entity_id: str) -> dict:
         if not _id_number(entity_id) and entity not in ("TaxCode",):
             raise Fault(
@@ -370,6 +433,8 @@ class QboApp:
     def query(self, realm: str, text: str) -> dict:
         """Run a query text against the company (the §3 grammar)."""
         parsed = qbo_query.parse(text, qbo_rules.ENTITIES)
+        if parsed.entity == "Preferences":  # one record, made from the current profile
+            return qbo_query.evaluate(parsed, [self.preferences()])
         return qbo_query.evaluate(parsed, self.store.all(realm, parsed.entity))
 
     def _batch(self, realm: str, body: Any, request_id: str | None) -> dict:
@@ -435,6 +500,8 @@ class QboApp:
             raise Fault("2010", f"The {entity} body must be a JSON object")
         if spec.read_only:
             raise unsupported(f"Operation {op} is not supported on {entity}")
+        if entity in ("CompanyInfo", "Preferences"):  # also in a batch item (see _route)
+            raise unsupported(f"{entity} is read-only in this sandbox")
         if op in ("delete", "void"):
             return self._delete_or_void(realm, entity, op, body)
         if op not in ("create", "update"):
@@ -448,6 +515,7 @@ class QboApp:
             raise Fault("2020", "Required parameter Id is missing in the request", element="Id")
         sparse = bool(body.get("sparse")) and existing is not None
         qbo_rules.validate(entity, body, creating=existing is None, sparse=sparse, lenient=True)
+        self._sent.body = body  # what the request sent, before the merge (_prepare_invoice)
         doc = self._merge(entity, existing, body, sparse)
         self._resolve_refs(realm, entity, doc)
         getattr(self, f"_prepare_{entity.lower()}", lambda *a: None)(realm, doc, existing, params)
@@ -548,6 +616,8 @@ class QboApp:
             "APAccountRef": "Account",
             "TermRef": "Term",
             "PrefVendorRef": "Vendor",
+            "ClassRef": "Class",
+            "DepartmentRef": "Department",
             "ParentRef": None,
         }
         if isinstance(node, list):
@@ -566,12 +636,13 @@ class QboApp:
     def name_key(entity: str, doc: dict) -> str | None:
         """The unique-name key of a name-list record, case-folded: DisplayName for customers,
         vendors and employees (checked across the three, 6240, reference §4),
-        FullyQualifiedName for accounts and items (a sub-account may repeat a name under
-        another parent), Name for the rest."""
+        FullyQualifiedName for accounts, items, classes and departments (a sub-account may
+        repeat a name under another parent), Name for the rest."""
         spec = qbo_rules.ENTITIES[entity]
         if not spec.unique_name_field:
             return None
-        key = "FullyQualifiedName" if entity in ("Account", "Item") else spec.unique_name_field
+        qualified = ("Account", "Item", "Class", "Department")
+        key = "FullyQualifiedName" if entity in qualified else spec.unique_name_field
         return str(doc.get(key, "")).casefold()
 
     def _check_unique(self, realm: str, entity: str, doc: dict) -> None:
@@ -772,12 +843,45 @@ class QboApp:
         doc.setdefault("Job", bool(doc.get("ParentRef")))
         doc.setdefault("BillWithParent", False)
         doc.setdefault("PreferredDeliveryMethod", "Print")
-        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        self._customer_currency(doc, existing)
         if existing is None:
             doc["Balance"] = 0.0
             doc["BalanceWithJobs"] = 0.0
         parent = self._qualify(realm, "Customer", doc, "DisplayName")
         doc["Level"] = parent.get("Level", 0) + 1 if parent else 0
+
+    def _customer_currency(self, doc: dict, existing: dict | None) -> None:
+        """Intuit (Customer.CurrencyRef): the home currency unless given; "Once set, it
+        cannot be changed"; another currency only with multicurrency on."""
+        was = ((existing or {}).get("CurrencyRef") or {}).get("value")
+        code = (doc.get("CurrencyRef") or {}).get("value") or was
+        if code is None or code != was:  # a new customer, or another currency
+            code = self._currency_allowed(code)
+        if was and code != was:
+            raise Fault(  # assumption: code and wording (Intuit documents the rule only)
+                "6000",
+                f"Business Validation Error: a customer's currency cannot be changed once set "
+                f"(it is {was})",
+                element="CurrencyRef",
+            )
+        doc["CurrencyRef"] = _currency_ref(code)
+
+    def _currency_allowed(self, code: str | None) -> str:
+        """The currency a record may carry: the home currency, or with multicurrency on any
+        of ``company_profiles.CURRENCY_NAMES`` (assumption: another code is 2500)."""
+        code = code or company_profiles.HOME_CURRENCY
+        if code == company_profiles.HOME_CURRENCY:
+            return code
+        if "multicurrency" not in self.profiles():
+            raise Fault(  # assumption: code and wording
+                "6000",
+                f"Business Validation Error: multicurrency is not enabled for this company, "
+                f"so {code} cannot be used",
+                element="CurrencyRef",
+            )
+        if code not in company_profiles.CURRENCY_NAMES:
+            raise Fault("2500", f"Invalid Reference Id : CurrencyRef {code}", element="CurrencyRef")
+        return code
 
     def _prepare_vendor(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         self._display_name(doc)
@@ -837,6 +941,22 @@ class QboApp:
         self._deactivation(doc, existing, "Name")
         doc.setdefault("Type", "NON_CREDIT_CARD")
 
+    def _prepare_class(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
+        self._tracking_list(realm, "Class", doc, existing)
+
+    def _prepare_department(
+        self, realm: str, doc: dict, existing: dict | None, params: dict
+    ) -> None:
+        self._tracking_list(realm, "Department", doc, existing)
+
+    def _tracking_list(self, realm: str, entity: str, doc: dict, existing: dict | None) -> None:
+        """Class and Department (Intuit's entity reference): Active by default, the
+        " (deleted)" rename, ``FullyQualifiedName`` "Parent:Child" and ``SubClass`` /
+        ``SubDepartment`` from ParentRef, as for accounts and items."""
+        doc.setdefault("Active", True)
+        self._deactivation(doc, existing, "Name")
+        doc[f"Sub{entity}"] = self._qualify(realm, entity, doc, "Name") is not None
+
     def _prepare_invoice(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         customer = self.store.get(realm, "Customer", str(doc["CustomerRef"]["value"]))
         txn_date = doc.setdefault("TxnDate", self.today().isoformat())
@@ -845,7 +965,7 @@ class QboApp:
             term = self.store.get(realm, "Term", str(term_ref["value"])) if term_ref else None
             doc["DueDate"] = books.due_date(date.fromisoformat(txn_date), term).isoformat()
         if not doc.get("DocNumber") or doc["DocNumber"] == "AUTO_GENERATE":
-            doc["DocNumber"] = str(self.store.next_value(realm, "docnumber:Invoice", start=1001))
+            doc["DocNumber"] = self._next_doc_number(realm)
         elif params.get("include") != "allowduplicatedocnum":
             for other in self.store.all(realm, "Invoice"):
                 if other["Id"] != doc.get("Id") and other.get("DocNumber") == doc["DocNumber"]:
@@ -876,10 +996,15 @@ class QboApp:
             for key in ("BillAddr", "ShipAddr"):
                 if key not in doc and customer.get(key):
                     doc[key] = {k: v for k, v in customer[key].items() if k != "Id"}
+        sent_tax = (getattr(self._sent, "body", None) or {}).get("TxnTaxDetail")
+        explicit_tax = isinstance(sent_tax, dict) and sent_tax.get("TotalTax") not in (None, "")
         # A company with sales tax on answers TxnTaxDetail even when none was sent
         # [3P: minimul/qbo_api spec/vcr/create/invoice.yml and …/oauth2_creds/…/invoice.yml].
         doc.setdefault("TxnTaxDetail", {"TotalTax": 0})
-        tax_percent = self._tax_percent(realm, doc)
+        if "automated_tax" in self.profiles():
+            tax_percent = self._automated_tax(realm, doc, explicit_tax)
+        else:
+            tax_percent = self._tax_percent(realm, doc)
         applied = Decimal(0)
         for link in (existing or {}).get("LinkedTxn", []):
             payment = self.store.get(realm, "Payment", str(link["TxnId"])) or {}
@@ -893,7 +1018,7 @@ class QboApp:
                 "Business Validation Error: the invoice total would fall below the payments "
                 "already applied to it; unapply the payments first.",
             )
-        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        self._invoice_currency(doc, customer)
         doc.setdefault("EmailStatus", "NotSet")
         doc.setdefault("PrintStatus", "NotSet")
         doc.setdefault("LinkedTxn", [])
@@ -909,6 +1034,64 @@ class QboApp:
             "AllowOnlineACHPayment",
         ):
             doc.setdefault(key, False)
+
+    def _next_doc_number(self, realm: str) -> str:
+        """The number QuickBooks gives an invoice sent without one: the next of the company's
+        sequence (from 1001). With custom transaction numbers off (profile ``auto_numbers``)
+        it is "the last number + 1" (Intuit, Invoice.DocNumber): past the highest numeric
+        DocNumber of the company's invoices, so that a number sent before is not repeated."""
+        number = self.store.next_value(realm, "docnumber:Invoice", start=1001)
+        if "auto_numbers" in self.profiles():
+            numbers = (str(i.get("DocNumber", "")) for i in self.store.all(realm, "Invoice"))
+            highest = max((int(n) for n in numbers if n.isdigit()), default=0)
+            if number <= highest:  # the sequence continues after it
+                number = highest + 1
+                self.store.execute(
+                    "INSERT OR REPLACE INTO sequences (realm, name, value) VALUES (?,?,?)",
+                    (realm, "docnumber:Invoice", number),
+                )
+        return str(number)
+
+    def _invoice_currency(self, doc: dict, customer: dict | None) -> None:
+        """Intuit (Invoice.CurrencyRef, ExchangeRate): the customer's currency by default;
+        with multicurrency on the answer has ExchangeRate, and HomeTotalAmt when foreign."""
+        theirs = ((customer or {}).get("CurrencyRef") or {}).get("value")
+        code = self._currency_allowed((doc.get("CurrencyRef") or {}).get("value") or theirs)
+        if theirs and code != theirs:
+            raise Fault(  # assumption: code and wording
+                "6000",
+                f"Business Validation Error: the transaction's currency ({code}) must be the "
+                f"customer's currency ({theirs})",
+                element="CurrencyRef",
+            )
+        doc["CurrencyRef"] = _currency_ref(code)
+        if "multicurrency" in self.profiles():
+            # ExchangeRate: home-currency units per unit of CurrencyRef (Intuit); a rate sent
+            # is kept, else the sandbox's fixed one (assumption: QuickBooks takes the day's).
+            home = code == company_profiles.HOME_CURRENCY
+            sent = None if home else doc.get("ExchangeRate")
+            rate = Decimal(str(sent or company_profiles.EXCHANGE_RATES[code]))
+            doc["ExchangeRate"] = float(rate)
+            if not home:  # a home-currency answer has no HomeTotalAmt (books.price_invoice)
+                doc["HomeTotalAmt"] = float(books.money(Decimal(str(doc["TotalAmt"])) * rate))
+
+    def _automated_tax(self, realm: str, doc: dict, explicit: bool) -> Decimal | None:
+        """Automated sales tax (Intuit's AST guide, 2017-12-11): the engine assigns the tax
+        code and computes the tax for the destination — the invoice's ShipAddr, else the
+        company's address — unless an explicit amount is sent, which it keeps (None)."""
+        ship = doc.get("ShipAddr") or {}
+        company = (self.store.get(realm, "CompanyInfo", "1") or {}).get("CompanyAddr", {})
+        state = ship.get("CountrySubDivisionCode") or company.get("CountrySubDivisionCode")
+        state = str(state or "").strip().upper()
+        detail = doc["TxnTaxDetail"]
+        code = next((c for c in self.store.all(realm, "TaxCode")
+                     if c.get("Name") == company_profiles.STATE_TAX_CODES.get(state)),
+                    None)  # fmt: skip
+        if code is not None:
+            detail["TxnTaxCodeRef"] = {"value": code["Id"], "name": code["Name"]}
+        else:
+            detail.pop("TxnTaxCodeRef", None)
+        return None if explicit else company_profiles.STATE_RATES.get(state, Decimal(0))
 
     def _tax_percent(self, realm: str, doc: dict) -> Decimal | None:
         ref = (doc.get("TxnTaxDetail") or {}).get("TxnTaxCodeRef")
@@ -934,7 +1117,8 @@ class QboApp:
 
     def _prepare_payment(self, realm: str, doc: dict, existing: dict | None, params: dict) -> None:
         doc.setdefault("TxnDate", self.today().isoformat())
-        doc.setdefault("CurrencyRef", {"value": "USD", "name": "United States Dollar"})
+        customer = self.store.get(realm, "Customer", str(doc["CustomerRef"]["value"])) or {}
+        doc.setdefault("CurrencyRef", customer.get("CurrencyRef") or _currency_ref("USD"))
         if not doc.get("DepositToAccountRef"):
             funds = next(
                 (

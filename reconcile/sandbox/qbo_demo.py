@@ -14,6 +14,11 @@ name fails with 6240: the toolkit must meet, and handle, a name already held by 
 That client is generated from ``bms_demo``'s fixed seed (Id 1005, AccountCode C0005) and
 keeps its name whatever ``today`` or the tenant size; "Northeast Fiber Networks" is no BMS
 account, so it clashes with nothing.
+
+The hand-entered customer "Bayside Dental Group" is also a BMS demo client (``bms_demo``'s
+``EDGE_NAMES["qbo_match"]``). With the company profile ``multicurrency``
+(``company_profiles``) it was entered in Canadian dollars (``FOREIGN_CUSTOMER``), so that a
+first sync meets a customer whose currency is not the home currency.
 """
 
 from __future__ import annotations
@@ -107,6 +112,9 @@ CUSTOMERS = [
     },
     {"DisplayName": "Walk-in Customer", "Notes": "Counter sales, entered by hand"},
 ]
+# (DisplayName, currency) of the customer entered in a foreign currency when the company has
+# multicurrency on (company profile "multicurrency"; see the module doc).
+FOREIGN_CUSTOMER = ("Bayside Dental Group", "CAD")
 # The state agencies the demo's tax rates report to (TaxRate.AgencyRef).
 TAX_AGENCIES = [
     ("1", "Massachusetts Department of Revenue"),

@@ -78,6 +78,7 @@ class Sandbox:
             "bms_password": self.bms_identity["password"],
             "time_scale": self.settings.value.time_scale,
             "demo_date": self.store.kv_get("demo_date"),
+            "company_profile": self.settings.value.company_profile,
             "config": str(self.config_path),
         }
 
@@ -183,20 +184,24 @@ def start_sandbox(
     bms_size: str = "demo",
     host: str = "127.0.0.1",
     today: date | None = None,
+    company_profile: str | None = None,
 ) -> Sandbox:
     """Start the QBO and BMS sandbox servers on loopback (port 0 = any free port) and write
     config.toml. ``bms_size`` "large" generates 10,000 accounts and 100,000 invoices.
 
     ``today`` is the day a new demo company is generated for and the company's current date
     (QuickBooks' default TxnDate); by default :func:`reconcile.clock.today`, read on every
-    use. The demo of an existing data directory keeps the day it was generated for."""
+    use. The demo of an existing data directory keeps the day it was generated for.
+    ``company_profile`` sets the QuickBooks company's Preferences (``company_profiles``)."""
     data_dir = Path(data_dir).expanduser().resolve()
     if reset and data_dir.exists():
         shutil.rmtree(data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(data_dir, 0o700)
     store = Store(data_dir / "sandbox.sqlite")
-    settings = SettingsBox(store, time_scale=time_scale, limits=limits)
+    settings = SettingsBox(
+        store, time_scale=time_scale, limits=limits, company_profile=company_profile
+    )
     client_id, client_secret, realm = _identity(store)
     store.kv_set("qbo_company_name", qbo_demo.COMPANY["CompanyName"])
     oauth = OAuthProvider(store, settings, client_id, client_secret, realm)
@@ -209,6 +214,7 @@ def start_sandbox(
                     realm, entity, {"domain": "QBO", "sparse": False, **doc}
                 ),
             )
+    app.apply_profile()
     bms_data = BmsData(store)
     identity = _bms_identity(store)
     if bms_data.empty():

@@ -11,6 +11,7 @@ import random
 import threading
 from dataclasses import asdict, dataclass, field, fields
 
+from reconcile.sandbox import company_profiles
 from reconcile.sandbox.store import Store
 
 INJECTABLE = ("500", "503", "reset", "reset-after", "429", "401")
@@ -50,6 +51,8 @@ class SandboxSettings:
     # one log per payment in order ("per_payment") or a single summary log ("summary").
     bms_payment_invoice_key: str = "qbo_id"
     bms_job_logs: str = "per_payment"
+    # The QuickBooks company's Preferences: comma-separated names of company_profiles.PROFILES.
+    company_profile: str = "standard"
 
     def check(self) -> None:
         """Raise ValueError on a setting the sandbox cannot honour."""
@@ -64,6 +67,7 @@ class SandboxSettings:
             raise ValueError("bms_payment_invoice_key must be qbo_id or bms_id")
         if self.bms_job_logs not in ("per_payment", "summary"):
             raise ValueError("bms_job_logs must be per_payment or summary")
+        company_profiles.names(self.company_profile)  # ValueError names an unknown profile
         bad = [f for f in self.fail_next + self.bms_fail_next if f not in INJECTABLE]
         if bad:
             raise ValueError(f"fail_next accepts {INJECTABLE}, not {bad}")

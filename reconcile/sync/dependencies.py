@@ -17,6 +17,8 @@ from typing import Any
 import pandas as pd
 
 from reconcile.mapping.syncmap import EntityMap, is_blank
+from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
+from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
 from reconcile.sync.plan import MADE_NEEDS, RECORD_NEEDS, build_plan, need_rows
 from reconcile.sync.state import QboState
@@ -107,6 +109,7 @@ def plan_dependencies(
     store: SyncStore,
     options: Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
+    company: CompanySettings = DEFAULT_COMPANY,
 ) -> pd.DataFrame:
     """The invoice plan preceded by plan rows for what it needs (in :data:`ORDER`).
 
@@ -121,7 +124,7 @@ def plan_dependencies(
     for kind in ("item", "customer"):
         rows = master.frame(kind)
         rows = rows[rows["Id"].astype(str).isin(wanted[kind])]
-        plan = build_plan(maps[kind], rows, state, store, options, tax_items, include)
+        plan = build_plan(maps[kind], rows, state, store, options, tax_items, include, company)
         inactive = [m is not None and m.values.get("Active") is False for m in plan["mapped"]]
         plan.loc[inactive, "reason"] = (
             f"inactive in BMS, and QuickBooks refuses an inactive {kind} on an invoice (error "
@@ -131,7 +134,9 @@ def plan_dependencies(
         plans[kind] = plan
     accounts = _with_parents(_needed(plans["item"], "account"), master.accounts, store)
     rows = master.accounts[master.accounts["Id"].astype(str).isin(accounts)]
-    plans["account"] = build_plan(maps["account"], rows, state, store, options, tax_items)
+    plans["account"] = build_plan(
+        maps["account"], rows, state, store, options, tax_items, company=company
+    )
     blocked: dict[tuple[str, str], str] = {}
     for kind in ORDER:
         plan = plans[kind]

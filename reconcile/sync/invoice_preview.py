@@ -40,7 +40,13 @@ HEADER_FIELDS = [
     ("Message on invoice", "Notes", "CustomerMemo"),
     ("Email", "EmailAddress", "BillEmail.Address"),
     ("P.O. number", "PONumber", "PONumber"),
+    # Shown only when sent: the company's settings decide them (reconcile.qbo.company).
+    ("Private note", "InvoiceNumber", "PrivateNote"),
+    ("Currency", None, "CurrencyRef"),
+    ("Class", "ClassName", "ClassRef"),
+    ("Location", "AccountLocationName", "DepartmentRef"),
 ]
+WHEN_SENT = {"PrivateNote", "CurrencyRef", "ClassRef", "DepartmentRef"}
 
 
 @dataclass
@@ -82,6 +88,8 @@ def _header_rows(row: dict) -> list[dict]:
     sending = row["action"] in ("create", "update", "link")
     out = []
     for name, column, path in HEADER_FIELDS:
+        if path in WHEN_SENT and path not in draft.refs and get_path(body, path) is None:
+            continue
         if path in draft.refs:  # compared by id: the name may differ
             to_send, note = _ref_shown(row, path)
             now_ref, sent_ref = get_path(current, path) or {}, get_path(body, path) or {}
@@ -103,8 +111,11 @@ def _header_rows(row: dict) -> list[dict]:
     ):
         now = _show(get_path(current, path))
         note = "" if totals["agree"] else "BMS and QuickBooks totals differ"
-        out.append((name, path, totals[bms_key], totals[qbo_key], now,
-                    sending and not same_value(now, totals[qbo_key]), note))  # fmt: skip
+        value = totals[qbo_key]
+        if totals.get("tax_by") == "quickbooks":  # automated sales tax, unknown until sent
+            value, note = COMPUTED, note or "QuickBooks' automated sales tax decides"
+        out.append((name, path, totals[bms_key], value, now,
+                    sending and not same_value(now, value), note))  # fmt: skip
     if draft.notes:  # what the mapping changed or left out, and why
         out.append(("Notes", "", None, None, None, False, "; ".join(draft.notes)))
     reason = row["reason"] if row["action"] == "blocked" else ""
@@ -113,6 +124,10 @@ def _header_rows(row: dict) -> list[dict]:
             "action": row["action"]}  # fmt: skip
     return [{**head, **dict(zip(keys, values, strict=True)), "note": reason or values[-1]}
             for values in out]  # fmt: skip
+
+
+# What the preview shows for a total QuickBooks' automated sales tax computes when sent.
+COMPUTED = "computed by QuickBooks"
 
 
 def _bms_line(line: Mapping[str, Any]) -> dict:
@@ -219,7 +234,8 @@ def style_totals(totals: pd.DataFrame) -> pd.io.formats.style.Styler:
         totals.style.apply(row_style, axis=1)
         .hide(axis="index")
         .format(
-            {c: "{:.2f}" for c in ("bms_total", "qbo_total", "bms_tax", "qbo_tax", "difference")}
+            {c: "{:.2f}" for c in ("bms_total", "qbo_total", "bms_tax", "qbo_tax", "difference")},
+            na_rep=COMPUTED,
         )
     )
 

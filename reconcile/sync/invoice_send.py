@@ -156,7 +156,14 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
     message = verb
     if check:
         message += f"; QuickBooks total {check['qbo_total']:.2f} (tax {check['qbo_tax']:.2f})"
-        if not check["totals_agree"]:
+        if not check["totals_agree"] and row["totals"].get("tax_by") == "quickbooks":
+            message += (
+                f" DIFFERS from BMS {check['bms_total']:.2f} (tax {check['bms_tax']:.2f}):"
+                " QuickBooks' automated sales tax charged its own rate for the ship-to address;"
+                " correct the tax on the invoice in QuickBooks, or set [sync_map]"
+                ' automated_sales_tax = "bms" so that exports carry BMS\'s tax amount'
+            )
+        elif not check["totals_agree"]:
             message += (
                 f" DIFFERS from BMS {check['bms_total']:.2f} (tax {check['bms_tax']:.2f}):"
                 " check the invoice in QuickBooks"

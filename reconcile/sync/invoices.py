@@ -23,9 +23,12 @@ from reconcile.mapping.invoices import (
     LINE_FIELDS,
     eligibility,
     map_invoice,
+    number_note,
     totals_check,
 )
 from reconcile.mapping.syncmap import set_path
+from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
+from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
 from reconcile.sync.plan import Resolver, need_rows
 from reconcile.sync.policy import follows_bms
@@ -85,13 +88,17 @@ def build_invoice_plan(
     tax_items: pd.DataFrame | None = None,
     include: Mapping[str, Mapping[str, str]] | None = None,
     assumptions: BmsAssumptions = DEFAULT,
+    company: CompanySettings = DEFAULT_COMPANY,
+    currencies: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
     """One plan row per BMS invoice header (see the module docstring). With ``include``
     (:meth:`reconcile.sync.dependencies.MasterData.include`), a customer or item QuickBooks
     lacks becomes a need to plan first rather than a blocking reason; ``assumptions`` name
-    the exportable and void statuses."""
+    the exportable and void statuses; ``company`` is the QuickBooks company's settings and
+    ``currencies`` the BMS accounts' currency names (account id → CurrencyName)."""
     options = options or {}
-    resolver = Resolver(state, store, options, tax_items, include=include)
+    resolver = Resolver(state, store, options, tax_items, include=include, company=company)
+    currencies = currencies or {}
     checked = eligibility(headers, assumptions)
     by_invoice = _by_invoice(lines, LINE_FIELDS)
     disc_by_invoice = _by_invoice(discounts, DISCOUNT_FIELDS)
@@ -100,7 +107,7 @@ def build_invoice_plan(
     rows = [
         _plan_invoice(header, by_invoice.get(header["Id"], []),
                       disc_by_invoice.get(header["Id"], []), state, store, resolver,
-                      fingerprints, assumptions)
+                      fingerprints, assumptions, currencies.get(str(header["AccountId"])))
         for header in checked.to_dict("records")
     ]  # fmt: skip
     plan = pd.DataFrame(need_rows(rows) + rows, columns=INVOICE_PLAN_COLUMNS)
@@ -118,9 +125,10 @@ def _by_invoice(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[Any, list[d
 
 
 def _plan_invoice(
-    header, lines, discounts, state, store, resolver, fingerprints, assumptions
+    header, lines, discounts, state, store, resolver, fingerprints, assumptions, currency
 ) -> dict:
-    draft = map_invoice(header, lines, discounts, resolver.options)
+    company = resolver.company
+    draft = map_invoice(header, lines, discounts, resolver.options, company, currency)
     row: dict[str, Any] = {
         "kind": "invoice", "bms_id": draft.bms_id, "name": draft.doc_number, "changes": [],
         "needs": [], "qbo_id": None, "sync_token": None, "reason": "", "body": None,
@@ -144,6 +152,12 @@ def _plan_invoice(
         return blocked("; ".join(draft.problems))
     if not row["totals"]["agree"]:
         t = row["totals"]
+        if t.get("tax_by") == "quickbooks":
+            return blocked(
+                f"amounts before tax differ: QuickBooks would compute "
+                f"{t['bms_total'] - t['bms_tax'] + t['difference']:.2f}, BMS says "
+                f"{t['bms_total'] - t['bms_tax']:.2f}"
+            )
         return blocked(
             f"totals differ: QuickBooks would compute {t['qbo_total']:.2f} (tax {t['qbo_tax']:.2f})"
             f", BMS says {t['bms_total']:.2f} (tax {t['bms_tax']:.2f})"
@@ -152,6 +166,15 @@ def _plan_invoice(
         resolved, row["needs"] = resolver.resolve_all(draft.refs)
     except ValueError as exc:
         return blocked(str(exc))
+    customer = state.by_id("Customer", resolved.get("CustomerRef", ""))
+    wanted = (draft.body.get("CurrencyRef") or {}).get("value")
+    theirs = ((customer or {}).get("CurrencyRef") or {}).get("value") or company.home_currency
+    if customer is not None and wanted and wanted != theirs:
+        return blocked(
+            f"the BMS invoice is in {wanted} and its QuickBooks customer "
+            f"{customer.get('DisplayName')!r} is in {theirs}: QuickBooks takes an invoice only "
+            "in its customer's currency"
+        )
     body = draft.body  # resolved in place: the draft is not reused
     for path, qbo_id in resolved.items():
         set_path(body, path, {"value": qbo_id})
@@ -160,8 +183,14 @@ def _plan_invoice(
     if linked_id and current is None:
         return blocked(f"linked to QuickBooks invoice {linked_id}, which QuickBooks no longer has")
     if current is None:
+        # The natural key: the number, or where QuickBooks numbers invoices itself, the
+        # private note that carries BMS's number.
+        key, value = (
+            ("DocNumber", draft.doc_number) if company.custom_numbers
+            else ("PrivateNote", number_note(draft.doc_number))
+        )  # fmt: skip
         same_number = [
-            i for i in state.by_field("Invoice", "DocNumber", draft.doc_number)
+            i for i in state.by_field("Invoice", key, value)
             if store.bms_id("invoice", i["Id"]) in (None, draft.bms_id)
         ]  # fmt: skip
         if same_number:  # the company's own invoice: linked, not rewritten (sync/policy.py)

@@ -27,7 +27,10 @@ from typing import Any
 import pandas as pd
 
 from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
+from reconcile.mapping.transforms import currency_code
 from reconcile.mapping.validation import validate
+from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
+from reconcile.qbo.company import CompanySettings
 from reconcile.qbo.rules import classification
 from reconcile.store import SyncStore
 from reconcile.sync import policy
@@ -42,7 +45,8 @@ PLAN_COLUMNS = [
 MADE_NEEDS = {"term": "Term", "taxcode": "TaxCode"}
 # The QuickBooks entity a reference of each kind points to (``targets``).
 REF_ENTITIES = {"term": "Term", "taxcode": "TaxCode", "account": "Account",
-                "customer": "Customer", "item": "Item"}  # fmt: skip
+                "customer": "Customer", "item": "Item", "class": "Class",
+                "location": "Department"}  # fmt: skip
 # Natural keys per kind: (QBO property, QBO property to search) tried in order.
 NATURAL_KEYS = {
     "customer": ("DisplayName",),
@@ -80,7 +84,9 @@ class Resolver:
         tax_items: pd.DataFrame | None = None,
         in_plan: set[str] | None = None,
         include: Mapping[str, Mapping[str, str]] | None = None,
+        company: CompanySettings = DEFAULT_COMPANY,
     ) -> None:
+        self.company = company  # the QuickBooks company's settings (reconcile.qbo.company)
         self.in_plan = in_plan or set()  # BMS ids planned together (a parent sent first)
         # BMS records that may be planned first when QuickBooks lacks them ("include what it
         # needs"): kind → {key → BMS id}; keys are customer ids, item names (casefolded) and
@@ -182,6 +188,25 @@ class Resolver:
         raise ValueError(
             f"item {ref.label!r} is not in QuickBooks yet: send it from the Items tab, or set a "
             "default item for its line type ([sync_map.default_items])"
+        )
+
+    def _class(self, ref: Ref) -> str:
+        return self._listed("Class", ref, "class", "[sync_map.classes]")
+
+    def _location(self, ref: Ref) -> str:
+        term = self.company.location_term.lower()
+        return self._listed("Department", ref, term, "[sync_map.locations]")
+
+    def _listed(self, entity: str, ref: Ref, what: str, option: str) -> str:
+        """A class or location: the company's own lists, so the toolkit never makes one."""
+        for field_name in ("FullyQualifiedName", "Name"):
+            found = self.state.by_field(entity, field_name, ref.key)
+            found = [r for r in found if r.get("Active", True)]
+            if found:
+                return found[0]["Id"]
+        raise ValueError(
+            f"QuickBooks has no active {what} {ref.key!r}, which {option} names: add it in "
+            f"QuickBooks (its {what} list is the company's own) or change {option}"
         )
 
     def _account(self, ref: Ref) -> str | Need:
@@ -350,22 +375,67 @@ def build_plan(
     options: Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
     include: Mapping[str, Mapping[str, str]] | None = None,
+    company: CompanySettings = DEFAULT_COMPANY,
 ) -> pd.DataFrame:
     """One plan row per BMS row (see the module docstring for the actions); ``include`` names
-    BMS records to plan first when QuickBooks lacks them (see :class:`Resolver`)."""
+    BMS records to plan first when QuickBooks lacks them (see :class:`Resolver`); ``company``
+    is the QuickBooks company's settings (currencies, sales tax)."""
     options = options or {}
     ids = {str(i) for i in rows[entity_map.id_column]} if len(rows) else set()
-    resolver = Resolver(state, store, options, tax_items, in_plan=ids, include=include)
+    resolver = Resolver(
+        state, store, options, tax_items, in_plan=ids, include=include, company=company
+    )
     kind, entity = entity_map.kind, entity_map.qbo_entity
     out = []
     claimed: dict[str, str] = {}  # natural key → bms id, within this plan
     for row in rows.to_dict("records"):
         mapped = entity_map.map(row, options)
-        out.append(_plan_one(entity_map, mapped, state, store, resolver, claimed))
+        problem = _customer_settings(mapped, row, company, options) if kind == "customer" else None
+        out.append(_plan_one(entity_map, mapped, state, store, resolver, claimed, problem))
     plan = pd.DataFrame(need_rows(out) + out, columns=PLAN_COLUMNS)
     plan.attrs["entity"] = entity
     plan.attrs["kind"] = kind
     return plan
+
+
+def _customer_settings(
+    mapped: Mapped, row: Mapping[str, Any], company: CompanySettings, options: Mapping[str, Any]
+) -> str | None:
+    """What the company's settings change on a customer: its currency (multicurrency on:
+    sent; off: only the home currency can be sent), and no default tax code under automated
+    sales tax (Intuit's AST guide: the engine sets DefaultTaxCodeRef itself). Returns why
+    the customer cannot be sent, if so."""
+    if company.automated_tax:
+        mapped.refs.pop("DefaultTaxCodeRef", None)
+    try:
+        code = currency_code(row.get("CurrencyName"), options.get("currencies", {}))
+    except ValueError as exc:
+        return str(exc)
+    if code is None:
+        return None
+    if company.multicurrency:
+        mapped.values["CurrencyRef.value"] = code
+    elif code != company.home_currency:
+        return (
+            f"the BMS account bills in {code}, and the QuickBooks company has one currency "
+            f"({company.home_currency}): turn on multicurrency in QuickBooks first"
+        )
+    return None
+
+
+def currency_conflict(mapped: Mapped, current: Mapping[str, Any], home: str) -> str | None:
+    """Why the QuickBooks customer found cannot be this BMS account: it is in another
+    currency (Intuit, Customer.CurrencyRef: "Once set, it cannot be changed")."""
+    wanted = mapped.values.get("CurrencyRef.value")
+    theirs = (current.get("CurrencyRef") or {}).get("value") or home
+    if wanted is None or theirs == wanted:
+        return None
+    return (
+        f"QuickBooks customer {current.get('DisplayName')!r} (Id {current.get('Id')}) is in "
+        f"{theirs} and the BMS account bills in {wanted}; QuickBooks never changes a "
+        "customer's currency: link the BMS account to a customer in its currency, or change "
+        "the account's currency in BMS"
+    )
 
 
 def _plan_one(
@@ -375,6 +445,7 @@ def _plan_one(
     store: SyncStore,
     resolver: Resolver,
     claimed: dict[str, str],
+    problem: str | None = None,
 ) -> dict:
     kind, entity = entity_map.kind, entity_map.qbo_entity
     keys = NATURAL_KEYS[kind]
@@ -387,6 +458,8 @@ def _plan_one(
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
 
+    if problem:
+        return blocked(problem)
     new_body = mapped.body()
     problems = validate(entity_map, mapped, new_body)
     if problems:
@@ -458,6 +531,9 @@ def _plan_one(
         changes = sorted([*mapped.values, *mapped.refs])
         return {**row, "action": "create", "body": new_body, "changes": changes}
 
+    conflict = currency_conflict(mapped, current, resolver.company.home_currency)
+    if conflict:  # both sides in the preview
+        return {**blocked(conflict), "qbo_id": current["Id"], "qbo_record": current}
     if current.get("Active") is False:  # QBO renames inactive records "X (deleted)" (§2)
         current = {
             k: _undeleted(v) if k in ("DisplayName", "Name") else v for k, v in current.items()

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from reconcile.mapping.maps import CREATE_ONLY, GOES_WITH, KEPT_TYPE
+from reconcile.mapping.maps import CREATE_ONLY, GOES_WITH
 from reconcile.mapping.syncmap import get_path, is_blank
 
 # QuickBooks' system accounts, by AccountSubType: the ones QuickBooks creates and posts to
@@ -65,8 +65,8 @@ def split_changes(
     for path in changes:
         if system:
             kept[path] = KEPT_SYSTEM
-        elif path in CREATE_ONLY.get(kind, ()):
-            kept[path] = KEPT_TYPE
+        elif path in CREATE_ONLY.get(kind, {}):
+            kept[path] = CREATE_ONLY[kind][path]
         elif follows_bms(origin) or _named(path, overwrite) or _blank(get_path(current, path)):
             send.append(path)
         else:

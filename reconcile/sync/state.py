@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from reconcile.qbo.client import QboClient
+from reconcile.qbo.company import CompanySettings
 from reconcile.qbo.query import select
 
 # What each kind of plan must see: its own entity plus what its references point to.
@@ -15,6 +16,13 @@ NEEDED = {
     "item": ("Item", "Account"),
     "invoice": ("Invoice", "Customer", "Item", "Term", "TaxCode"),
 }
+
+
+def tracked_lists(company: CompanySettings) -> tuple[str, ...]:
+    """The company's own lists an invoice may name when it tracks them: Class, Department."""
+    return (("Class",) if company.class_tracking != "off" else ()) + (
+        ("Department",) if company.locations else ()
+    )
 
 
 @dataclass

@@ -29,7 +29,10 @@ class App:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.connection = ConnectionView(session.config, session.qbo)
+        # The settings the Connect tab reads are the ones the session's plans follow.
+        self.connection = ConnectionView(
+            session.config, session.qbo, on_company=lambda s: setattr(session, "company", s)
+        )
         self.log = LogView(session)
         self.customers = EntityView(session, "customer", on_sent=self.log.refresh)
         self.accounts = EntityView(session, "account", on_sent=self.log.refresh)

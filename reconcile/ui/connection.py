@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 
 import ipywidgets as w
 import pandas as pd
@@ -16,6 +17,7 @@ from reconcile.connections import bms_status
 from reconcile.errors import ReconcileError
 from reconcile.qbo.auth import AuthRequest, QboAuth
 from reconcile.qbo.client import QboClient
+from reconcile.qbo.company import CompanySettings
 from reconcile.qbo.connect import CallbackListener
 
 LISTEN_SECONDS = 600.0  # how long a started connection waits for the browser's redirect
@@ -28,9 +30,15 @@ class ConnectionView:
     loopback redirect URI the callback is taken by a listener in the kernel; otherwise the
     person pastes the address the browser was redirected to."""
 
-    def __init__(self, config: Config, client: QboClient) -> None:
+    def __init__(
+        self,
+        config: Config,
+        client: QboClient,
+        on_company: Callable[[CompanySettings], None] | None = None,
+    ) -> None:
         self.config = config
         self.client = client
+        self.on_company = on_company  # told the company's settings each time they are read
         self.auth: QboAuth = client.auth
         self._pending: AuthRequest | None = None
 
@@ -84,11 +92,18 @@ class ConnectionView:
             )
             try:
                 info = self.client.company_info()
+                settings = CompanySettings.from_records(info, self.client.preferences())
             except ReconcileError as exc:
                 self.company.value = ""
                 self._say(str(exc), error=True)
             else:
-                self.company.value = company_table(info).to_html(index=False, border=0)
+                self.company.value = (
+                    company_table(info).to_html(index=False, border=0)
+                    + "<h4>Settings the export follows</h4>"
+                    + settings.frame().to_html(index=False, border=0)
+                )
+                if self.on_company:
+                    self.on_company(settings)
         else:
             self.status.value = (
                 f"{dot(False)} <b>QuickBooks:</b> not connected ({html.escape(state['reason'])}); "

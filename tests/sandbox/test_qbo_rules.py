@@ -107,6 +107,7 @@ def test_endpoints_and_entity_flags():
     assert set(ENDPOINTS) == {
         *("customer", "account", "item", "invoice", "payment", "vendor", "employee"),
         *("term", "paymentmethod", "taxcode", "taxrate", "taxagency", "companyinfo"),
+        *("preferences", "class", "department"),
     }
     assert all(ENTITIES[name].name == name for name in ENDPOINTS.values())
     read_only = {n for n, s in ENTITIES.items() if s.read_only}
@@ -476,8 +477,8 @@ def test_read_only_and_unsupported_operations():
 # --- references -------------------------------------------------------------------------------
 def test_references():
     invoice = copy.deepcopy(VALID_CREATES["Invoice"])
-    invoice["ClassRef"] = {"value": "9"}  # Class is not modelled by the emulator
-    invoice["CurrencyRef"] = {"value": "USD"}
+    invoice["ClassRef"] = {"value": "9"}  # resolved (company profile "tracking")
+    invoice["CurrencyRef"] = {"value": "USD"}  # Currency is not modelled: only type-checked
     invoice["Line"].append(
         {
             "Amount": 5,
@@ -490,6 +491,7 @@ def test_references():
         ("Line.SalesItemLineDetail.ItemRef", "Item", "4"),
         ("Line.DiscountLineDetail.DiscountAccountRef", "Account", "86"),
         ("SalesTermRef", "Term", "3"),
+        ("ClassRef", "Class", "9"),
     ]
     payment = copy.deepcopy(VALID_CREATES["Payment"])
     payment["Line"].append({"Amount": 1, "LinkedTxn": [{"TxnId": 8, "TxnType": "CreditMemo"}]})

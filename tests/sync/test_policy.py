@@ -8,12 +8,12 @@ import pytest
 from reconcile.config import load_config
 from reconcile.errors import ConfigError
 from reconcile.mapping import ACCOUNTS, CUSTOMERS, configured
+from reconcile.mapping.maps import KEPT_TYPE
 from reconcile.store import SyncStore
 from reconcile.sync.plan import build_plan
 from reconcile.sync.policy import (
     KEPT_LINKED,
     KEPT_SYSTEM,
-    KEPT_TYPE,
     is_system_account,
     split_changes,
 )
