@@ -39,6 +39,7 @@ from reconcile.qbo.client import QboClient
 from reconcile.qbo.company import CompanySettings, read_company
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
+from reconcile.sync import choices
 from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
 from reconcile.sync.invoice_send import send_invoice_plan
@@ -128,12 +129,15 @@ class Session:
         return rows.reset_index(drop=True)
 
     def plan(self, kind: str, rows: pd.DataFrame) -> pd.DataFrame:
-        """What sending these rows would do (reads QuickBooks' current records)."""
+        """What sending these rows would do (reads QuickBooks' current records, and for
+        customers every BMS customer: a name two of them share is kept by the same one)."""
         emap = self.entity_map(kind)
         state = self._state(NEEDED[emap.kind])
+        everyone = self.load("customer") if emap.kind == "customer" else None
         return build_plan(
-            emap, rows, state, self.store, self.options, self.tax_items, company=self.company
-        )
+            emap, rows, state, self.store, self.options, self.tax_items, company=self.company,
+            all_rows=everyone,
+        )  # fmt: skip
 
     def preview(self, plan: pd.DataFrame) -> pd.DataFrame:
         """The side-by-side preview of a plan."""
@@ -144,6 +148,15 @@ class Session:
     def send(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out a plan (see :func:`reconcile.sync.send.send_plan`)."""
         return send_plan(plan, self.qbo, self.store, progress=progress)
+
+    def choose_name(self, bms_id: str, bms_name: str, qbo_name: str) -> str:
+        """Send BMS customer ``bms_id`` (``bms_name`` in BMS) to QuickBooks as ``qbo_name``:
+        a suggested name accepted, or one typed (see ``reconcile.sync.choices``)."""
+        return choices.choose_name(self.store, bms_id, bms_name, qbo_name)
+
+    def accept_link(self, row: pd.Series | dict) -> None:
+        """Link a blocked plan row's BMS record to the QuickBooks record it suggests."""
+        choices.accept_link(self.store, dict(row))
 
     # -- invoices ---------------------------------------------------------------------------
 

@@ -4,6 +4,8 @@
   here first, so re-running a step after a crash updates instead of creating a duplicate.
 - **Runs and the log** record every action taken and its outcome, append-only, so an auditor
   can read afterwards what happened, when, by whom, and with which QuickBooks request id.
+- **Chosen names** are the QuickBooks names people accepted for BMS records QuickBooks could
+  not take by their BMS name (``sync/names.py``), each kept for the BMS name it was chosen for.
 - **Pending creates** are intents written *before* a create is sent, with its request id. A
   resumed send reuses that request id, and QuickBooks replays the earlier answer instead of
   creating the record twice.
@@ -44,7 +46,7 @@ from reconcile.secret import Secret
 if TYPE_CHECKING:
     from reconcile.config import Config
 
-SCHEMA_VERSION = 2  # 2: links.origin
+SCHEMA_VERSION = 3  # 2: links.origin; 3: names
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
 
 # The entity kinds the toolkit links (free text is accepted; these are the ones in use).
@@ -59,6 +61,7 @@ LOG_ACTIONS = (
     "deactivate",  # a record was made inactive
     "import",  # a payment was imported into BMS
     "skip",  # deliberately not processed (user choice, out of scope)
+    "choose",  # a person chose how a record is sent (a QuickBooks name: sync/choices.py)
     "error",  # an unexpected failure; code/message/request_id say what
 )
 LOG_OUTCOMES = ("ok", "failed", "blocked", "skipped", "pending")
@@ -153,6 +156,15 @@ CREATE TRIGGER IF NOT EXISTS log_no_update BEFORE UPDATE ON log
     BEGIN SELECT RAISE(ABORT, 'the sync log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS log_no_delete BEFORE DELETE ON log
     BEGIN SELECT RAISE(ABORT, 'the sync log is append-only'); END;
+CREATE TABLE IF NOT EXISTS names (
+    kind        TEXT NOT NULL,
+    bms_id      TEXT NOT NULL,
+    bms_name    TEXT NOT NULL,
+    qbo_name    TEXT NOT NULL,
+    chosen_by   TEXT,
+    chosen_at   TEXT NOT NULL,
+    PRIMARY KEY (kind, bms_id)
+);
 CREATE TABLE IF NOT EXISTS pending (
     kind        TEXT NOT NULL,
     bms_id      TEXT NOT NULL,
@@ -233,6 +245,14 @@ def _dump(details: dict | None, where: str) -> str | None:
         raise TypeError(f"{where} must be a dict, got {type(details).__name__}")
     check_no_secrets(details, where)
     return json.dumps(details, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def _login() -> str | None:
+    """The operating-system login name, so the store says who acted (None where unknown)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return None
 
 
 def _safe_name(part: str) -> str:
@@ -434,6 +454,36 @@ class SyncStore:
         rows = self._read(sql + " ORDER BY kind, bms_id", params)
         return pd.DataFrame(rows, columns=LINK_COLUMNS, dtype=object)
 
+    # -- chosen names ------------------------------------------------------------------------
+
+    def choose_name(self, kind: str, bms_id: str, bms_name: str, qbo_name: str) -> None:
+        """Keep the QuickBooks name a person chose for BMS record ``bms_id`` while it is named
+        ``bms_name`` in BMS (choosing again replaces it)."""
+        kind, bms_id = _text(kind, "kind"), _id(bms_id, "bms_id")
+        values = (_text(bms_name, "bms_name"), _text(qbo_name, "qbo_name"))
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO names (kind, bms_id, bms_name, qbo_name, chosen_by, "
+                "chosen_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (kind, bms_id, *values, _login(), utc_now()),
+            )
+
+    def chosen_name(self, kind: str, bms_id: str) -> tuple[str, str] | None:
+        """(BMS name, QuickBooks name) a person chose for this record, or None."""
+        rows = self._read(
+            "SELECT bms_name, qbo_name FROM names WHERE kind = ? AND bms_id = ?",
+            (kind, _id(bms_id, "bms_id")),
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def chosen_names(self, kind: str | None = None) -> pd.DataFrame:
+        """Every chosen name (of one kind when given), ordered by kind then bms_id."""
+        columns = ["kind", "bms_id", "bms_name", "qbo_name", "chosen_by", "chosen_at"]
+        sql, params = f"SELECT {', '.join(columns)} FROM names", ()
+        if kind is not None:
+            sql, params = sql + " WHERE kind = ?", (kind,)
+        return pd.DataFrame(self._read(sql + " ORDER BY kind, bms_id", params), columns=columns)
+
     # -- runs and log ------------------------------------------------------------------------
 
     def start_run(
@@ -445,11 +495,7 @@ class SyncStore:
         """
         kind, action = _text(kind, "kind"), _text(action, "action")
         payload = _dump(details, "details")
-        if user is None:
-            try:
-                user = getpass.getuser()
-            except Exception:  # no login name in some containers
-                user = None
+        user = _login() if user is None else user
         run_id = uuid.uuid4().hex
         with self._write() as db:
             db.execute(
@@ -494,7 +540,7 @@ class SyncStore:
         """Append one entry to the sync log and return its id. The log is never changed.
 
         ``action``: what was done — create, update, link, unchanged, blocked, deactivate,
-        import, skip, error (see LOG_ACTIONS; other text is accepted).
+        import, skip, choose, error (see LOG_ACTIONS; other text is accepted).
         ``outcome``: ok, failed, blocked, skipped or pending (checked).
         ``code``/``request_id``: the QuickBooks/BMS error code and the request id sent, so a
         failure can be traced on the server side. ``details``: a JSON-able dict of context; it

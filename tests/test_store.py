@@ -434,11 +434,11 @@ def test_schema_version_recorded_and_newer_refused(tmp_path):
     SyncStore(path).close()
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
-            "2",
+            "3",
         )
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        conn.execute("UPDATE meta SET value = '3' WHERE key = 'schema_version'")
-    with pytest.raises(SchemaVersionError, match="version 3"):
+        conn.execute("UPDATE meta SET value = '4' WHERE key = 'schema_version'")
+    with pytest.raises(SchemaVersionError, match="version 4"):
         SyncStore(path)
 
 
@@ -462,9 +462,10 @@ def test_a_schema_1_store_gains_link_origins_and_keeps_its_links(tmp_path):
         assert s.links("customer").set_index("bms_id").loc["8", "origin"] == "created"
         with pytest.raises(ValueError, match="origin must be one of"):
             s.link("customer", "9", "60", origin="found")
+        assert s.chosen_names().empty  # and the names table of schema 3
     with sqlite3.connect(path) as conn:
         assert conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (
-            "2",
+            "3",
         )
 
 
@@ -501,3 +502,16 @@ def test_for_config_file_name_has_profile_and_realm(tmp_path, monkeypatch, realm
         assert "sandbox" in Path(s.path).name
         s.link("customer", "B1", "Q1")
     assert (tmp_path / expected).exists()
+
+
+def test_a_chosen_name_is_kept_for_its_bms_name_and_replaced_by_a_new_choice(tmp_path):
+    with SyncStore(tmp_path / "store.sqlite") as s:
+        assert s.chosen_name("customer", "1015") is None
+        s.choose_name("customer", "1015", "Acme: West Division", "Acme - West Division")
+        assert s.chosen_name("customer", "1015") == ("Acme: West Division", "Acme - West Division")
+        s.choose_name("customer", 1015, "Acme: West Division", "Acme West")
+        frame = s.chosen_names("customer")
+        assert frame[["bms_id", "qbo_name"]].values.tolist() == [["1015", "Acme West"]]
+        assert s.chosen_names("item").empty
+        with pytest.raises(ValueError):
+            s.choose_name("customer", "1015", "Acme: West Division", " ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reconcile.config import Config
 from reconcile.errors import ConfigError
 from reconcile.mapping.maps import ACCOUNTS, CREATE_ONLY, CUSTOMERS, ITEMS, MAPS
+from reconcile.mapping.name_rules import name_rules
 from reconcile.mapping.syncmap import EntityMap, FieldRule, Mapped, Ref, Skip
 
 OPTIONS = {
@@ -20,6 +21,7 @@ OPTIONS = {
     "default_items": dict,
     "overwrite": dict,
     "account_links": dict,
+    "names": dict,  # reconcile.mapping.name_rules
     # The QuickBooks company's settings (reconcile.qbo.company) decide whether these apply.
     "automated_sales_tax": str,
     "currencies": dict,
@@ -49,6 +51,8 @@ def configured(config: Config) -> tuple[dict[str, EntityMap], dict]:
             options[key] = value
             if key == "overwrite":
                 _check_overwrite(value)
+            if key == "names":
+                name_rules(value)
             if key == "automated_sales_tax" and value not in TAX_MODES:
                 raise ConfigError(
                     f"[sync_map] automated_sales_tax must be one of {', '.join(TAX_MODES)}, "

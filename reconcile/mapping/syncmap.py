@@ -65,6 +65,8 @@ class Mapped:
     values: dict[str, Any] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
     refs: dict[str, Ref] = field(default_factory=dict)
+    # Why a value sent is not BMS's own, by property (a name rule: sync/names.py).
+    notes: dict[str, str] = field(default_factory=dict)
 
     def body(self) -> dict:
         """The nested QBO JSON of the values (references are filled in by the plan)."""

@@ -9,6 +9,9 @@ Actions (``PLAN_COLUMNS`` below):
   its current SyncToken); a record the company made keeps its values (``kept``).
 - ``unchanged``: linked and identical.
 - ``blocked``: cannot be sent, with the reason a person reads; it never reaches QuickBooks.
+  Where a person can unblock it, the row says how: ``suggested_name`` (a customer name
+  QuickBooks can take, ``sync/names.py``) or ``suggested_link`` (the QuickBooks account that
+  shares the BMS account's number or name, to link it to).
 
 Records are matched in the order the design asks for: the link store first, then the
 natural key, then create. References (a term, a tax code, a GL account, a parent) are
@@ -34,11 +37,12 @@ from reconcile.qbo.company import CompanySettings
 from reconcile.qbo.rules import classification
 from reconcile.store import SyncStore
 from reconcile.sync import policy
+from reconcile.sync.names import NameBook
 from reconcile.sync.state import QboState
 
 PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "kept", "needs",
-    "targets", "reason", "body", "mapped", "qbo_record",
+    "targets", "reason", "body", "mapped", "qbo_record", "suggested_name", "suggested_link",
 ]  # fmt: skip
 # Needs the sender makes itself (not BMS records), with their QuickBooks entity: each is also a
 # plan row of its own (``need_rows``), so that every write is in the plan.
@@ -53,8 +57,6 @@ NATURAL_KEYS = {
     "account": ("AcctNum", "Name"),
     "item": ("Sku", "Name"),
 }
-# QBO entities whose DisplayName shares one namespace with customers (reference §4).
-NAME_SHARERS = ("Vendor", "Employee")
 TAX_CODE_NAME_MAX = 10  # QBO TaxCode.Name (reference §4)
 # Needs that are BMS records sent by a plan (found afterwards through the link store), and
 # their kind there; the other needs (terms, tax codes) are made by the sender itself.
@@ -272,7 +274,7 @@ def need_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict]:
             "qbo_id": None, "sync_token": None, "kept": {}, "needs": [], "targets": {},
             "changes": sorted(k for k in need.body if k != "from"), "body": dict(need.body),
             "reason": f"needed by {', '.join(names[:3])}{more}", "mapped": None,
-            "qbo_record": None,
+            "qbo_record": None, "suggested_name": None, "suggested_link": None,
         })  # fmt: skip
     return out
 
@@ -316,8 +318,9 @@ def account_conflict(bms: Mapping[str, Any], qbo: Mapping[str, Any]) -> str | No
         f"BMS account {number} {name!r} ({bms.get('AccountType')}) and QuickBooks account "
         f"{qbo_number} {qbo_name!r} ({qbo.get('AccountType')}, {qbo.get('AccountSubType')}; "
         f"Id {qbo.get('Id')}) share a {shared} but not a {' or '.join(differs)}: a {shared} "
-        "is not an identity. If they are one account, link them in [sync_map.account_links] "
-        f'("{number}" = "{qbo_name}"); if not, renumber or rename one of them'
+        'is not an identity. If they are one account, link them ("Link them" under the '
+        f'preview, or [sync_map.account_links] "{number}" = "{qbo_name}"); if not, renumber '
+        "or rename one of them"
     )
 
 
@@ -376,26 +379,53 @@ def build_plan(
     tax_items: pd.DataFrame | None = None,
     include: Mapping[str, Mapping[str, str]] | None = None,
     company: CompanySettings = DEFAULT_COMPANY,
+    all_rows: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One plan row per BMS row (see the module docstring for the actions); ``include`` names
     BMS records to plan first when QuickBooks lacks them (see :class:`Resolver`); ``company``
-    is the QuickBooks company's settings (currencies, sales tax)."""
+    is the QuickBooks company's settings (currencies, sales tax); ``all_rows`` are every BMS
+    record of the kind (default: ``rows``), so that a name two BMS customers share is kept
+    by the same one whatever is selected (``sync/names.py``)."""
     options = options or {}
     ids = {str(i) for i in rows[entity_map.id_column]} if len(rows) else set()
     resolver = Resolver(
         state, store, options, tax_items, in_plan=ids, include=include, company=company
     )
     kind, entity = entity_map.kind, entity_map.qbo_entity
+    if kind == "customer":
+        everyone = rows if all_rows is None else pd.concat([all_rows, rows])
+        book = NameBook(everyone.drop_duplicates("Id"), state, store, options)
     out = []
     claimed: dict[str, str] = {}  # natural key → bms id, within this plan
     for row in rows.to_dict("records"):
         mapped = entity_map.map(row, options)
-        problem = _customer_settings(mapped, row, company, options) if kind == "customer" else None
-        out.append(_plan_one(entity_map, mapped, state, store, resolver, claimed, problem))
+        problem = suggested = None
+        if kind == "customer":
+            problem = _customer_settings(mapped, row, company, options)
+            if problem is None:
+                problem, suggested = _customer_name(mapped, book)
+        out.append(
+            _plan_one(entity_map, mapped, state, store, resolver, claimed, problem, suggested)
+        )
     plan = pd.DataFrame(need_rows(out) + out, columns=PLAN_COLUMNS)
     plan.attrs["entity"] = entity
     plan.attrs["kind"] = kind
     return plan
+
+
+def _customer_name(mapped: Mapped, book: NameBook) -> tuple[str | None, str | None]:
+    """The customer's QuickBooks name put in ``mapped``; or why it cannot be sent, and the
+    name suggested instead."""
+    bms_name = mapped.values.get("DisplayName")
+    if not bms_name:
+        return None, None  # validation says it is required
+    named = book.name_for(mapped.bms_id, str(bms_name))
+    if named.problem:
+        return named.problem, named.suggested
+    if named.name != bms_name:
+        mapped.values["DisplayName"] = named.name
+        mapped.notes["DisplayName"] = named.how
+    return None, None
 
 
 def _customer_settings(
@@ -446,6 +476,7 @@ def _plan_one(
     resolver: Resolver,
     claimed: dict[str, str],
     problem: str | None = None,
+    suggested_name: str | None = None,
 ) -> dict:
     kind, entity = entity_map.kind, entity_map.qbo_entity
     keys = NATURAL_KEYS[kind]
@@ -453,13 +484,14 @@ def _plan_one(
     row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
                            "changes": [], "kept": {}, "needs": [], "targets": {},
                            "qbo_id": None, "sync_token": None, "reason": "", "body": None,
-                           "qbo_record": None}  # fmt: skip
+                           "qbo_record": None, "suggested_name": None,
+                           "suggested_link": None}  # fmt: skip
 
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
 
     if problem:
-        return blocked(problem)
+        return {**blocked(problem), "suggested_name": suggested_name}
     new_body = mapped.body()
     problems = validate(entity_map, mapped, new_body)
     if problems:
@@ -511,18 +543,11 @@ def _plan_one(
                         f"to BMS record {other}"
                     )
                 conflict = account_conflict(mapped.values, current) if kind == "account" else None
-                if conflict and not chosen:  # both sides in the preview
-                    return {**blocked(conflict), "qbo_id": current["Id"], "qbo_record": current}
+                if conflict and not chosen:  # both sides in the preview; a person may link
+                    return {**blocked(conflict), "qbo_id": current["Id"], "qbo_record": current,
+                            "suggested_link": current["Id"]}  # fmt: skip
                 claimed[f"qbo:{current['Id']}"] = mapped.bms_id
                 break
-        if current is None and kind == "customer":
-            for sharer in NAME_SHARERS:
-                if state.by_field(sharer, "DisplayName", name):
-                    return blocked(
-                        f"the name {name!r} is used by a QuickBooks {sharer.lower()}; QuickBooks "
-                        "names are unique across customers, vendors and employees (error 6240) "
-                        "— rename one of them"
-                    )
         action = "link" if current is not None else "create"
 
     if current is None:

@@ -43,7 +43,7 @@ def preview_frame(plan: pd.DataFrame, entity_map: EntityMap | None) -> pd.DataFr
                 note = "created first" if need else ""
             else:
                 sent = mapped.values.get(path) if path else None
-                note = mapped.skipped.get(path or rule.qbo_field, "")
+                note = mapped.skipped.get(path or rule.qbo_field) or mapped.notes.get(path, "")
             if not path:
                 note = note or rule.note
             note = p["kept"].get(path, note) if path else note

@@ -5,7 +5,6 @@ their results. The grid is itables' ITable widget with row selection."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 
 import ipywidgets as w
@@ -15,6 +14,8 @@ from itables.widget import ITable
 from reconcile.errors import ReconcileError
 from reconcile.session import Session
 from reconcile.sync.preview import style_preview
+from reconcile.ui.messages import banner, plan_message
+from reconcile.ui.suggestions import Suggestions
 
 TITLES = {"customer": "Customers", "account": "Chart of Accounts", "item": "Items"}
 GRID_COLUMNS = {
@@ -30,27 +31,6 @@ def grid_frame(rows: pd.DataFrame, kind: str, linked: set[str]) -> pd.DataFrame:
     shown = rows[GRID_COLUMNS[kind]].astype(object).where(rows[GRID_COLUMNS[kind]].notna(), "")
     shown.insert(1, "In QuickBooks", ["yes" if str(i) in linked else "" for i in rows["Id"]])
     return shown.reset_index(drop=True)
-
-
-def banner(text: str, ok: bool = True) -> str:
-    """A highlighted one-line message."""
-    colour, background = ("#1b5e20", "#e8f5e9") if ok else ("#b71c1c", "#ffebee")
-    return (
-        f"<div style='padding:6px 10px;border-left:4px solid {colour};background:{background};"
-        f"color:{colour}'>{html.escape(text)}</div>"
-    )
-
-
-def plan_message(plan: pd.DataFrame, summary: str) -> str:
-    """The plan's summary line, with each blocked record and its reason below it."""
-    blocked = plan[plan["action"] == "blocked"]
-    reasons = "".join(
-        f"<li><b>{html.escape(str(r.name))}</b>: {html.escape(r.reason)}</li>"
-        for r in blocked.itertuples()
-    )
-    return banner(f"Plan: {summary}.", ok=blocked.empty) + (
-        f"<ul>{reasons}</ul>" if reasons else ""
-    )
 
 
 class PlanTab:
@@ -147,6 +127,7 @@ class EntityView(PlanTab):
         self.progress.layout.visibility = "hidden"
         self.preview = w.HTML()
         self.message = w.HTML()
+        self.suggestions = Suggestions(session, self.show_preview)
 
         self.load_button.on_click(lambda _: self.load())
         self.preview_button.on_click(lambda _: self.show_preview())
@@ -158,6 +139,7 @@ class EntityView(PlanTab):
                 self.grid,
                 w.HBox([self.preview_button, self.send_button, self.progress]),
                 self.message,
+                self.suggestions.widget,
                 self.preview,
             ]
         )
@@ -202,6 +184,7 @@ class EntityView(PlanTab):
         counts = self.plan["action"].value_counts()
         summary = ", ".join(f"{n} {a}" for a, n in counts.items())
         self.message.value = plan_message(self.plan, summary)
+        self.suggestions.show(self.plan)
         preview = self.session.preview(self.plan)
         table = style_preview(preview).to_html()
         self.preview.value = f"<div style='overflow-x:auto;max-height:40em'>{table}</div>"

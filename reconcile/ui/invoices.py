@@ -18,7 +18,9 @@ from reconcile.bms.loaders import invoice_statuses
 from reconcile.errors import ReconcileError
 from reconcile.session import Session
 from reconcile.sync.invoice_preview import style_lines, style_preview, style_totals
-from reconcile.ui.entity import PlanTab, banner, plan_message
+from reconcile.ui.entity import PlanTab
+from reconcile.ui.messages import banner, plan_message
+from reconcile.ui.suggestions import Suggestions
 
 GRID_COLUMNS = {
     "InvoiceNumber": "Invoice", "StatusName": "Status", "AccountName": "Customer",
@@ -76,6 +78,7 @@ class InvoicesView(PlanTab):
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Exporting")
         self.progress.layout.visibility = "hidden"
         self.message = w.HTML()
+        self.suggestions = Suggestions(session, self.show_preview)
         self.preview = w.HTML()
 
         self.load_button.on_click(lambda _: self.load())
@@ -90,6 +93,7 @@ class InvoicesView(PlanTab):
                 self.grid,
                 w.HBox([self.include, self.preview_button, self.export_button, self.progress]),
                 self.message,
+                self.suggestions.widget,
                 self.preview,
             ]
         )
@@ -154,6 +158,7 @@ class InvoicesView(PlanTab):
         counts = self.plan.groupby(["kind", "action"], sort=False).size()
         summary = ", ".join(f"{n} {kind} {a}" for (kind, a), n in counts.items())
         self.message.value = plan_message(self.plan, summary)
+        self.suggestions.show(self.plan)
         preview = self.session.preview_invoices(self.plan)
         self.preview.value = (
             _table("Totals check (BMS vs what QuickBooks will compute)",

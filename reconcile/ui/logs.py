@@ -8,7 +8,8 @@ import ipywidgets as w
 
 from reconcile.mapping.transforms import account_type_table
 from reconcile.session import KINDS, Session
-from reconcile.ui.entity import TITLES, banner
+from reconcile.ui.entity import TITLES
+from reconcile.ui.messages import banner
 
 
 class SyncMapView:

@@ -20,7 +20,8 @@ from reconcile.payments.classification import PaymentPlan, match_rates
 from reconcile.payments.frames import month_before
 from reconcile.payments.suggestions import PRESELECT
 from reconcile.session import Session
-from reconcile.ui.entity import PlanTab, banner
+from reconcile.ui.entity import PlanTab
+from reconcile.ui.messages import banner
 
 GRID_COLUMNS = {
     "txn_date": "Date", "customer_name": "Customer", "reference": "Reference",

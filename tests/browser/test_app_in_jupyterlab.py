@@ -1,6 +1,7 @@
 """A real browser drives JupyterLab: open the app notebook, run it, load customers, select
-two, preview, send, see the message — then QuickBooks' API confirms the two customers; the
-same for two invoices on the Invoices tab (with what they need).
+two, preview, send, see the message — then QuickBooks' API confirms the two customers; a
+link previewed and a suggested name accepted; the same for two invoices on the Invoices tab
+(with what they need).
 
 Needs Debian's chromium (``.ci/run`` installs it). Without it the test is skipped on a
 developer machine, but fails in CI, where a skip would hide a broken set-up.
@@ -23,7 +24,9 @@ import pytest
 import requests
 
 from reconcile.qbo.query import select
+from reconcile.sandbox.bms_demo import EDGE_NAMES
 from reconcile.sandbox.payment_truth import owed_invoices
+from reconcile.sandbox.qbo_demo import VENDOR_NAMED_LIKE_BMS_CLIENT
 from reconcile.session import Session
 from tests.conftest import exportable_invoices
 
@@ -160,6 +163,28 @@ def test_send_two_customers_from_the_app(lab, client):
         page.get_by_text("Sent to QuickBooks").wait_for()
     for name in NAMES:
         assert client.count(select("Customer").eq("DisplayName", name)) == 1
+
+
+def test_a_link_preview_and_a_suggested_name_accepted_in_the_app(lab, client):
+    # Bayside is in QuickBooks already (linked, not copied); a vendor holds the other name.
+    linked, clash = EDGE_NAMES["qbo_match"], VENDOR_NAMED_LIKE_BMS_CLIENT
+    with _app_tab(lab, "lab-browser-names.png", "Accounts") as page:
+        page.get_by_role("button", name="Load Customers from Kaseya BMS").click()
+        page.get_by_text(re.compile(r"Loaded \d+ customers")).wait_for()
+        _select(page, (linked, clash))
+        page.get_by_role("button", name="Preview selected").click()
+        page.get_by_text("Plan: 1 link, 1 blocked").wait_for()
+        page.get_by_text("linked: QuickBooks keeps its value").first.wait_for()
+        name = page.locator(".widget-text input:visible")
+        assert name.input_value() == f"{clash} (customer)"
+        page.get_by_role("button", name="Use this name").click()
+        page.get_by_text(re.compile(r"will be sent to QuickBooks as")).wait_for()
+        # Previewed again: the customer is created (with the tax code it needs), Bayside linked.
+        page.get_by_text(re.compile(r"Plan: \d+ create, 1 link\.")).wait_for()
+        page.get_by_role("button", name="Send Selected to QuickBooks").click()
+        page.get_by_text("Sent to QuickBooks").wait_for()
+    assert client.count(select("Customer").eq("DisplayName", f"{clash} (customer)")) == 1
+    assert client.count(select("Customer").eq("DisplayName", linked)) == 1
 
 
 def test_export_two_invoices_from_the_app(lab, client):

@@ -40,7 +40,7 @@ def test_an_account_of_the_same_number_and_another_name_is_a_conflict(store):
     assert "BMS account 4000 'Income' (Income)" in p["reason"]
     assert "QuickBooks account 4000 'Services' (Income, ServiceFeeIncome; Id 12)" in p["reason"]
     assert "share a number but not a name" in p["reason"]
-    assert '[sync_map.account_links] ("4000" = "Services")' in p["reason"]
+    assert '[sync_map.account_links] "4000" = "Services"' in p["reason"]
     assert p["qbo_record"]["Name"] == "Services"  # the preview shows both sides
 
 

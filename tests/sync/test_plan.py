@@ -112,7 +112,7 @@ def test_blocked_records_say_why_and_do_not_stop_the_others(store):
     assert "contains a colon" in plan.loc["1", "reason"]
     assert "used by a QuickBooks vendor" in plan.loc["2", "reason"]
     assert plan.loc["3", "action"] == "create"
-    assert "another selected BMS record (3)" in plan.loc["4", "reason"]
+    assert "BMS account 3 has the same name 'TWIN'" in plan.loc["4", "reason"]
     assert plan.loc["5", "action"] == "create"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
 
@@ -96,3 +97,57 @@ def test_customers_can_be_loaded_modified_since_a_date(app):
     midnight = dt.datetime.combine(cut.date(), dt.time(), tzinfo=dt.UTC)
     assert (view.rows["ModifiedOn"] >= midnight).all()
     assert app.accounts.modified_since.layout.display == "none"
+
+
+def _preview(view, *names: str, column: str = "AccountName") -> None:
+    view.active_only.value = False
+    view.load_button.click()
+    view.grid.selected_rows = [i for i, n in enumerate(view.rows[column]) if n in names]
+    view.preview_button.click()
+
+
+def test_a_suggested_name_is_edited_accepted_previewed_and_sent(app, client):
+    view = app.customers
+    _preview(view, "Acme: West Division")
+    assert view.send_button.disabled
+    (bms_id,) = view.suggestions.names
+    field = view.suggestions.names[bms_id]
+    assert field.value == "Acme - West Division"  # the suggestion, editable
+    field.value = "Acme: West"  # QuickBooks would refuse it: nothing is kept
+    view.suggestions.buttons[bms_id].click()
+    assert "contains a colon" in view.suggestions.message.value
+    assert app.session.store.chosen_name("customer", bms_id) is None
+
+    field.value = "Acme West Division (Springfield)"
+    view.suggestions.buttons[bms_id].click()
+    assert "will be sent to QuickBooks as 'Acme West Division (Springfield)'" in html.unescape(
+        view.suggestions.message.value
+    )
+    assert list(view.plan["action"]) == ["create"]  # previewed again, now sendable
+    assert "Acme West Division (Springfield)" in view.preview.value
+    assert "the name a person accepted" in view.preview.value
+    assert not view.suggestions.names and not view.send_button.disabled
+    view.send_button.click()
+    found = client.query(select("Customer").eq("DisplayName", "Acme West Division (Springfield)"))
+    assert len(found) == 1 and found[0]["CompanyName"] == "Acme: West Division"
+    links = app.session.store.links("customer").set_index("bms_id")
+    assert links.loc[bms_id, "qbo_name"] == "Acme West Division (Springfield)"
+    chosen = app.session.log(kind="customer")
+    assert "choose" in set(chosen["action"])
+
+
+def test_a_suggested_account_link_is_accepted_and_quickbooks_keeps_its_account(app, client):
+    view = app.accounts
+    _preview(view, "Owner's Equity", column="Name")
+    (bms_id,) = view.suggestions.buttons
+    assert not view.suggestions.names  # a link, not a name
+    line = html.unescape(view.suggestions.lines.children[1].children[0].value)  # grid, label
+    assert "3000 'Opening Balance Equity' (Equity, OpeningBalanceEquity" in line
+    view.suggestions.buttons[bms_id].click()
+    assert "linked to QuickBooks account" in view.suggestions.message.value
+    assert app.session.store.origin("account", bms_id) == "linked"
+    (row,) = view.plan.to_dict("records")
+    assert row["action"] in ("update", "unchanged")
+    assert "Name" not in row["changes"] and "AccountType" not in row["changes"]
+    log = app.session.log(kind="account")
+    assert "linked by a person" in log["message"].iloc[-1]
