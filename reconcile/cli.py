@@ -149,13 +149,12 @@ def _sync(args: argparse.Namespace) -> int:
 def _payments(args: argparse.Namespace) -> int:
     """Classify (and unless --dry-run, import) QuickBooks payments into BMS; non-zero exit
     when a chosen payment could not be imported."""
-    from datetime import date
-
     from reconcile.session import Session
 
+    since, until = args.since, args.until
+    if since and until and since > until:
+        raise ReconcileError(f"--since {since} is after --until {until}: no day is in between")
     session = Session.from_config()
-    since = date.fromisoformat(args.since) if args.since else None
-    until = date.fromisoformat(args.until) if args.until else None
     plan = session.payments(since, until)
     if args.ids:
         unknown = set(args.ids) - set(plan.payments["payment_id"])
@@ -261,10 +260,11 @@ def _start_sandbox(args: argparse.Namespace):
 
 
 def _day(text: str) -> date:
+    """A calendar day given as YYYY-MM-DD (argparse turns a refusal into one line)."""
     try:
-        return clock.parse_day(text, "--today")
-    except ConfigError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        return clock.parse_day(text, "the date")
+    except ConfigError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _profile(text: str) -> str:
@@ -361,8 +361,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("payments", help="import QuickBooks payments into BMS")
     p.add_argument("step", choices=("import",))
-    p.add_argument("--since", metavar="DATE", help="first payment date (default: a month ago)")
-    p.add_argument("--until", metavar="DATE", help="last payment date (default: today)")
+    p.add_argument(
+        "--since",
+        type=_day,
+        metavar="DATE",
+        help="first payment date, YYYY-MM-DD (default: a month ago)",
+    )
+    p.add_argument("--until", type=_day, metavar="DATE",
+                   help="last payment date, YYYY-MM-DD (default: today)")  # fmt: skip
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every payment that can be imported")
     which.add_argument("--ids", nargs="+", metavar="ID", help="QuickBooks payment ids")
@@ -449,5 +455,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReconcileError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a folder not writable, a disk full: the file and the reason
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"error: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
+        print(
+            "interrupted: what was done is in the sync log; run the command again to resume "
+            "(nothing is done twice)",
+            file=sys.stderr,
+        )
         return 130

@@ -210,8 +210,15 @@ def _read_toml(path: Path) -> dict:
             return tomllib.load(fh)
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise ConfigError(f"{path} is a folder, not a config file (RECONCILE_CONFIG or "
+                          "--config must name the file, e.g. config.toml)") from None  # fmt: skip
+    except UnicodeDecodeError as exc:  # TOML is UTF-8 (TOML 1.0 "Spec")
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror}") from None
 
 
 def _env_overrides(section: str, keys: tuple[str, ...]) -> dict:

@@ -23,6 +23,7 @@ from reconcile.bms.loaders import (
     tax_items_frame,
 )
 from reconcile.config import Config, load_config
+from reconcile.lease import LeaseHeldError, lease
 from reconcile.mapping import EntityMap, configured
 from reconcile.payments.acceptance import accept
 from reconcile.payments.classification import UNAPPLIED, UNKNOWN, PaymentPlan, classify
@@ -146,8 +147,10 @@ class Session:
         return preview_frame(plan, self.entity_map(kind) if kind else None)
 
     def send(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
-        """Carry out a plan (see :func:`reconcile.sync.send.send_plan`)."""
-        return send_plan(plan, self.qbo, self.store, progress=progress)
+        """Carry out a plan (see :func:`reconcile.sync.send.send_plan`), holding the writer
+        lease (``reconcile.lease``: one writer at a time)."""
+        with lease(self.store, f"send {plan.attrs.get('kind') or 'records'}"):
+            return send_plan(plan, self.qbo, self.store, progress=progress)
 
     def choose_name(self, bms_id: str, bms_name: str, qbo_name: str) -> str:
         """Send BMS customer ``bms_id`` (``bms_name`` in BMS) to QuickBooks as ``qbo_name``:
@@ -221,8 +224,10 @@ class Session:
         return invoice_preview(plan, self.maps)
 
     def export_invoices(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
-        """Carry out an invoice plan and write the QuickBooks ids back to BMS."""
-        return send_invoice_plan(plan, self.qbo, self.store, self.bms, progress=progress)
+        """Carry out an invoice plan and write the QuickBooks ids back to BMS, holding the
+        writer lease."""
+        with lease(self.store, "export invoices"):
+            return send_invoice_plan(plan, self.qbo, self.store, self.bms, progress=progress)
 
     # -- payments ---------------------------------------------------------------------------
 
@@ -248,10 +253,16 @@ class Session:
         payments, lines = load_payments(self.qbo, since, until)
         bms_invoices = invoice_headers(self.bms)
         held: dict[str, str] = {}
+        in_flight: dict[str, str] = {}
         if settle:
-            settled = settle_interrupted(self.store, bms_invoices)
-            rows = settled[settled["outcome"] == "held"]
-            held = dict(zip(rows["payment_id"], rows["message"], strict=True))
+            try:  # markers are a crash's leftovers only when no writer is alive
+                with lease(self.store, "settle interrupted payment imports"):
+                    settled = settle_interrupted(self.store, bms_invoices)
+            except LeaseHeldError as exc:
+                in_flight = dict.fromkeys(self.store.pending_of("payment"), str(exc))
+            else:
+                rows = settled[settled["outcome"] == "held"]
+                held = dict(zip(rows["payment_id"], rows["message"], strict=True))
         return classify(
             payments,
             lines,
@@ -263,16 +274,18 @@ class Session:
             self.load("customer"),
             held,
             self.assumptions,
+            in_flight,
         )
 
     def import_payments(self, plan: PaymentPlan, progress: Progress | None = None) -> pd.DataFrame:
         """Import the plan's importable payments into BMS (see
         ``reconcile.payments.importer``); one result row per payment."""
         methods = {m["Id"]: m["Name"] for m in self.qbo.query(select("PaymentMethod"))}
-        return import_plan(
-            plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
-            progress=progress, assumptions=self.assumptions,
-        )  # fmt: skip
+        with lease(self.store, "import payments"):
+            return import_plan(
+                plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
+                progress=progress, assumptions=self.assumptions,
+            )  # fmt: skip
 
     def suggestions(self, plan: PaymentPlan, limit: int = 3) -> pd.DataFrame:
         """Ranked BMS invoices the plan's unapplied payments (and those paying an invoice
@@ -304,7 +317,8 @@ class Session:
         qbo_ids = {k: v for k, v in qbo_ids.items() if isinstance(v, str)}
         qbo_ids.update(zip(links["bms_id"], links["qbo_id"], strict=True))
         row = dict(suggestion)
-        return accept(self.qbo, self.store, str(row["payment_id"]), row, qbo_ids)
+        with lease(self.store, "apply a payment in QuickBooks"):
+            return accept(self.qbo, self.store, str(row["payment_id"]), row, qbo_ids)
 
     def reconciliation(self) -> Reconciliation:
         """Payments against invoices across both systems: per invoice, per customer, and a

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import re
+import socket
 import sqlite3
 import threading
 import uuid
@@ -46,7 +48,7 @@ from reconcile.secret import Secret
 if TYPE_CHECKING:
     from reconcile.config import Config
 
-SCHEMA_VERSION = 3  # 2: links.origin; 3: names
+SCHEMA_VERSION = 3  # 2: links.origin; 3: names, leases, runs.owner
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
 
 # The entity kinds the toolkit links (free text is accepted; these are the ones in use).
@@ -134,7 +136,8 @@ CREATE TABLE IF NOT EXISTS runs (
     details     TEXT,
     started_at  TEXT NOT NULL,
     finished_at TEXT,
-    outcome     TEXT
+    outcome     TEXT,
+    owner       TEXT
 );
 CREATE TABLE IF NOT EXISTS log (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -165,6 +168,13 @@ CREATE TABLE IF NOT EXISTS names (
     chosen_at   TEXT NOT NULL,
     PRIMARY KEY (kind, bms_id)
 );
+CREATE TABLE IF NOT EXISTS leases (
+    name         TEXT PRIMARY KEY,
+    owner        TEXT NOT NULL,
+    purpose      TEXT,
+    started_at   TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS pending (
     kind        TEXT NOT NULL,
     bms_id      TEXT NOT NULL,
@@ -177,6 +187,14 @@ CREATE TABLE IF NOT EXISTS pending (
 
 class LinkConflictError(ReconcileError):
     """A QuickBooks record is already linked to another BMS record of the same kind."""
+
+
+class StoreBusyError(ReconcileError):
+    """Another process holds the store's write lock for longer than ``BUSY_TIMEOUT``."""
+
+
+class PendingCreateError(ReconcileError):
+    """A create of this record is already under way with another request id."""
 
 
 class SchemaVersionError(ReconcileError):
@@ -245,6 +263,12 @@ def _dump(details: dict | None, where: str) -> str | None:
         raise TypeError(f"{where} must be a dict, got {type(details).__name__}")
     check_no_secrets(details, where)
     return json.dumps(details, default=str, ensure_ascii=False, sort_keys=True)
+
+
+def process_owner() -> str:
+    """This process, ``pid@host`` (as ``reconcile.lease.owner``), so a run left open by a
+    process that is gone reads as interrupted."""
+    return f"{os.getpid()}@{socket.gethostname()}"
 
 
 def _login() -> str | None:
@@ -326,6 +350,8 @@ class SyncStore:
             columns = {r[1] for r in db.execute("PRAGMA table_info(links)")}
             if "origin" not in columns:  # a schema 1 store: its links' origin is unknown
                 db.execute("ALTER TABLE links ADD COLUMN origin TEXT")
+            if "owner" not in {r[1] for r in db.execute("PRAGMA table_info(runs)")}:
+                db.execute("ALTER TABLE runs ADD COLUMN owner TEXT")  # before schema 3
             db.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)",
                 (str(SCHEMA_VERSION),),
@@ -341,7 +367,14 @@ class SyncStore:
         """One write transaction, taking the write lock up front (waits up to BUSY_TIMEOUT)."""
         with self._lock:
             conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:  # "database is locked" after the timeout
+                raise StoreBusyError(
+                    f"{self.path} is held by another process (it kept the store's write lock "
+                    f"for more than {BUSY_TIMEOUT:g} s; a paused or stuck reconcile?): let "
+                    f"it finish or stop it, then try again ({exc})"
+                ) from None
             try:
                 yield conn
             except BaseException:
@@ -352,6 +385,18 @@ class SyncStore:
     def _read(self, sql: str, params: tuple | list = ()) -> list[tuple]:
         with self._lock:
             return self._connection().execute(sql, params).fetchall()
+
+    def read_sql(self, sql: str, params: tuple | list = ()) -> list[tuple]:
+        """A read of the store's tables, for the modules that keep a table here
+        (``reconcile.lease``)."""
+        return self._read(sql, params)
+
+    @contextmanager
+    def write_sql(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction on the store's tables, for the modules that keep a table
+        here (``reconcile.lease``)."""
+        with self._write() as db:
+            yield db
 
     def close(self) -> None:
         """Close the file (idempotent). Anything written is already committed."""
@@ -499,9 +544,9 @@ class SyncStore:
         run_id = uuid.uuid4().hex
         with self._write() as db:
             db.execute(
-                "INSERT INTO runs (run_id, kind, action, user, details, started_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (run_id, kind, action, user, payload, utc_now()),
+                "INSERT INTO runs (run_id, kind, action, user, details, started_at, owner) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (run_id, kind, action, user, payload, utc_now(), process_owner()),
             )
         return run_id
 
@@ -603,13 +648,22 @@ class SyncStore:
 
     def runs(self) -> pd.DataFrame:
         """Every run, oldest first, with its number of log entries and of failed ones.
-        ``finished_at``/``outcome`` are None while a run is open (or was cut off by a crash)."""
+        ``finished_at``/``outcome`` are None while a run is open; a run left open by a
+        process that is gone (killed, crashed) reads ``interrupted``."""
+        from reconcile.lease import owner_alive  # the lease module builds on this one
+
         rows = self._read(
             "SELECT r.run_id, r.kind, r.action, r.user, r.started_at, r.finished_at, r.outcome, "
-            "COUNT(l.id), COALESCE(SUM(l.outcome = 'failed'), 0) "
+            "COUNT(l.id), COALESCE(SUM(l.outcome = 'failed'), 0), r.owner, MAX(x.heartbeat_at) "
             "FROM runs r LEFT JOIN log l ON l.run_id = r.run_id "
+            "LEFT JOIN leases x ON x.owner = r.owner "
             "GROUP BY r.run_id ORDER BY r.started_at, r.rowid"
         )
+        rows = [
+            (*r[:6], "interrupted" if r[6] is None and not owner_alive(r[9], r[10]) else r[6],
+             *r[7:9])
+            for r in rows
+        ]  # fmt: skip
         frame = pd.DataFrame(rows, columns=RUN_COLUMNS, dtype=object)
         frame["entries"] = frame["entries"].astype("int64")
         frame["failed"] = frame["failed"].astype("int64")
@@ -647,8 +701,8 @@ class SyncStore:
         """Record, durably and before sending, that a create with ``request_id`` is on its way.
 
         Calling it again with the same request id is a no-op; with another one while a create
-        is pending raises ValueError (the pending request id must be reused, see pending()).
-        """
+        is pending raises PendingCreateError (the pending request id must be reused, see
+        pending(); another export or import running at the same time gets this)."""
         kind, bms_id = _text(kind, "kind"), _id(bms_id, "bms_id")
         request_id = _text(request_id, "request_id")
         with self._write() as db:
@@ -656,9 +710,10 @@ class SyncStore:
                 "SELECT request_id FROM pending WHERE kind = ? AND bms_id = ?", (kind, bms_id)
             ).fetchone()
             if row and row[0] != request_id:
-                raise ValueError(
+                raise PendingCreateError(
                     f"a create of BMS {kind} {bms_id} is already pending with request id "
-                    f"{row[0]}; resend with that request id instead of {request_id}"
+                    f"{row[0]} (another export or import running at the same time?); plan "
+                    "again to resend it with that request id"
                 )
             if row is None:
                 db.execute(

@@ -43,13 +43,13 @@ def prepare_workspace(
     folder: str | Path, *, reset: bool = False, source: Path = SOURCE_NOTEBOOKS
 ) -> Path:
     """Make (or, with ``reset``, remake) the working copy in ``folder``; notebooks it lacks
-    are copied in, the ones it has are kept as the person left them. Returns the folder."""
+    are copied in, the ones it has are kept as the person left them (with ``reset``, copied
+    afresh over them). Returns the folder. Nothing else in the folder is deleted: ``--workspace``
+    may name a folder that holds other files."""
     folder = Path(folder).expanduser().resolve()
-    if reset and folder.exists():
-        shutil.rmtree(folder)
     for name, original in workspace_files(source).items():
         target = folder / name
-        if not target.exists():
+        if reset or not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(original, target)
     return folder

@@ -47,8 +47,14 @@ def servers() -> None:
 
 
 def sandbox_settings(sandbox: Sandbox, **changes) -> dict:
-    """Change the sandbox's settings over HTTP (as any test client would)."""
-    resp = requests.post(f"{sandbox.qbo_url}/_sandbox/settings", json=changes, timeout=10)
+    """Change the sandbox's settings over HTTP (as any test client would: with the run's
+    control token)."""
+    resp = requests.post(
+        f"{sandbox.qbo_url}/_sandbox/settings",
+        json=changes,
+        headers=sandbox.control_headers(),
+        timeout=10,
+    )
     resp.raise_for_status()
     return resp.json()
 

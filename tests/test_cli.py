@@ -75,6 +75,7 @@ def test_sandbox_prints_its_contract_and_writes_a_private_config(cli_sandbox):
         "bms_tenant",
         "bms_username",
         "bms_password",
+        "control_token",
         "config",
     ):
         assert info[key], key
@@ -88,6 +89,16 @@ def test_sandbox_prints_its_contract_and_writes_a_private_config(cli_sandbox):
     assert parsed["bms"]["base_url"] == info["bms_base_url"]
     assert parsed["bms"]["tenant"] == info["bms_tenant"] == "HarborPointIT"
     assert info["bms_base_url"] != info["qbo_base_url"]
+    assert parsed["sandbox"]["control_token"] == info["control_token"]
+    assert (config.parent / ".reconcile-sandbox").is_file()  # the folder is marked as made here
+
+
+def test_the_printed_control_token_opens_the_test_hooks(cli_sandbox):
+    url = f"{cli_sandbox['qbo_base_url']}/_sandbox/settings"
+    assert requests.post(url, json={"latency_ms": 0}, timeout=10).status_code == 403
+    token = {"X-Sandbox-Token": cli_sandbox["control_token"]}
+    resp = requests.post(url, json={"latency_ms": 0}, headers=token, timeout=10)
+    assert resp.status_code == 200 and resp.json()["latency_ms"] == 0
 
 
 def test_connect_status_disconnect_round_trip(cli_sandbox):
@@ -273,3 +284,62 @@ def test_payments_import_dry_run_then_import_then_skipped(cli_sandbox):
     assert json.loads(again.stdout)[0]["outcome"] == "skipped" and again.returncode == 0
     unknown = _run("payments", "import", "--ids", "99999", "--dry-run", env=env)
     assert unknown.returncode == 1 and "no QuickBooks payment with id 99999" in unknown.stderr
+
+
+# -- one line, never a traceback -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "2026-13-45"], "not a date (YYYY-MM-DD): '2026-13-45'"),
+        (["--since", "2026-01-01; DROP"], "not a date (YYYY-MM-DD): '2026-01-01; DROP'"),
+        (["--until", "yesterday"], "not a date (YYYY-MM-DD): 'yesterday'"),
+    ],
+)
+def test_a_bad_date_is_one_line(tmp_path, args, message):
+    done = _run("payments", "import", "--all", *args, env=_env())
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_since_after_until_is_refused_not_an_empty_success(tmp_path):
+    done = _run("payments", "import", "--all", "--since", "2026-12-01", "--until", "2026-11-01",
+                env=_env(RECONCILE_CONFIG=str(tmp_path / "config.toml")))  # fmt: skip
+    assert done.returncode == 1
+    assert "--since 2026-12-01 is after --until 2026-11-01" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda p: p.mkdir(), "is a folder, not a config file"),
+        (lambda p: p.write_bytes(b'profile = "sandbox"\n# caf\xe9\n'), "not UTF-8 text"),
+    ],
+)
+def test_a_config_that_is_a_folder_or_not_utf8_is_one_line(tmp_path, make, message):
+    config = tmp_path / "config.toml"
+    make(config)
+    done = _run("status", env=_env(RECONCILE_CONFIG=str(config)))
+    assert done.returncode == 1 and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_report_folder_that_cannot_be_made_is_one_line(cli_sandbox, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    done = _run("report", "sync_status", "--out", str(blocker / "out"),
+                env=_env(RECONCILE_CONFIG=cli_sandbox["config"]))  # fmt: skip
+    assert done.returncode == 1 and "error: cannot use" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_says_what_to_do_and_exits_130(monkeypatch, capsys):
+    from reconcile import cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_payments", interrupted)
+    assert cli.main(["payments", "import", "--all"]) == 130
+    assert "run the command again to resume" in capsys.readouterr().err

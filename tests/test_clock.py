@@ -58,7 +58,7 @@ def test_sandbox_and_lab_take_today():
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert bad.returncode == 2
-    assert "--today must be a date like 2026-11-30, got 'yesterday'" in bad.stderr
+    assert "argument --today: not a date (YYYY-MM-DD): 'yesterday'" in bad.stderr
 
 
 def test_a_sandbox_built_for_a_day_keeps_to_it(servers, tmp_path):

@@ -24,7 +24,9 @@ from reconcile.store import (
     LOG_COLUMNS,
     RUN_COLUMNS,
     LinkConflictError,
+    PendingCreateError,
     SchemaVersionError,
+    StoreBusyError,
     SyncStore,
 )
 
@@ -281,7 +283,7 @@ def test_pending_create_survives_reopen_and_end_clears(tmp_path):
     assert first.pending("invoice", "INV-7") is None
     first.begin_create("invoice", "INV-7", "req-abc")
     first.begin_create("invoice", "INV-7", "req-abc")  # same id again: no-op
-    with pytest.raises(ValueError, match="req-abc"):
+    with pytest.raises(PendingCreateError, match="req-abc"):
         first.begin_create("invoice", "INV-7", "req-other")
     del first  # "crash": no close()
 
@@ -515,3 +517,19 @@ def test_a_chosen_name_is_kept_for_its_bms_name_and_replaced_by_a_new_choice(tmp
         assert s.chosen_names("item").empty
         with pytest.raises(ValueError):
             s.choose_name("customer", "1015", "Acme: West Division", " ")
+
+
+def test_a_store_held_by_another_process_is_one_clear_error(tmp_path, monkeypatch):
+    import reconcile.store as store_module
+
+    monkeypatch.setattr(store_module, "BUSY_TIMEOUT", 0.3)
+    path = tmp_path / "store.sqlite"
+    SyncStore(path).close()
+    other = sqlite3.connect(path, isolation_level=None)  # a paused process, mid-write
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusyError, match=r"held by another process .* 0\.3 s"):
+            SyncStore(path).link("customer", "1", "2")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()

@@ -62,6 +62,22 @@ def test_first_run_copies_every_notebook_and_later_runs_keep_edits(tmp_path):
     assert app.read_bytes() == (SOURCE_NOTEBOOKS / APP_NOTEBOOK).read_bytes()
 
 
+def test_reset_copies_the_notebooks_afresh_and_deletes_nothing_else(tmp_path):
+    """``lab --reset --workspace DIR`` must not wipe DIR: only the copies are replaced."""
+    folder = tmp_path / "ws"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "important.txt").write_text("mine")
+    (folder / "sub" / "notes.ipynb").write_text("{}")
+    app = prepare_workspace(folder) / APP_NOTEBOOK
+    app.write_text("edited")
+
+    prepare_workspace(folder, reset=True)
+
+    assert app.read_bytes() == (SOURCE_NOTEBOOKS / APP_NOTEBOOK).read_bytes()
+    assert (folder / "important.txt").read_text() == "mine"
+    assert (folder / "sub" / "notes.ipynb").read_text() == "{}"
+
+
 def test_without_the_source_notebooks_lab_says_where_to_run_it(tmp_path):
     with pytest.raises(ReconcileError, match=r"run `make lab`.* from a clone"):
         prepare_workspace(tmp_path / "ws", source=tmp_path / "site-packages" / "notebooks")

@@ -26,6 +26,7 @@ from reconcile.qbo.company import CompanySettings
 DOC_NUMBER_MAX = 21
 PO_NUMBER_MAX = 15
 MEMO_MAX = 1000
+LINE_DESCRIPTION_MAX = 4000  # QBO Line.Description (reference §4 Invoice)
 CENT = Decimal("0.01")
 # The line and discount columns map_invoice (and the preview) read.
 LINE_FIELDS = ("InvoiceId", "Name", "Description", "TypeName", "Qty", "UnitPrice", "TotalPrice",
@@ -318,8 +319,13 @@ def _lines(
         entry = {"Amount": float(amount), "DetailType": "SalesItemLineDetail",
                  "SalesItemLineDetail": detail}  # fmt: skip
         description = clean_text(line.get("Description")) or item_name
+        if description and len(description) > LINE_DESCRIPTION_MAX:
+            draft.notes.append(
+                f"line {n}: description cut from {len(description)} to "
+                f"{LINE_DESCRIPTION_MAX} characters (QuickBooks' limit)"
+            )
         if description:
-            entry["Description"] = description[:4000]
+            entry["Description"] = description[:LINE_DESCRIPTION_MAX]
         out.append(entry)
         subtotal += amount
         if line.get("IsTaxable"):

@@ -14,6 +14,7 @@ Mapping a record gives a :class:`Mapped`: the values to send (flat paths), the b
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -110,10 +111,12 @@ def is_blank(value: Any) -> bool:
 
 
 def clean_text(value: Any) -> str | None:
-    """Trimmed text with runs of spaces collapsed (line breaks kept); None when blank."""
+    """Trimmed text with runs of spaces collapsed (line breaks kept), in Unicode NFC; None
+    when blank. NFC: "Café" typed as "e" + a combining accent is the same name as "é", so it
+    is sent, and compared, one way (else QuickBooks would hold two look-alike customers)."""
     if is_blank(value):
         return None
-    text = str(value)
+    text = unicodedata.normalize("NFC", str(value))
     return text.strip() if "\n" in text else " ".join(text.split())
 
 

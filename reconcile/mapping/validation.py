@@ -52,8 +52,9 @@ def _problem(fault: Fault, labels: dict[str, str], mapped: Mapped) -> Problem:
         found = sorted({c for c in str(value) if c in ':\t\n"'})
         shown = ", ".join({":": "a colon", "\t": "a tab", "\n": "a line break",
                            '"': "a double quote"}[c] for c in found) or "a character"  # fmt: skip
+        why = " (it uses ':' for sub-records)" if ":" in found else ""
         return Problem(label, "characters", f"{label} {value!r} contains {shown}, which "
-                       "QuickBooks does not allow there (it uses ':' for sub-records)")  # fmt: skip
+                       f"QuickBooks does not allow there{why}")  # fmt: skip
     if fault.code == "2210":
         return Problem(label, "e-mail", f"{label} {value!r} is not an e-mail address "
                        "(it needs an @ and a dot)")  # fmt: skip

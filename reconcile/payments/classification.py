@@ -28,6 +28,7 @@ UNKNOWN, VOIDED = "invoice unknown to BMS", "invoice voided in BMS"
 CUSTOMER, CURRENCY = "customer mismatch", "currency mismatch"
 TOO_MUCH = "amount larger than the BMS amount due"
 HELD = "held after an interrupted import"
+IN_FLIGHT = "being imported by another run"
 IMPORTABLE = (READY, OVERPAYMENT)
 CENT = 0.005  # amounts are compared to the cent
 
@@ -78,12 +79,14 @@ def classify(
     bms_accounts: pd.DataFrame | None = None,
     held: dict[str, str] | None = None,
     assumptions: BmsAssumptions = DEFAULT,
+    in_flight: dict[str, str] | None = None,
 ) -> PaymentPlan:
     """Classify QBO payments (``reconcile.payments.frames``) against BMS invoice headers
     (``reconcile.bms.loaders.INVOICE_COLUMNS``); ``imported`` are the QBO payment ids already
     imported; ``bms_accounts`` (Id, CurrencyName) enables the currency check; ``held``
     (payment id → why) are payments an interrupted import left for a person to check;
-    ``assumptions`` name BMS's void statuses."""
+    ``assumptions`` name BMS's void statuses; ``in_flight`` (payment id → why) are payments
+    another process is importing now (``reconcile.lease``): not importable here."""
     pairs = pair_invoices(bms_invoices, qbo_invoices, invoice_links)
     pairs = pairs.dropna(subset=["bms_id", "qbo_invoice_id"])
     bms = bms_invoices.assign(bms_id=bms_invoices["Id"].astype("string"))
@@ -165,9 +168,10 @@ def classify(
         for t, row in zip(template, context.to_dict("records"), strict=True)
     ]
     plan = _payment_rows(payments, out, imported)
-    for payment_id, why in (held or {}).items():
-        at = plan["payment_id"] == payment_id
-        plan.loc[at, ["class", "reason", "importable"]] = [HELD, why, False]
+    for klass, reasons in ((HELD, held), (IN_FLIGHT, in_flight)):
+        for payment_id, why in (reasons or {}).items():
+            at = plan["payment_id"] == payment_id
+            plan.loc[at, ["class", "reason", "importable"]] = [klass, why, False]
     # A payment is imported whole or not at all: no "after" for lines that will not apply.
     stays = ~out["payment_id"].isin(plan.loc[plan["importable"], "payment_id"])
     out.loc[stays, ["paid_after", "due_after", "status_after"]] = pd.NA

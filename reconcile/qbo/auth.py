@@ -147,7 +147,7 @@ class QboAuth:
         return tokens
 
     def _not_connected_message(self) -> str:
-        reason = self.store.disconnect_reason()
+        reason = self.store.problem() or self.store.disconnect_reason()
         why = f" ({reason})" if reason else ""
         return f"QuickBooks is not connected{why}: run `python -m reconcile connect`"
 
@@ -210,7 +210,9 @@ class QboAuth:
             return {
                 "connected": False,
                 "realm_id": None,
-                "reason": self.store.disconnect_reason() or "never connected",
+                "reason": self.store.problem()
+                or self.store.disconnect_reason()
+                or "never connected",
             }
         now = time.time()
         return {

@@ -12,12 +12,22 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
+from reconcile.errors import ReconcileError
 from reconcile.secret import Secret
+from reconcile.store import process_owner, utc_now
+
+LOCK_TIMEOUT = 60.0  # seconds to wait for another process's refresh before saying so
+
+
+class TokenLockError(ReconcileError):
+    """Another process holds the token file's lock for longer than a refresh takes."""
 
 
 @dataclass(frozen=True)
@@ -81,23 +91,68 @@ class TokenStore:
     def __repr__(self) -> str:
         return f"TokenStore({str(self.path)!r})"
 
-    def lock(self) -> FileLock:
-        """A re-entrant inter-process lock; hold it around read → refresh → save."""
+    @contextmanager
+    def lock(self, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+        """A re-entrant inter-process lock; hold it around read → refresh → save. Waits at
+        most ``timeout`` seconds, then raises TokenLockError naming the holder (a refresh is
+        a second or two; a minute means a stuck or paused process)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        return self._lock
+        try:
+            self._lock.acquire(timeout=timeout)
+        except Timeout:
+            raise TokenLockError(
+                f"{self.path} is locked by {self._holder()} for more than {timeout:.0f} s (a "
+                "refresh should take seconds): let that process finish or stop it, then try "
+                "again"
+            ) from None
+        try:
+            if self._lock.lock_counter == 1:  # the outermost hold says who holds it
+                self._owner_file.write_text(f"{process_owner()} since {utc_now()}\n")
+            yield
+        finally:
+            self._lock.release()
+
+    @property
+    def locked(self) -> bool:
+        """Whether this process holds the lock now."""
+        return self._lock.is_locked
+
+    @property
+    def _owner_file(self) -> Path:
+        return Path(str(self.path) + ".lock.owner")
+
+    def _holder(self) -> str:
+        try:
+            return f"process {self._owner_file.read_text().strip()}"
+        except OSError:
+            return "another process"
 
     def load(self) -> TokenSet | None:
-        """The saved tokens, or None when not connected (no file, or an unreadable one)."""
+        """The saved tokens, or None when not connected (no file, or an unreadable one:
+        :meth:`problem` says which)."""
+        try:
+            return TokenSet.from_json(json.loads(self.path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def problem(self) -> str | None:
+        """Why a token file that exists cannot be used (unreadable, not JSON, not tokens),
+        or None (no file, good tokens, or a disconnect the file records)."""
         try:
             data = json.loads(self.path.read_text())
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
+        except OSError as exc:
+            return f"token file {self.path} unreadable: {exc.strerror}"
+        except ValueError:
+            return f"token file {self.path} unreadable: not JSON (damaged?); connect again"
+        if isinstance(data, dict) and "disconnected" in data:
             return None
         try:
-            return TokenSet.from_json(data)
-        except (KeyError, TypeError, ValueError):
-            return None
+            TokenSet.from_json(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return f"token file {self.path} unreadable: it holds no tokens; connect again"
+        return None
 
     def save(self, tokens: TokenSet) -> None:
         """Write the tokens atomically with mode 0600 (created private, then renamed over)."""

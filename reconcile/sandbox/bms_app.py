@@ -30,7 +30,7 @@ from reconcile.bms.client import endpoint_of
 from reconcile.limiter import SlidingWindow
 from reconcile.sandbox.bms_data import BmsData, conditions, in_list, iso_z, utc_key
 from reconcile.sandbox.http import Request, Response
-from reconcile.sandbox.settings import SettingsBox, settings_endpoint
+from reconcile.sandbox.settings import ControlGuard, SettingsBox, settings_endpoint
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -209,8 +209,16 @@ def _paging(size: object, number: object) -> tuple[int, int]:
 class BmsApp:
     """Answers every request of the BMS sandbox for one tenant."""
 
-    def __init__(self, data: BmsData, settings: SettingsBox, identity: dict) -> None:
+    def __init__(
+        self,
+        data: BmsData,
+        settings: SettingsBox,
+        identity: dict,
+        *,
+        control: ControlGuard | None = None,
+    ) -> None:
         self.data = data
+        self.control = control or ControlGuard()  # who may use /_sandbox/… (settings.py)
         self.settings = settings
         self.identity = identity  # tenant, username, password, user (UserInfoOutputDto)
         self._windows: dict[str, SlidingWindow] = {}
@@ -254,6 +262,9 @@ class BmsApp:
 
     def _control(self, request: Request) -> Response:
         """Test hooks: settings (shared with the QBO server), expire tokens, counters."""
+        refused = self.control.refusal(request)
+        if refused is not None:
+            return refused
         if request.path == "/_sandbox/settings":
             status, body = settings_endpoint(self.settings, request.method, request.body)
             return Response.json(body, status=status)

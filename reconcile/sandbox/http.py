@@ -1,14 +1,16 @@
 """A minimal threaded HTTP layer for the sandbox servers (standard library only).
 
-An *app* is any object with ``handle(request) -> Response``; :func:`serve` runs it on
+An *app* is any object with ``handle(request) -> Response``; :class:`Server` runs it on
 loopback in a daemon thread. A response may ask to drop the connection without answering
-(``reset=True``), which is how the sandbox injects connection resets.
+(``reset=True``), which is how the sandbox injects connection resets. A response whose
+headers could not be sent as they are (:func:`unsafe_headers`) is answered 500 instead.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import struct
 import threading
@@ -69,6 +71,24 @@ class Response:
         return cls(302, b"", {"Location": location})
 
 
+# RFC 9110 §5.1: a field name is a token (RFC 9110 §5.6.2 tchar).
+_FIELD_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 9110 §5.5: CR, LF and NUL are invalid in a field value, and "a recipient ... MUST
+# either reject the message or replace each of those characters with SP"; a sender must not
+# send them — an app that echoed one would split the response (a header of the caller's).
+_BAD_VALUE = re.compile(r"[\r\n\x00]")
+
+
+def unsafe_headers(headers: dict[str, str]) -> list[str]:
+    """The names (escaped with ``repr``) of the headers that cannot be sent safely: a name
+    that is not an RFC 9110 token, or a value with CR, LF or NUL. Values are never shown."""
+    return [
+        repr(name)
+        for name, value in headers.items()
+        if not _FIELD_NAME.fullmatch(str(name)) or _BAD_VALUE.search(str(value))
+    ]
+
+
 class App(Protocol):
     def handle(self, request: Request) -> Response: ...
 
@@ -93,6 +113,11 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # the sandbox must answer, never hang a client
             log.exception("sandbox error on %s %s", self.command, self.path)
             response = Response.json({"error": "internal sandbox error"}, status=500)
+        unsafe = unsafe_headers(response.headers) if not response.reset else []
+        if unsafe:  # defence in depth: the apps check what they echo (oauth.py), this is last
+            log.error("sandbox refused to send header(s) %s on %s %s", ", ".join(unsafe),
+                      self.command, parts.path)  # fmt: skip
+            response = Response.json({"error": "internal sandbox error: unsafe header"}, 500)
         if response.reset:
             # SO_LINGER 0 makes close() send an RST: the client sees "connection reset".
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

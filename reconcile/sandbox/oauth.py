@@ -9,7 +9,8 @@
 
 Redirect URIs: the demo app accepts ``http://127.0.0.1/callback`` and ``http://localhost/callback``
 on any port, as RFC 8252 §7.3 asks of loopback redirects for native apps, and Intuit's OAuth
-Playground page (for the paste flow).
+Playground page (for the paste flow). A redirect URI may carry a query, which is kept, but no
+fragment, and only the characters a URI may hold (:func:`redirect_uri_problem`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import base64
 import html
 import secrets
 import time
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from reconcile.sandbox.http import Request, Response
 from reconcile.sandbox.settings import SettingsBox
@@ -47,6 +48,34 @@ SCOPES = {
 # Intuit's OAuth 2.0 Playground page: a redirect URI people register when they cannot host
 # one; the browser ends there and the person pastes its address (the "paste" flow).
 PLAYGROUND_REDIRECT = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+
+
+def redirect_uri_problem(uri: str) -> str | None:
+    """Why ``uri`` cannot be a redirection endpoint whatever is registered, else None.
+
+    - Only printable US-ASCII without space: a URI holds nothing else (RFC 3986 §2, non-ASCII
+      percent-encoded). A CR or LF would otherwise end the ``Location`` header and start
+      another (response splitting); ``urlsplit`` silently drops CR, LF and tab, so the raw
+      string is checked, not its parts.
+    - No fragment: "The endpoint URI MUST NOT include a fragment component" (RFC 6749 §3.1.2).
+    """
+    if any(not 0x21 <= ord(ch) <= 0x7E for ch in uri):
+        return (
+            "redirect_uri holds a control character, a space or a non-ASCII character: "
+            "not a URI (RFC 3986 §2)."
+        )
+    if "#" in uri:
+        return "redirect_uri must not include a fragment (RFC 6749 §3.1.2)."
+    return None
+
+
+def redirect_with(uri: str, params: dict[str, str]) -> str:
+    """``uri`` with ``params`` added to its query, which is kept as it was (RFC 6749 §3.1.2:
+    the query component "MUST be retained when adding additional query parameters")."""
+    parts = urlsplit(uri)
+    extra = urlencode(params)
+    query = f"{parts.query}&{extra}" if parts.query else extra
+    return urlunsplit(parts._replace(query=query, fragment=""))
 
 
 def _json_error(error: str, status: int = 400, description: str = "") -> Response:
@@ -142,6 +171,9 @@ class OAuthProvider:
             return "Unknown client_id: this app is not registered with the sandbox company."
         if params.get("response_type") != "code":
             return "response_type must be 'code'."
+        problem = redirect_uri_problem(params.get("redirect_uri", ""))
+        if problem:
+            return problem
         if not self._redirect_ok(params.get("redirect_uri", "")):
             return (
                 "redirect_uri is not registered for this app "
@@ -181,7 +213,7 @@ class OAuthProvider:
         state = form.get("state", "")
         if form.get("consent") != "allow":
             return Response.redirect(
-                f"{redirect}?{urlencode({'error': 'access_denied', 'state': state})}"
+                redirect_with(redirect, {"error": "access_denied", "state": state})
             )
         code = "AB" + secrets.token_urlsafe(30)
         self.store.execute(
@@ -197,8 +229,9 @@ class OAuthProvider:
                 secrets.token_hex(8),
             ),
         )
-        query = urlencode({"code": code, "state": state, "realmId": self.realm})
-        return Response.redirect(f"{redirect}?{query}")
+        return Response.redirect(
+            redirect_with(redirect, {"code": code, "state": state, "realmId": self.realm})
+        )
 
     def _client_ok(self, request: Request, form: dict | None = None) -> bool:
         """HTTP Basic, or (token endpoint) client_id + client_secret in the form: the discovery

@@ -31,7 +31,7 @@ from reconcile.qbo.faults import Fault, not_found, unsupported
 from reconcile.sandbox import books, company_profiles, qbo_demo, qbo_query
 from reconcile.sandbox.http import Request, Response
 from reconcile.sandbox.oauth import OAuthProvider
-from reconcile.sandbox.settings import SettingsBox, settings_endpoint
+from reconcile.sandbox.settings import ControlGuard, SettingsBox, settings_endpoint
 from reconcile.sandbox.store import Store
 
 API_PATH = re.compile(r"^/v3/company/([^/]+)/(.+)$")
@@ -189,8 +189,11 @@ class QboApp:
         oauth: OAuthProvider,
         realm: str,
         today: Callable[[], date] = clock.today,
+        *,
+        control: ControlGuard | None = None,
     ):
         self.store = store
+        self.control = control or ControlGuard()  # who may use /_sandbox/… (settings.py)
         self.today = today  # the company's current date: the default TxnDate of a transaction
         self.settings = settings
         self.oauth = oauth
@@ -277,6 +280,9 @@ class QboApp:
 
     def _control(self, request: Request) -> Response:
         """Test hooks: read/change settings, expire tokens, count refreshes."""
+        refused = self.control.refusal(request)
+        if refused is not None:
+            return refused
         if request.path == "/_sandbox/settings":
             status, body = settings_endpoint(self.settings, request.method, request.body)
             self.apply_profile()  # a new company_profile: its records at once

@@ -2,17 +2,29 @@
 
 Kept in the sandbox's SQLite file and changeable while it runs (``POST /_sandbox/settings``),
 so tests and benchmarks can shape its behaviour over real HTTP.
+
+The test hooks (``/_sandbox/…``) are guarded (:class:`ControlGuard`): a request must name a
+loopback ``Host``, and a write must carry the run's control token and send its body as JSON.
+A web page the person has open can otherwise reach ``127.0.0.1:<port>``: a form or ``fetch``
+with ``text/plain`` is a CORS "simple request" that the browser sends without asking (Fetch
+standard, CORS-safelisted request headers), and DNS rebinding lets a foreign name point at
+127.0.0.1. A custom header (the token) cannot be sent cross-origin without a preflight the
+sandbox never grants, and the page cannot know the token.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
+import secrets
 import threading
 from dataclasses import asdict, dataclass, field, fields
 
 from reconcile.sandbox import company_profiles
+from reconcile.sandbox.http import Request, Response
 from reconcile.sandbox.store import Store
+from reconcile.secret import Secret
 
 INJECTABLE = ("500", "503", "reset", "reset-after", "429", "401")
 
@@ -116,11 +128,85 @@ class SettingsBox:
             return None
 
 
+# Settings that act as credentials: answered masked, so reading the settings shows no secret.
+MASKED = ("bms_mfa_code",)
+
+
+def public_settings(value: SandboxSettings) -> dict:
+    """The settings as ``/_sandbox/settings`` answers them: credentials masked as ``***``."""
+    shown = asdict(value)
+    for name in MASKED:
+        if shown[name]:
+            shown[name] = "***"
+    return shown
+
+
 def settings_endpoint(box: SettingsBox, method: str, body: bytes) -> tuple[int, dict]:
-    """``GET/POST /_sandbox/settings`` on either server: read, or change and read."""
+    """``GET/POST /_sandbox/settings`` on either server: read, or change and read. (Who may
+    call it is :class:`ControlGuard`'s to decide, before this.)"""
     if method == "POST":
         try:
-            box.update(json.loads(body or b"{}"))
+            changes = json.loads(body or b"{}")
+            if not isinstance(changes, dict):
+                raise ValueError("the body must be a JSON object of settings")
+            box.update(changes)
         except (ValueError, TypeError) as exc:
             return 400, {"error": str(exc)}
-    return 200, asdict(box.value)
+    return 200, public_settings(box.value)
+
+
+CONTROL_TOKEN_HEADER = "X-Sandbox-Token"
+READ_METHODS = ("GET", "HEAD")
+# A Host header naming the loopback interface, with or without a port (RFC 9110 §7.2: Host =
+# uri-host [":" port]; an IPv6 literal is bracketed, RFC 3986 §3.2.2). Anything else — a DNS
+# name pointed at 127.0.0.1 by a rebinding attack, or no Host at all — is refused.
+LOOPBACK_HOST = re.compile(r"(?:127\.0\.0\.1|localhost|\[::1\])(?::[0-9]*)?", re.IGNORECASE)
+JSON_MEDIA_TYPE = "application/json"
+
+
+def loopback_host(value: str | None) -> bool:
+    """True when a ``Host`` header value is 127.0.0.1, localhost or [::1] (any port)."""
+    return bool(value) and LOOPBACK_HOST.fullmatch(value.strip()) is not None
+
+
+def _refused(status: int, error: str) -> Response:
+    return Response.json({"error": error}, status=status)
+
+
+class ControlGuard:
+    """Decides who may use the test hooks (``/_sandbox/…``) of one sandbox run.
+
+    Reads (GET, HEAD) need a loopback ``Host``; writes also need ``X-Sandbox-Token`` equal to
+    the run's control token and, when they have a body, ``Content-Type: application/json``.
+    The token is held as a :class:`~reconcile.secret.Secret`: never in a repr or a log."""
+
+    def __init__(self, token: Secret | None = None) -> None:
+        # Without a token given (an app built on its own), a random one: writes stay closed.
+        self._token = token if token else Secret(secrets.token_urlsafe(32))
+
+    def __repr__(self) -> str:
+        return "ControlGuard(token='***')"
+
+    def refusal(self, request: Request) -> Response | None:
+        """None when ``request`` may use the test hook, else the answer refusing it: 403 for a
+        foreign Host or a missing or wrong token, 415 for a body that is not JSON."""
+        if not loopback_host(request.headers.get("Host")):
+            return _refused(
+                403, "the sandbox's test hooks answer only requests to a loopback Host "
+                "(127.0.0.1, localhost or [::1])",
+            )  # fmt: skip
+        if request.method in READ_METHODS:
+            return None
+        sent = request.headers.get(CONTROL_TOKEN_HEADER) or ""
+        # Compared in constant time (bytes: compare_digest refuses non-ASCII str).
+        if not secrets.compare_digest(
+            sent.encode("utf-8", "surrogateescape"), self._token.reveal().encode("utf-8")
+        ):
+            return _refused(
+                403, f"a write to the sandbox's test hooks needs the {CONTROL_TOKEN_HEADER} "
+                "header with this run's control token (control_token in the sandbox's JSON line)",
+            )  # fmt: skip
+        media_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if request.body and media_type != JSON_MEDIA_TYPE:
+            return _refused(415, f"the body must be sent as Content-Type: {JSON_MEDIA_TYPE}")
+        return None

@@ -72,20 +72,19 @@ def _send_invoices(
 ) -> pd.DataFrame:
     sender = Sender(plan, client, store, INVOICE_RESULT_COLUMNS)
     records = sender.start("export")
-    written: list[dict] = []
     work = [r for r in records if r["action"] in ("create", "update", "link", "void")]
+    # In QuickBooks already, and BMS not told yet (an export stopped, a write-back failed).
+    told = [r for r in records if r["action"] == "unchanged" and r.get("write_back") is True]
+    written = {r["bms_id"]: (r, r["qbo_record"] or {"Id": r["qbo_id"]}) for r in told}
+    if bms is None:  # nothing to tell: settled as they are
+        for row in told:
+            sender.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
     try:
         sender.make_needs(work)
         for done, row in enumerate(work, start=1):
             answer = _send_one(sender, row)
             if answer is not None and row["action"] != "void":
-                written.append(
-                    {
-                        "InvoiceId": int(row["bms_id"]),
-                        "QbInvoiceId": answer["Id"],
-                        "QbInvoiceNumber": answer.get("DocNumber"),
-                    }
-                )
+                written[row["bms_id"]] = (row, answer)
             if progress:
                 progress(done, len(work))
     except BaseException:
@@ -93,8 +92,8 @@ def _send_invoices(
         raise
     finally:
         if bms is not None and written:
-            _write_back(bms, store, sender.run_id, written)
-    return sender.finish(records, work)
+            _write_back(bms, sender, written, told)
+    return sender.finish(records, work + told)
 
 
 def totals_after(row: dict, answer: dict) -> dict:
@@ -173,18 +172,41 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
     return answer
 
 
-def _write_back(bms: BmsClient, store: SyncStore, run_id: str, written: list[dict]) -> None:
-    """Tell BMS the invoices are posted to accounting; a failure is logged, never lost: the
-    links stay, and the next export writes back again."""
+def _write_back(
+    bms: BmsClient, sender: Sender, written: dict[str, tuple[dict, dict]], told: list[dict]
+) -> None:
+    """Tell BMS the QuickBooks id and number of each exported invoice (posted to
+    accounting). A failure is the invoices' failure (the run is partial, the exit status
+    non-zero), never lost: BMS still lacks the id, so the next export tells it again."""
+    references = pd.DataFrame(
+        [
+            {"InvoiceId": int(bms_id), "QbInvoiceId": answer["Id"],
+             "QbInvoiceNumber": answer.get("DocNumber")}
+            for bms_id, (_row, answer) in written.items()
+        ]
+    )  # fmt: skip
     try:
-        write_invoice_references(bms, pd.DataFrame(written))
+        write_invoice_references(bms, references)
     except ReconcileError as exc:
-        store.log(run_id, kind="invoice", action="write-back", outcome="failed", message=str(exc))
-        return
-    store.log(
-        run_id,
-        kind="invoice",
-        action="write-back",
-        outcome="ok",
-        message=f"{len(written)} invoice(s) marked posted to accounting in BMS",
-    )
+        error = exc
+    else:
+        error = None
+        sender.store.log(sender.run_id, kind="invoice", action="write-back", outcome="ok",
+                         message=f"{len(references)} invoice(s) marked posted to accounting "
+                         "in BMS")  # fmt: skip
+    told_ids = {r["bms_id"] for r in told}
+    for bms_id, (row, answer) in written.items():
+        if error is None and bms_id not in told_ids:
+            continue  # its result (created, updated, linked) stands
+        before = sender.results.get(bms_id) or {}
+        check = {k: before.get(k) for k in CHECK_COLUMNS}
+        if error is None:
+            sender.result({**row, "action": "write-back"}, "ok", qbo_id=answer["Id"],
+                          message="already in QuickBooks; its id and number written back to "
+                          "BMS")  # fmt: skip
+            continue
+        done = f"{before['message']}; " if before.get("message") else "in QuickBooks; "
+        sender.result({**row, "action": "write-back"}, "failed", qbo_id=answer["Id"],
+                      code=getattr(error, "code", None), **check,
+                      message=f"{done}BMS was not told its QuickBooks id ({error}): the next "
+                      "export tells it")  # fmt: skip

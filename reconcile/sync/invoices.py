@@ -39,8 +39,9 @@ from reconcile.sync.state import QboState
 KEPT_INVOICE = "linked: QuickBooks keeps its invoice"
 INVOICE_PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "needs", "reason",
-    "body", "draft", "qbo_record", "totals", "fingerprint",
+    "body", "draft", "qbo_record", "totals", "fingerprint", "write_back",
 ]  # fmt: skip
+NOT_POSTED = "BMS does not have its QuickBooks id yet: the export writes it back"
 
 
 def fingerprint(body: Mapping[str, Any]) -> str:
@@ -133,7 +134,7 @@ def _plan_invoice(
         "kind": "invoice", "bms_id": draft.bms_id, "name": draft.doc_number, "changes": [],
         "needs": [], "qbo_id": None, "sync_token": None, "reason": "", "body": None,
         "draft": draft, "qbo_record": None, "totals": totals_check(draft, header),
-        "fingerprint": None,
+        "fingerprint": None, "write_back": False,
     }  # fmt: skip
     linked_id = store.qbo_id("invoice", draft.bms_id)
     current = state.by_id("Invoice", linked_id) if linked_id else None
@@ -196,11 +197,18 @@ def _plan_invoice(
         if same_number:  # the company's own invoice: linked, not rewritten (sync/policy.py)
             current = same_number[0]
             return {**row, "action": "link", "qbo_id": current["Id"], "reason": KEPT_INVOICE,
-                    "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip
-        return {**row, "action": "create"}
+                    "sync_token": current["SyncToken"], "qbo_record": current,
+                    "write_back": True}  # fmt: skip
+        return {**row, "action": "create", "write_back": True}
     unchanged = fingerprints.get(draft.bms_id) == digest and not row["needs"]
     if not unchanged and not follows_bms(store.origin("invoice", draft.bms_id)):
         row["reason"] = f"{KEPT_INVOICE}; BMS changed it since it was linked"
         unchanged = True
+    # The write-back is done when BMS says so (its reference is the linked invoice): until
+    # then every export repeats it, whatever stopped the one before (reliability issue).
+    posted = str(header.get("AccountingAppReference") or "") == str(current["Id"])
+    if unchanged and not posted:
+        row["reason"] = "; ".join(filter(None, [row["reason"], NOT_POSTED]))
     return {**row, "action": "unchanged" if unchanged else "update", "qbo_id": current["Id"],
-            "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip
+            "sync_token": current["SyncToken"], "qbo_record": current,
+            "write_back": not unchanged or not posted}  # fmt: skip

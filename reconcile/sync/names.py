@@ -33,7 +33,7 @@ import pandas as pd
 
 from reconcile.mapping.name_rules import FORBIDDEN, SUGGESTED, name_rules
 from reconcile.store import SyncStore
-from reconcile.sync.state import QboState
+from reconcile.sync.state import QboState, undeleted
 
 # QBO entities whose DisplayName shares one namespace with customers (reference §4).
 NAME_SHARERS = ("Vendor", "Employee")
@@ -94,7 +94,7 @@ class NameBook:
         """Whether the record is linked to a QuickBooks customer with this (folded) name."""
         qbo_id = self.store.qbo_id("customer", bms_id)
         record = self.state.by_id("Customer", qbo_id) if qbo_id else None
-        return bool(record) and str(record.get("DisplayName", "")).casefold() == folded
+        return bool(record) and str(undeleted(record.get("DisplayName", ""))).casefold() == folded
 
     def _sharer(self, name: str) -> str | None:
         for entity in NAME_SHARERS:

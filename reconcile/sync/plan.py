@@ -38,7 +38,7 @@ from reconcile.qbo.rules import classification
 from reconcile.store import SyncStore
 from reconcile.sync import policy
 from reconcile.sync.names import NameBook
-from reconcile.sync.state import QboState
+from reconcile.sync.state import QboState, undeleted
 
 PLAN_COLUMNS = [
     "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "kept", "needs",
@@ -233,7 +233,7 @@ class Resolver:
             linked = self.store.bms_id("account", account["Id"])
             same = (
                 not bms_name
-                or str(_undeleted(account.get("Name"))).casefold() == str(bms_name).casefold()
+                or str(undeleted(account.get("Name"))).casefold() == str(bms_name).casefold()
             )
             if linked or same:  # a linked account is the BMS account its link says
                 return account["Id"]
@@ -299,7 +299,7 @@ def account_conflict(bms: Mapping[str, Any], qbo: Mapping[str, Any]) -> str | No
     is not an identity, nor is a name. None when number (where both have one), name and
     classification all agree."""
     name, number = str(bms.get("Name") or ""), str(bms.get("AcctNum") or "")
-    qbo_name, qbo_number = str(_undeleted(qbo.get("Name")) or ""), str(qbo.get("AcctNum") or "")
+    qbo_name, qbo_number = str(undeleted(qbo.get("Name")) or ""), str(qbo.get("AcctNum") or "")
     differs = []
     if number and qbo_number and number != qbo_number:
         differs.append("number")
@@ -351,11 +351,6 @@ def short_tax_code_name(name: str, rate: float) -> str:
     head = words[0] if words and len(words[0]) <= 4 else "".join(w[0] for w in words).upper()
     text = f"{rate:.4f}".rstrip("0").rstrip(".")
     return f"{head[: TAX_CODE_NAME_MAX - len(text) - 2]} {text}%"
-
-
-def _undeleted(name: Any) -> Any:
-    suffix = " (deleted)"
-    return name[: -len(suffix)] if isinstance(name, str) and name.endswith(suffix) else name
 
 
 def same_value(now: Any, new: Any) -> bool:
@@ -533,7 +528,7 @@ def _plan_one(
             value = mapped.values.get(key)
             if value is None:
                 continue
-            matches = [chosen] if chosen else state.by_field(entity, key, value)
+            matches = [chosen] if chosen else state.by_name(entity, key, value)
             if matches:
                 current = matches[0]
                 other = store.bms_id(kind, current["Id"]) or claimed.get(f"qbo:{current['Id']}")
@@ -561,7 +556,7 @@ def _plan_one(
         return {**blocked(conflict), "qbo_id": current["Id"], "qbo_record": current}
     if current.get("Active") is False:  # QBO renames inactive records "X (deleted)" (§2)
         current = {
-            k: _undeleted(v) if k in ("DisplayName", "Name") else v for k, v in current.items()
+            k: undeleted(v) if k in ("DisplayName", "Name") else v for k, v in current.items()
         }
     changes = [p for p, v in mapped.values.items() if not same_value(get_path(current, p), v)]
     changes += [

@@ -56,7 +56,7 @@ class Sender:
         for row in records:
             if row["action"] == "blocked":
                 self.result(row, "blocked", message=row["reason"])
-            elif row["action"] == "unchanged":
+            elif row["action"] == "unchanged" and row.get("write_back") is not True:
                 self.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
                 self.created[("parent", row["bms_id"])] = row["qbo_id"]  # a parent already there
         return records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,6 +17,19 @@ NEEDED = {
     "item": ("Item", "Account"),
     "invoice": ("Invoice", "Customer", "Item", "Term", "TaxCode"),
 }
+
+
+# QuickBooks renames a name-list record it makes inactive "X (deleted)" (reference §2).
+DELETED = " (deleted)"
+
+
+def undeleted(name: object) -> object:
+    """A name without QuickBooks' " (deleted)" suffix of inactive records."""
+    return name[: -len(DELETED)] if isinstance(name, str) and name.endswith(DELETED) else name
+
+
+def _folded(value: object) -> str:
+    return unicodedata.normalize("NFC", str(value)).casefold()
 
 
 def tracked_lists(company: CompanySettings) -> tuple[str, ...]:
@@ -45,15 +59,24 @@ class QboState:
         return found[0] if found else None
 
     def by_field(self, entity: str, field_name: str, value: object) -> list[dict]:
-        """Records whose field equals ``value`` ignoring case (QBO names are case-blind)."""
+        """Records whose field equals ``value`` ignoring case (QBO names are case-blind) and
+        Unicode spelling (NFC: a name typed in QuickBooks with a combining accent is found)."""
         key = (entity, field_name)
         if key not in self._index:
             index: dict[str, list[dict]] = {}
             for record in self.all(entity):
                 if record.get(field_name) is not None:
-                    index.setdefault(str(record[field_name]).casefold(), []).append(record)
+                    index.setdefault(_folded(record[field_name]), []).append(record)
             self._index[key] = index
-        return self._index[key].get(str(value).casefold(), [])
+        return self._index[key].get(_folded(value), [])
+
+    def by_name(self, entity: str, field_name: str, value: object) -> list[dict]:
+        """:meth:`by_field`, and the inactive records QuickBooks renamed "value (deleted)":
+        a record made inactive is still the same record (found again, never made twice)."""
+        renamed = self.by_field(entity, field_name, f"{value}{DELETED}")
+        return self.by_field(entity, field_name, value) + [
+            r for r in renamed if r.get("Active") is False
+        ]
 
     def add(self, entity: str, record: dict) -> None:
         """Take in a record just created or changed (keeps the lookups right)."""

@@ -167,6 +167,7 @@ class InvoicesView(PlanTab):
             + _table("Lines (BMS ↔ QuickBooks)", style_lines(preview.lines))
         )  # fmt: skip
         sendable = self.plan["action"].isin(["create", "update", "link", "void"])
+        sendable |= self.plan["write_back"].eq(True)  # BMS still to be told the QuickBooks id
         self.export_button.disabled = not bool(sendable.any())
 
     def export(self) -> None:

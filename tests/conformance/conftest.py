@@ -155,7 +155,10 @@ class LocalQuickBooks:
     def set_time_scale(self, scale: float) -> None:
         """Change the sandbox's time scale over HTTP (its limit windows start anew)."""
         url = f"{self.sandbox.qbo_url}/_sandbox/settings"
-        requests.post(url, json={"time_scale": scale}, timeout=10).raise_for_status()
+        headers = self.sandbox.control_headers()
+        requests.post(
+            url, json={"time_scale": scale}, headers=headers, timeout=10
+        ).raise_for_status()
 
     def consent(self, authorization_url: str) -> dict[str, str]:
         """Press Authorize on the sandbox's consent page (what the person does in a browser);

@@ -445,7 +445,11 @@ def test_deactivating_an_item(qb, income_account):
 
 
 def test_an_expired_token_is_401_until_refreshed(local, qb, auth_client):
-    requests.post(f"{local.sandbox.qbo_url}/_sandbox/expire-tokens", timeout=10)
+    requests.post(
+        f"{local.sandbox.qbo_url}/_sandbox/expire-tokens",
+        headers=local.sandbox.control_headers(),
+        timeout=10,
+    ).raise_for_status()
     try:
         with pytest.raises(AuthorizationException) as expired:
             CompanyInfo.get(local.sandbox.realm_id, qb=qb)

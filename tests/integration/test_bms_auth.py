@@ -120,7 +120,9 @@ def test_expired_token_is_refreshed_and_the_call_replayed(sandbox, bms_client):
     bms_client.userinfo()
     old = bms_client.auth.session.access_token.reveal()
     before = bms_stats(sandbox)["refresh_count"]
-    resp = requests.post(f"{sandbox.bms_url}/_sandbox/expire-tokens", timeout=10)
+    resp = requests.post(
+        f"{sandbox.bms_url}/_sandbox/expire-tokens", headers=sandbox.control_headers(), timeout=10
+    )
     assert resp.json()["expired"] >= 1
 
     info = bms_client.userinfo()
@@ -178,7 +180,9 @@ def test_refresh_token_too_close_to_expiry_signs_in_without_refreshing(sandbox, 
     client = _client(bms_settings)
     client.userinfo()
     before = bms_stats(sandbox)["refresh_count"]
-    requests.post(f"{sandbox.bms_url}/_sandbox/expire-tokens", timeout=10)
+    requests.post(
+        f"{sandbox.bms_url}/_sandbox/expire-tokens", headers=sandbox.control_headers(), timeout=10
+    ).raise_for_status()
 
     assert client.userinfo()["BusinessName"] == bms_demo.BUSINESS_NAME
     assert client.auth.sign_ins == 2

@@ -40,7 +40,7 @@ class Company:
 
     def settings(self, **changes) -> requests.Response:
         url = f"{self.sandbox.qbo_url}/_sandbox/settings"
-        return requests.post(url, json=changes, timeout=10)
+        return requests.post(url, json=changes, headers=self.sandbox.control_headers(), timeout=10)
 
 
 @pytest.fixture(scope="module")

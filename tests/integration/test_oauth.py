@@ -248,7 +248,9 @@ def test_expired_access_token_is_refreshed_once_and_the_call_replayed(
 ):
     before_tokens = own_client.auth.store.load()
     before = sandbox_stats(sandbox)["refresh_count"]
-    resp = requests.post(f"{sandbox.qbo_url}/_sandbox/expire-tokens", timeout=10)
+    resp = requests.post(
+        f"{sandbox.qbo_url}/_sandbox/expire-tokens", headers=sandbox.control_headers(), timeout=10
+    )
     assert resp.status_code == 200 and resp.json()["expired"] >= 1
 
     customer = own_client.read("Customer", "1")

@@ -4,12 +4,16 @@ answer is lost), and the BMS invoices end in the right state."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from reconcile.bms.loaders import invoice_headers
+from reconcile.lease import LeaseHeldError
 from reconcile.payments import classification as c
 from reconcile.qbo.query import select
 from reconcile.sandbox.payment_truth import make_payments, owed_invoices, score
@@ -115,6 +119,59 @@ def test_a_lost_answer_is_looked_up_in_bms_not_applied_twice(fresh, truth):
     assert float(now) == pytest.approx(due - 20.0)  # applied exactly once
     assert "found applied in BMS" in " ".join(session.log(kind="payment")["message"])
     assert session.qbo.count(select("Payment").eq("Id", payment["Id"])) == 1
+
+
+IN_FLIGHT = textwrap.dedent(
+    """
+    import sys, time
+    from reconcile.lease import lease
+    from reconcile.store import SyncStore
+    store = SyncStore(sys.argv[1])
+    with lease(store, "import payments"):  # a first import, its payment sent to BMS
+        store.begin_create("payment", sys.argv[2], "import-in-flight")
+        store.log(None, kind="payment", action="import", outcome="pending",
+                  qbo_id=sys.argv[2], request_id="import-in-flight", message="sent to BMS",
+                  details={"lines": []})
+        print("held", flush=True)
+        time.sleep(60)
+    """
+)
+
+
+def test_a_second_import_at_once_neither_settles_nor_sends_the_firsts_payments(fresh, truth):
+    _sandbox, session = fresh
+    meant = {str(b) for ids in truth["bms_ids"] for b in ids}
+    owed = owed_invoices(session)
+    target = owed[~owed["bms_id"].isin(meant) & (owed["balance"] > 20)].iloc[-1]
+    payment = session.qbo.create(
+        "Payment",
+        {
+            "CustomerRef": {"value": target["qbo_customer_id"]}, "TotalAmt": 15.0,
+            "Line": [{"Amount": 15.0, "LinkedTxn": [{"TxnId": target["qbo_invoice_id"],
+                                                     "TxnType": "Invoice"}]}],
+        },
+    )  # fmt: skip
+    first = subprocess.Popen(
+        [sys.executable, "-c", IN_FLIGHT, str(session.store.path), payment["Id"]],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert first.stdout.readline().strip() == "held"
+        plan = session.payments(since=SINCE)
+        row = plan.payments.set_index("payment_id").loc[payment["Id"]]
+        assert row["class"] == c.IN_FLIGHT and not row["importable"]
+        assert f"process {first.pid}@" in row["reason"]
+        assert payment["Id"] in session.store.pending_of("payment")  # not taken for a crash's
+        with pytest.raises(LeaseHeldError, match="import payments"):
+            session.import_payments(plan.select([payment["Id"]]))
+    finally:
+        first.kill()
+        first.wait()
+    # The first run is gone: its marker is a crash's leftover now, settled by looking in BMS
+    # (not applied there), and the payment is imported once.
+    settled = session.payments(since=SINCE).select([payment["Id"]])
+    assert settled.payments["importable"].all()
+    assert set(session.import_payments(settled)["outcome"]) == {"imported"}
 
 
 def test_suggestions_for_unapplied_payments_against_the_truth(fresh, truth):

@@ -8,6 +8,7 @@ import pytest
 from reconcile.bms.loaders import accounts_frame, gl_accounts_frame, tax_items_frame
 from reconcile.mapping import ACCOUNTS, CUSTOMERS
 from reconcile.qbo.query import select
+from reconcile.sandbox.bms_demo import EDGE_NAMES
 from reconcile.store import SyncStore
 from reconcile.sync.plan import build_plan
 from reconcile.sync.send import send_plan
@@ -81,6 +82,27 @@ def test_lost_links_are_found_again_by_name_not_duplicated(client, tmp_path, bms
         assert len(second.links("customer")) == 2
     for name in rows["AccountName"]:
         assert _count(client, name) == 1
+
+
+def test_an_inactive_customer_is_found_again_under_quickbooks_deleted_name(
+    client, tmp_path, bms_frames
+):
+    """QuickBooks renames an inactive customer "X (deleted)": a lost link is found again by
+    that name and relinked, not created again (which QuickBooks refuses, 6240, forever)."""
+    rows = _pick(bms_frames, EDGE_NAMES["inactive"])
+    assert rows["IsActive"].tolist() == [False]
+    with SyncStore(tmp_path / "first.sqlite") as first:
+        assert set(send_plan(_plan(client, first, rows, bms_frames), client, first)["outcome"]) == {
+            "ok"
+        }
+    deleted = f"{EDGE_NAMES['inactive']} (deleted)"
+    assert _count(client, deleted) == 1
+    with SyncStore(tmp_path / "second.sqlite") as second:
+        plan = _plan(client, second, rows, bms_frames)
+        assert list(plan.loc[plan["kind"] == "customer", "action"]) == ["link"]
+        assert "DisplayName" not in plan["changes"].iloc[-1]
+        assert set(send_plan(plan, client, second)["outcome"]) == {"ok"}
+    assert _count(client, deleted) == 1 and _count(client, EDGE_NAMES["inactive"]) == 0
 
 
 def test_a_change_in_bms_becomes_a_sparse_update(client, store, bms_frames):

@@ -113,6 +113,18 @@ def test_credit_lines_and_empty_invoices_are_blocked_with_reasons():
     assert "PONumber" not in long_po.body and not long_po.blocked
 
 
+def test_a_long_line_description_is_cut_with_a_note_the_preview_shows():
+    draft = map_invoice(HEADER, [{**LINES[0], "Description": "x" * 4100}, LINES[1]])
+    assert len(draft.body["Line"][0]["Description"]) == 4000 and not draft.blocked
+    assert "line 1: description cut from 4100 to 4000 characters" in "; ".join(draft.notes)
+
+
+def test_one_name_in_two_unicode_spellings_is_sent_as_one():
+    nfd = map_invoice({**HEADER, "Notes": "Cafe\u0301 Lumie\u0300re"}, LINES)
+    nfc = map_invoice({**HEADER, "Notes": "Caf\u00e9 Lumi\u00e8re"}, LINES)
+    assert nfd.body["CustomerMemo"] == nfc.body["CustomerMemo"]
+
+
 def test_every_demo_invoice_agrees_to_the_cent_or_is_blocked():
     demo = generate(DemoSizes(), today=date(2026, 11, 25))
     checked = 0

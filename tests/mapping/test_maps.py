@@ -100,7 +100,11 @@ def test_validation_blocks_with_reasons_a_person_reads():
     m = CUSTOMERS.map({**ACCOUNT_ROW, "AccountName": "Acme: West", "Email": "billing-at-acme"})
     problems = {p.field: p.message for p in validate(CUSTOMERS, m)}
     assert "contains a colon" in problems["Display Name"]
+    assert "(it uses ':' for sub-records)" in problems["Display Name"]
     assert "is not an e-mail address" in problems["Main Email"]
+    line_break = CUSTOMERS.map({**ACCOUNT_ROW, "AccountName": "Acme\nWest"})
+    (problem,) = validate(CUSTOMERS, line_break)
+    assert "contains a line break" in problem.message and "':'" not in problem.message
     empty = CUSTOMERS.map({**ACCOUNT_ROW, "AccountName": "   "})
     assert any(p.rule == "required" for p in validate(CUSTOMERS, empty))
     too_long = CUSTOMERS.map({**ACCOUNT_ROW, "Phone": "5" * 31})

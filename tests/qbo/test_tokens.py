@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from reconcile.qbo.tokens import TokenSet, TokenStore
+from reconcile.qbo.tokens import TokenLockError, TokenSet, TokenStore
 from reconcile.secret import Secret
 
 ACCESS = "eyJ-access-token-value-123"
@@ -142,10 +142,17 @@ def test_load_missing_file_is_none(store):
 
 
 @pytest.mark.parametrize("content", ["{not json", "", "[1, 2]", '{"realm_id": "1"}'])
-def test_load_corrupt_file_is_none(store, content):
+def test_load_corrupt_file_is_none_and_says_it_is_unreadable(store, content):
     store.path.parent.mkdir(parents=True)
     store.path.write_text(content)
     assert store.load() is None
+    assert "unreadable" in store.problem()
+
+
+def test_a_good_or_missing_or_disconnected_token_file_has_no_problem(store):
+    assert store.problem() is None
+    store.mark_disconnected("invalid_grant")
+    assert store.problem() is None
 
 
 def test_mark_disconnected_replaces_tokens_by_reason(store):
@@ -192,13 +199,37 @@ def probe_lock(path) -> int:
 
 def test_lock_excludes_another_process(store):
     with store.lock():
-        assert store.lock().is_locked
+        assert store.locked
         assert probe_lock(store.path) == 3  # timed out
-    assert not store.lock().is_locked
+    assert not store.locked
     assert probe_lock(store.path) == 0  # acquired once released
 
 
 def test_lock_is_reentrant_in_process(store):
     with store.lock(), store.lock():
-        assert store.lock().is_locked
-    assert not store.lock().is_locked
+        assert store.locked
+    assert not store.locked
+
+
+HOLD_LOCK = """
+import sys, time
+from reconcile.qbo.tokens import TokenStore
+with TokenStore(sys.argv[1]).lock():
+    print("held", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_lock_held_elsewhere_is_waited_for_a_bounded_time_naming_the_holder(store):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(store.path)],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        refused = pytest.raises(TokenLockError, match=rf"locked by process {holder.pid}@.* 1 s")
+        with refused, store.lock(timeout=1.0):
+            pytest.fail("two holders at once")
+    finally:
+        holder.kill()
+        holder.wait()
+    with store.lock(timeout=5.0):  # the holder is gone: the lock is free
+        assert store.locked

@@ -227,3 +227,13 @@ def test_an_address_is_sent_whole_when_one_part_changes(store):
     plan = _plan([{**row, "Billing.City": "Boston"}], _state(Customer=[current]), store).iloc[0]
     assert plan["changes"] == ["BillAddr.City"]
     assert plan["body"]["BillAddr"] == {**body["BillAddr"], "City": "Boston"}
+
+
+def test_a_name_lookup_finds_quickbooks_deleted_renaming_of_inactive_records_only():
+    state = QboState({"Customer": [
+        {"Id": "1", "DisplayName": "Acme (deleted)", "Active": False},
+        {"Id": "2", "DisplayName": "Beta (deleted)", "Active": True},  # a name, not a rename
+    ]})  # fmt: skip
+    assert [r["Id"] for r in state.by_name("Customer", "DisplayName", "acme")] == ["1"]
+    assert state.by_name("Customer", "DisplayName", "Beta") == []
+    assert state.by_field("Customer", "DisplayName", "Acme") == []
