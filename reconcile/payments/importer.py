@@ -103,9 +103,21 @@ def import_plan(
                   message=message)  # fmt: skip
 
     records = plan.payments.to_dict("records")
-    work = [r for r in records if r["importable"]]
+    # Checked again now, under the writer lease: a plan made before another run imported a
+    # payment (or began to) must not send it again — BMS's refusal of a known id is
+    # undocumented, so "never twice" rests here.
+    imported = set(store.links("payment")["qbo_id"])
+    pending = store.pending_of("payment")
+    work = []
     for row in records:
-        if not row["importable"]:
+        if row["importable"] and row["payment_id"] in imported:
+            result(row, "skipped", "already imported (by another run, since this plan was made)")
+        elif row["importable"] and row["payment_id"] in pending:
+            result(row, "blocked", "an import of it was begun and not settled: plan again, "
+                   "which looks it up in BMS first")  # fmt: skip
+        elif row["importable"]:
+            work.append(row)
+        else:
             outcome = "skipped" if row["class"] == "already imported" else "blocked"
             result(row, outcome, f"{row['class']}: {row['reason']}")
     try:

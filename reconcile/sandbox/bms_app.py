@@ -248,6 +248,7 @@ class BmsApp:
     def handle(self, request: Request) -> Response:
         if request.path.startswith("/_sandbox/"):
             return self._control(request)
+        self.settings.hold()  # a test hook: hold_after_writes parks the client here
         for method, pattern, handler, needs_token in self.routes:
             match = re.fullmatch(pattern, request.path)
             if match and request.method == method:
@@ -275,6 +276,7 @@ class BmsApp:
             return Response.json({
                 "refresh_count": store.kv_get("bms_refresh_count", 0),
                 "write_count": store.kv_get("bms_write_count", 0),
+                "held_requests": self.settings.held_requests,
             })  # fmt: skip
         return Response.json({"error": f"unknown control path {request.path}"}, status=404)
 
@@ -595,7 +597,7 @@ class BmsApp:
             "SELECT job_id, applied_on FROM bms_payments WHERE tenant=? AND external_id=?",
             (tenant, pid),
         )
-        if seen:
+        if seen and self.settings.value.bms_refuse_known_payments:
             return "Skipped", (
                 f"Payment {pid} was already imported (job {seen[0][0]}, {seen[0][1]}); "
                 "not applied again."
@@ -648,7 +650,7 @@ class BmsApp:
             inv["ModifiedOn"] = now
             self.data.save_invoice(inv)
         self.data.store.execute(
-            "INSERT INTO bms_payments (tenant, external_id, job_id, applied_on, doc)"
+            "INSERT OR REPLACE INTO bms_payments (tenant, external_id, job_id, applied_on, doc)"
             " VALUES (?,?,?,?,?)",
             (tenant, pid, job_id, now, json.dumps(payment)),
         )

@@ -216,6 +216,8 @@ class QboApp:
 
     def handle(self, request: Request) -> Response:
         """Route one request: OAuth, sandbox control, or the accounting API."""
+        if not request.path.startswith("/_sandbox/"):
+            self.settings.hold()  # a test hook: hold_after_writes parks the client here
         answer = self.oauth.handle(request)
         if answer is not None:
             return answer
@@ -293,6 +295,7 @@ class QboApp:
             return Response.json({
                 "refresh_count": self.store.kv_get("refresh_count", 0),
                 "write_count": self.store.kv_get("write_count", 0),
+                "held_requests": self.settings.held_requests,
             })  # fmt: skip
         return Response.json({"error": f"unknown control path {request.path}"}, status=404)
 

@@ -19,6 +19,7 @@ import random
 import re
 import secrets
 import threading
+import time
 from dataclasses import asdict, dataclass, field, fields
 
 from reconcile.sandbox import company_profiles
@@ -65,6 +66,14 @@ class SandboxSettings:
     bms_job_logs: str = "per_payment"
     # The QuickBooks company's Preferences: comma-separated names of company_profiles.PROFILES.
     company_profile: str = "standard"
+    # Test hooks for the fault catalogue (tests/chaos). Once this sandbox has answered N writes
+    # (QBO and BMS together, counted from when the setting was set), every later API request of
+    # either server waits until the setting is back to None: a client parked right after its
+    # Nth write, to be killed there. ``/_sandbox/stats`` reports ``held_requests``.
+    hold_after_writes: int | None = None
+    # BMS ImportPayments skips a payment id it has applied before; False applies it again, so
+    # a test proves that the toolkit itself never imports a payment twice.
+    bms_refuse_known_payments: bool = True
 
     def check(self) -> None:
         """Raise ValueError on a setting the sandbox cannot honour."""
@@ -79,6 +88,11 @@ class SandboxSettings:
             raise ValueError("bms_payment_invoice_key must be qbo_id or bms_id")
         if self.bms_job_logs not in ("per_payment", "summary"):
             raise ValueError("bms_job_logs must be per_payment or summary")
+        hold = self.hold_after_writes
+        if hold is not None and (isinstance(hold, bool) or not isinstance(hold, int) or hold < 0):
+            raise ValueError("hold_after_writes must be None or an integer >= 0")
+        if not isinstance(self.bms_refuse_known_payments, bool):
+            raise ValueError("bms_refuse_known_payments must be true or false")
         company_profiles.names(self.company_profile)  # ValueError names an unknown profile
         bad = [f for f in self.fail_next + self.bms_fail_next if f not in INJECTABLE]
         if bad:
@@ -96,6 +110,38 @@ class SettingsBox:
         self.value = SandboxSettings(**{k: v for k, v in saved.items() if k in known})
         self.update({k: v for k, v in overrides.items() if v is not None})
         self.rng = random.Random(self.value.seed)
+        # hold_after_writes counts from the writes made when it was set (see write_total).
+        self._hold_base = self.write_total()
+        self._held = 0
+
+    def write_total(self) -> int:
+        """The writes both servers have answered (the stats' ``write_count`` summed)."""
+        return self.store.kv_get("write_count", 0) + self.store.kv_get("bms_write_count", 0)
+
+    @property
+    def held_requests(self) -> int:
+        """How many API requests are waiting on ``hold_after_writes`` now."""
+        with self._lock:
+            return self._held
+
+    def hold(self) -> None:
+        """Wait while ``hold_after_writes`` is set and reached (a test hook; API requests of
+        both servers call it first, the control endpoints never)."""
+        counted = False
+        try:
+            while True:
+                limit = self.value.hold_after_writes
+                if limit is None or self.write_total() - self._hold_base < limit:
+                    return
+                if not counted:
+                    with self._lock:
+                        self._held += 1
+                    counted = True
+                time.sleep(0.02)
+        finally:
+            if counted:
+                with self._lock:
+                    self._held -= 1
 
     def update(self, changes: dict) -> SandboxSettings:
         """Apply and persist changes; unknown keys or bad values raise ValueError."""
@@ -109,6 +155,8 @@ class SettingsBox:
             self.value = candidate
             if "seed" in changes:
                 self.rng = random.Random(candidate.seed)
+            if changes.get("hold_after_writes") is not None:
+                self._hold_base = self.write_total()
             self.store.kv_set("settings", asdict(candidate))
             return candidate
 

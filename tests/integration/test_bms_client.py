@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -13,6 +12,7 @@ from reconcile.bms import loaders
 from reconcile.bms.client import CALLS_PER_HOUR, BmsClient, endpoint_of
 from reconcile.bms.errors import BmsAuthError, BmsError, BmsNotFoundError, BmsServerError
 from tests.conftest import sandbox_settings
+from tests.integration.conftest import bms_payment
 
 ACCOUNTS = "/v2/crm/accounts/summary"
 INVOICES = "/v2/finance/invoices/summary"
@@ -210,22 +210,6 @@ def test_connection_resets_are_bounded(sandbox, bms_client):
     assert bms_client.calls[f"GET {ACCOUNTS}"] == 1 + bms_client.max_retries
 
 
-def _payment(settings, reference: str, amount: float, due: float, pid: str) -> dict:
-    return {
-        "Id": pid,
-        "Amount": amount,
-        "PaymentMethod": "Check",
-        "PaymentDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "Reference": "CHK-1",
-        "ExternalCustomer": {"Id": "QB-C-1", "Name": "Test customer"},
-        "Lines": [
-            {"Id": f"{pid}-1", "Amount": amount, "Discount": 0, "Balance": round(due - amount, 2),
-             "InvoiceId": reference}
-        ],
-        "ExternalTenantId": settings.external_tenant_id,
-    }  # fmt: skip
-
-
 def test_write_is_not_retried_on_500_and_nothing_is_applied(sandbox, bms_client, take_sent_invoice):
     invoice = take_sent_invoice()
     reference = f"QB-{uuid.uuid4().hex[:10]}"
@@ -233,9 +217,7 @@ def test_write_is_not_retried_on_500_and_nothing_is_applied(sandbox, bms_client,
         [{"InvoiceId": invoice["Id"], "QbInvoiceId": reference, "QbInvoiceNumber": "Q1"}]
     )
     loaders.write_invoice_references(bms_client, refs)
-    payment = _payment(
-        bms_client.settings, reference, 10.0, invoice["PaymentDue"], str(uuid.uuid4())
-    )
+    payment = bms_payment(bms_client, [(reference, 10.0, round(invoice["PaymentDue"] - 10, 2))])
     sandbox_settings(sandbox, bms_fail_next=["500"])
 
     with pytest.raises(BmsServerError):
@@ -251,17 +233,20 @@ def test_write_is_not_retried_on_500_and_nothing_is_applied(sandbox, bms_client,
     assert job["JobLogs"][0]["Code"] == "Applied"
 
 
-def test_lost_answer_of_a_write_is_not_replayed(sandbox, bms_client, take_sent_invoice):
-    invoice = take_sent_invoice()
+def _told_to_bms(bms_client, invoice: dict) -> tuple[dict, str]:
+    """The invoice, and the QuickBooks reference BMS was just told it has."""
     reference = f"QB-{uuid.uuid4().hex[:10]}"
     loaders.write_invoice_references(
         bms_client,
         pd.DataFrame([{"InvoiceId": invoice["Id"], "QbInvoiceId": reference,
                        "QbInvoiceNumber": None}]),
     )  # fmt: skip
-    payment = _payment(
-        bms_client.settings, reference, 10.0, invoice["PaymentDue"], str(uuid.uuid4())
-    )
+    return invoice, reference
+
+
+def test_lost_answer_of_a_write_is_not_replayed(sandbox, bms_client, take_sent_invoice):
+    invoice, reference = _told_to_bms(bms_client, take_sent_invoice())
+    payment = bms_payment(bms_client, [(reference, 10.0, round(invoice["PaymentDue"] - 10, 2))])
     sandbox_settings(sandbox, bms_fail_next=["reset-after"])
 
     with pytest.raises(BmsError):
@@ -334,3 +319,20 @@ def test_ids_count_against_one_endpoint(bms_client):
     assert not any(k.endswith(("70001", "70002")) for k in bms_client._limiters)
     hour = bms_client._limiters["GET /v2/finance/invoices/{id}"].windows["hour"]
     assert len(hour._stamps) == 2  # both calls counted in the same window
+
+
+def test_with_the_refusal_off_a_resent_payment_really_applies_twice(
+    sandbox, bms_client, take_sent_invoice
+):
+    """The chaos tests' hook (tests/chaos): without the sandbox's own refusal of a known
+    payment id, only the toolkit stands between a re-send and a double payment."""
+    invoice, reference = _told_to_bms(bms_client, take_sent_invoice())
+    payment = bms_payment(bms_client, [(reference, 5.0, round(invoice["PaymentDue"] - 5, 2))])
+    sandbox_settings(sandbox, bms_refuse_known_payments=False)
+    try:
+        for _ in range(2):
+            loaders.wait_for_job(bms_client, loaders.import_payments(bms_client, [payment]))
+    finally:
+        sandbox_settings(sandbox, bms_refuse_known_payments=True)
+    after = bms_client.result("GET", f"/v2/finance/invoices/{invoice['Id']}")
+    assert after["PaidAmount"] == pytest.approx(invoice["PaidAmount"] + 10)

@@ -11,16 +11,16 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
 import requests
 
+from reconcile import clock
 from reconcile.bms import loaders, openapi
 from reconcile.bms.client import BmsClient
 from reconcile.bms.errors import BmsError
-from tests.integration.conftest import bms_raw_sign_in
+from tests.integration.conftest import bms_payment, bms_raw_sign_in
 
 
 @dataclass
@@ -72,7 +72,7 @@ def _unknown_reference_payment(ctx: Ctx) -> dict:
     return {
         "Id": str(uuid.uuid4()),
         "Amount": 1.0,
-        "PaymentDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "PaymentDate": f"{clock.today().isoformat()}T12:00:00Z",  # the pinned day
         "ExternalCustomer": {"Id": "QB-C-schema", "Name": "Schema test"},
         "Lines": [{"Id": "1", "Amount": 1.0, "Discount": 0, "Balance": 0,
                    "InvoiceId": f"QB-nowhere-{uuid.uuid4().hex[:8]}"}],
@@ -286,14 +286,7 @@ def _payments(client, take):
     loaders.write_invoice_references(
         client, pd.DataFrame([{"InvoiceId": inv["Id"], "QbInvoiceId": ref, "QbInvoiceNumber": "7"}])
     )
-    payment = {
-        "Id": str(uuid.uuid4()),
-        "Amount": 10.0,
-        "PaymentDate": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "ExternalCustomer": {"Id": "QB-C-1", "Name": "Someone"},
-        "Lines": [{"Id": "1", "Amount": 10.0, "Discount": 0.0, "Balance": 0.0, "InvoiceId": ref}],
-        "ExternalTenantId": client.settings.external_tenant_id,
-    }
+    payment = bms_payment(client, [(ref, 10.0, 0.0)])
     job = loaders.wait_for_job(client, loaders.import_payments(client, [payment]), every=0.1)
     assert job["State"] == "Completed"
 
