@@ -128,7 +128,7 @@ def first_look(session: Session) -> FirstLook:
     company = {k: info[k] for k in COMPANY_FIELDS if info.get(k)}
     master = session.master_data()
     plans = {
-        "customer": session.plan("customer", master.customers),
+        "customer": session.plan("customer", master.customers, everyone=master.customers),
         "account": session.plan("account", master.accounts),
         # Items as they would be planned once the chart of accounts is sent: a GL account
         # QuickBooks lacks is a need, not a block (a first send sends accounts first).

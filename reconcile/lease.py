@@ -16,18 +16,14 @@ twice.
 
 from __future__ import annotations
 
-import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 
 from reconcile.errors import ReconcileError
-from reconcile.store import SyncStore, process_owner, utc_now
+from reconcile.store import SyncStore, owner_alive, process_owner, utc_now
 
-LEASE_TTL = 120.0  # seconds without a heartbeat after which a holder elsewhere is dead
 HEARTBEAT = 15.0  # seconds between heartbeats
 WRITER = "writer"  # the one lease writers take
 
@@ -36,35 +32,20 @@ class LeaseHeldError(ReconcileError):
     """Another live process holds the lease."""
 
 
-def owner_alive(holder: str | None, heartbeat_at: str | None = None) -> bool:
-    """Whether the process named ``pid@host`` still runs: on this host, asked of the system;
-    elsewhere, by its heartbeat (None: unknown, taken as dead)."""
-    if not holder or "@" not in holder:
-        return False
-    pid, _, host = holder.partition("@")
-    if host == socket.gethostname():
-        try:
-            os.kill(int(pid), 0)
-        except (ProcessLookupError, ValueError):
-            return False
-        except PermissionError:  # another user's process: it exists
-            return True
-        return True
-    if heartbeat_at is None:
-        return False
-    beat = datetime.fromisoformat(heartbeat_at.replace("Z", "+00:00"))
-    return (datetime.now(UTC) - beat).total_seconds() < LEASE_TTL
+_COLUMNS = ("owner", "purpose", "started_at", "heartbeat_at")
+_SELECT = f"SELECT {', '.join(_COLUMNS)} FROM leases WHERE name = ?"
+
+
+def _live(row: tuple | None) -> dict | None:
+    """A lease row as a dict, when its holder is alive."""
+    found = dict(zip(_COLUMNS, row, strict=True)) if row else None
+    return found if found and owner_alive(found["owner"], found["heartbeat_at"]) else None
 
 
 def holder(store: SyncStore, name: str = WRITER) -> dict | None:
     """The live holder of a lease (owner, purpose, started_at, heartbeat_at), or None."""
-    rows = store.read_sql(
-        "SELECT owner, purpose, started_at, heartbeat_at FROM leases WHERE name = ?", (name,)
-    )
-    if not rows:
-        return None
-    found = dict(zip(("owner", "purpose", "started_at", "heartbeat_at"), rows[0], strict=True))
-    return found if owner_alive(found["owner"], found["heartbeat_at"]) else None
+    rows = store.read_sql(_SELECT, (name,))
+    return _live(rows[0] if rows else None)
 
 
 def describe(found: dict) -> str:
@@ -82,11 +63,8 @@ _held_lock = threading.Lock()
 def _take(store: SyncStore, name: str, purpose: str) -> None:
     me, now = process_owner(), utc_now()
     with store.write_sql() as db:
-        row = db.execute(
-            "SELECT owner, purpose, started_at, heartbeat_at FROM leases WHERE name = ?", (name,)
-        ).fetchone()
-        if row and row[0] != me and owner_alive(row[0], row[3]):
-            found = dict(zip(("owner", "purpose", "started_at", "heartbeat_at"), row, strict=True))
+        found = _live(db.execute(_SELECT, (name,)).fetchone())
+        if found and found["owner"] != me:
             raise LeaseHeldError(
                 f"another reconcile is writing through {store.path}: {describe(found)}; "
                 "wait for it to finish (or stop it), then run this again"

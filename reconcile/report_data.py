@@ -269,11 +269,13 @@ def dry_run(
     --dry-run``), then the exportable invoices not in QuickBooks (``invoices``, else
     :func:`unexported` of ``Session.invoices()``) planned with what they need — only their
     invoice rows are kept, the master records being the rows above."""
+    everyone = None  # every BMS customer, when loaded here (the name keepers need them)
     if records is None:
         records = {kind: session.load(kind) for kind in KINDS}
+        everyone = records.get("customer")
     if invoices is None:
         invoices = unexported(session.invoices())
-    plans = [session.plan(kind, rows) for kind, rows in records.items()]
+    plans = [session.plan(kind, rows, everyone) for kind, rows in records.items()]
     if len(invoices):
         plan = session.plan_invoices(invoices, include_dependencies=True)
         plans.append(plan[plan["kind"] == "invoice"])

@@ -129,12 +129,16 @@ class Session:
             rows = rows[~rows["Id"].astype(str).isin(linked)]
         return rows.reset_index(drop=True)
 
-    def plan(self, kind: str, rows: pd.DataFrame) -> pd.DataFrame:
+    def plan(
+        self, kind: str, rows: pd.DataFrame, everyone: pd.DataFrame | None = None
+    ) -> pd.DataFrame:
         """What sending these rows would do (reads QuickBooks' current records, and for
-        customers every BMS customer: a name two of them share is kept by the same one)."""
+        customers every BMS customer — ``everyone`` when the caller has them — so that a name
+        two of them share is kept by the same one)."""
         emap = self.entity_map(kind)
         state = self._state(NEEDED[emap.kind])
-        everyone = self.load("customer") if emap.kind == "customer" else None
+        if emap.kind == "customer" and everyone is None:
+            everyone = self.load("customer")
         return build_plan(
             emap, rows, state, self.store, self.options, self.tax_items, company=self.company,
             all_rows=everyone,

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 3  # 2: links.origin; 3: names, leases, runs.owner
 BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we give up
+LEASE_TTL = 120.0  # seconds without a heartbeat after which a lease holder elsewhere is dead
 
 # The entity kinds the toolkit links (free text is accepted; these are the ones in use).
 KINDS = ("customer", "account", "item", "invoice", "payment", "term", "taxcode")
@@ -266,9 +267,29 @@ def _dump(details: dict | None, where: str) -> str | None:
 
 
 def process_owner() -> str:
-    """This process, ``pid@host`` (as ``reconcile.lease.owner``), so a run left open by a
-    process that is gone reads as interrupted."""
+    """This process, ``pid@host``, as runs and leases (``reconcile.lease``) name it, so a run
+    left open by a process that is gone reads as interrupted."""
     return f"{os.getpid()}@{socket.gethostname()}"
+
+
+def owner_alive(holder: str | None, heartbeat_at: str | None = None) -> bool:
+    """Whether the process named ``pid@host`` still runs: on this host, asked of the system;
+    elsewhere, by its heartbeat (None: unknown, taken as dead)."""
+    if not holder or "@" not in holder:
+        return False
+    pid, _, host = holder.partition("@")
+    if host == socket.gethostname():
+        try:
+            os.kill(int(pid), 0)
+        except (ProcessLookupError, ValueError):
+            return False
+        except PermissionError:  # another user's process: it exists
+            return True
+        return True
+    if heartbeat_at is None:
+        return False
+    beat = datetime.fromisoformat(heartbeat_at.replace("Z", "+00:00"))
+    return (datetime.now(UTC) - beat).total_seconds() < LEASE_TTL
 
 
 def _login() -> str | None:
@@ -650,8 +671,6 @@ class SyncStore:
         """Every run, oldest first, with its number of log entries and of failed ones.
         ``finished_at``/``outcome`` are None while a run is open; a run left open by a
         process that is gone (killed, crashed) reads ``interrupted``."""
-        from reconcile.lease import owner_alive  # the lease module builds on this one
-
         rows = self._read(
             "SELECT r.run_id, r.kind, r.action, r.user, r.started_at, r.finished_at, r.outcome, "
             "COUNT(l.id), COALESCE(SUM(l.outcome = 'failed'), 0), r.owner, MAX(x.heartbeat_at) "

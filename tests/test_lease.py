@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from reconcile.lease import LEASE_TTL, LeaseHeldError, holder, lease, owner_alive
-from reconcile.store import SyncStore, process_owner
+from reconcile.lease import LeaseHeldError, holder, lease
+from reconcile.store import LEASE_TTL, SyncStore, owner_alive, process_owner
 
 HOLD = textwrap.dedent(
     """
@@ -77,6 +77,8 @@ def test_the_same_process_holds_a_lease_again_without_taking_it_twice(tmp_path):
 
 
 def test_a_holder_on_another_host_is_alive_while_its_heartbeat_is_fresh():
+    # Real clock on purpose: a heartbeat's age is wall time, not the toolkit's calendar day
+    # (both stamps are relative to now, so this holds on any date).
     now = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime())
     old = time.strftime("%Y-%m-%dT%H:%M:%S.000000Z", time.gmtime(time.time() - LEASE_TTL - 5))
     assert owner_alive("4242@another-host.example", now)
