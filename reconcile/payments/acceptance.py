@@ -28,10 +28,19 @@ def accept(
     payment = client.read("Payment", payment_id)
     lines = list(payment.get("Line") or [])
     placed = sum(float(ln.get("Amount", 0)) for ln in lines)
-    for bms_id, amount in zip(suggestion["bms_invoice_ids"], suggestion["amounts"], strict=True):
+    # Read now, not from the suggestion: a suggestion accepted twice (a stale screen, a
+    # second click after a lost answer) must not apply the payment to an invoice twice.
+    applied = {t.get("TxnId") for ln in lines for t in ln.get("LinkedTxn") or []}
+    pairs = zip(suggestion["bms_invoice_ids"], suggestion["amounts"], strict=True)
+    for (bms_id, amount), number in zip(pairs, suggestion["invoice_numbers"], strict=True):
         qbo_id = qbo_invoice_ids.get(str(bms_id))
         if qbo_id is None:
             raise ReconcileError(f"BMS invoice {bms_id} is not in QuickBooks: export it first")
+        if qbo_id in applied:
+            raise ReconcileError(
+                f"payment {payment_id} is already applied to {number} in QuickBooks: "
+                "nothing changed (reload the payments to see it)"
+            )
         lines.append(
             {"Amount": float(amount), "LinkedTxn": [{"TxnId": qbo_id, "TxnType": "Invoice"}]}
         )

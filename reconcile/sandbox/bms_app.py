@@ -283,7 +283,7 @@ class BmsApp:
     def _run(self, request: Request, handler: Any, args: tuple, needs_token: bool) -> Response:
         if needs_token and not self._token_ok(request):
             return Response(401, b"", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        injected = self.settings.draw_fault("bms") if needs_token else None
+        injected = self.settings.draw_fault("bms", _is_write(request)) if needs_token else None
         if injected in ("500", "503"):
             return Response.json({"Success": False, "Error": {"Code": int(injected),
                                   "Message": "Internal server error (injected)"}},

@@ -13,6 +13,7 @@ import logging
 import re
 import socket
 import struct
+import sys
 import threading
 from dataclasses import dataclass, field
 from email.message import Message
@@ -137,12 +138,22 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s " + format, self.address_string(), *args)
 
 
+class _HTTPServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away before its answer (killed, or gave up waiting) is not an
+        # error of the sandbox: a real server drops the answer too. Anything else is printed.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            log.debug("client %s went away before its answer", client_address)
+            return
+        super().handle_error(request, client_address)
+
+
 class Server:
     """A running sandbox server: its URL, and ``stop()``."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"app": app})
-        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd = _HTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

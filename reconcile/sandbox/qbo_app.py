@@ -245,7 +245,7 @@ class QboApp:
             return auth_failure(f"The token is not authorized for realm {realm}", status=403)
 
         s = self.settings.value
-        injected = self.settings.draw_fault()
+        injected = self.settings.draw_fault(write=_is_write(request, rest))
         if injected in ("500", "503"):
             return fault_response(
                 Fault(
@@ -304,7 +304,7 @@ class QboApp:
     def _api(self, realm: str, rest: str, request: Request) -> Response:
         params = request.query
         request_id = params.get("requestid")
-        is_write = request.method == "POST" and rest not in ("query",)
+        is_write = _is_write(request, rest)
         if is_write:  # a test hook: "this only reads" is asserted by counting writes
             with self.store.lock:
                 self.store.kv_set("write_count", self.store.kv_get("write_count", 0) + 1)
@@ -1247,3 +1247,8 @@ class QboApp:
             customer["Balance"] = books.num(total)
             customer["BalanceWithJobs"] = books.num(total)
             self.store.put(realm, "Customer", customer, self.name_key("Customer", customer))
+
+
+def _is_write(request: Request, rest: str) -> bool:
+    """Whether an API request may change the company: every POST but a query."""
+    return request.method == "POST" and rest not in ("query",)

@@ -71,6 +71,10 @@ class SandboxSettings:
     # either server waits until the setting is back to None: a client parked right after its
     # Nth write, to be killed there. ``/_sandbox/stats`` reports ``held_requests``.
     hold_after_writes: int | None = None
+    # The catalogue's other hook: {"after": N, "fault": F}, F one of INJECTABLE, answers the
+    # first write of either server once N writes have been answered (counted from when it is
+    # set) with F, once, then is None again: a fault at a chosen step of a run.
+    fail_write: dict | None = None
     # BMS ImportPayments skips a payment id it has applied before; False applies it again, so
     # a test proves that the toolkit itself never imports a payment twice.
     bms_refuse_known_payments: bool = True
@@ -91,6 +95,17 @@ class SandboxSettings:
         hold = self.hold_after_writes
         if hold is not None and (isinstance(hold, bool) or not isinstance(hold, int) or hold < 0):
             raise ValueError("hold_after_writes must be None or an integer >= 0")
+        planned = self.fail_write
+        if planned is not None and not (
+            isinstance(planned, dict)
+            and set(planned) == {"after", "fault"}
+            and type(planned["after"]) is int  # not a bool
+            and planned["after"] >= 0
+            and planned["fault"] in INJECTABLE
+        ):
+            raise ValueError(
+                f'fail_write must be None or {{"after": N >= 0, "fault": one of {INJECTABLE}}}'
+            )
         if not isinstance(self.bms_refuse_known_payments, bool):
             raise ValueError("bms_refuse_known_payments must be true or false")
         company_profiles.names(self.company_profile)  # ValueError names an unknown profile
@@ -112,6 +127,7 @@ class SettingsBox:
         self.rng = random.Random(self.value.seed)
         # hold_after_writes counts from the writes made when it was set (see write_total).
         self._hold_base = self.write_total()
+        self._fail_base = self._hold_base  # fail_write's, likewise
         self._held = 0
 
     def write_total(self) -> int:
@@ -157,12 +173,20 @@ class SettingsBox:
                 self.rng = random.Random(candidate.seed)
             if changes.get("hold_after_writes") is not None:
                 self._hold_base = self.write_total()
+            if changes.get("fail_write") is not None:
+                self._fail_base = self.write_total()
             self.store.kv_set("settings", asdict(candidate))
             return candidate
 
-    def draw_fault(self, server: str = "qbo") -> str | None:
-        """The fault to inject into this request of ``server`` ("qbo" or "bms"), if any."""
+    def draw_fault(self, server: str = "qbo", write: bool = False) -> str | None:
+        """The fault to inject into this request of ``server`` ("qbo" or "bms"), if any;
+        ``write`` says whether the request is one of the writes the stats count."""
         with self._lock:
+            planned = self.value.fail_write
+            if write and planned and self.write_total() - self._fail_base >= planned["after"]:
+                self.value.fail_write = None
+                self.store.kv_set("settings", asdict(self.value))
+                return planned["fault"]
             queue = self.value.fail_next if server == "qbo" else self.value.bms_fail_next
             if queue:
                 fault = queue.pop(0)

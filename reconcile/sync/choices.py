@@ -8,10 +8,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import pandas as pd
+
 from reconcile.mapping.name_rules import FORBIDDEN
 from reconcile.mapping.syncmap import clean_text
 from reconcile.qbo.rules import ENTITIES
 from reconcile.store import SyncStore
+
+
+def suggested(plan: pd.DataFrame) -> pd.DataFrame:
+    """The blocked plan rows that carry a suggestion (a name or a link)."""
+    if "suggested_name" not in plan.columns:
+        return plan.iloc[0:0]
+    has = plan["suggested_name"].map(lambda v: isinstance(v, str)) | plan["suggested_link"].map(
+        lambda v: isinstance(v, str)
+    )
+    return plan[(plan["action"] == "blocked") & has]
 
 
 def choose_name(store: SyncStore, bms_id: str, bms_name: str, qbo_name: str) -> str:

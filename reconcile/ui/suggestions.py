@@ -13,17 +13,8 @@ import pandas as pd
 
 from reconcile.errors import ReconcileError
 from reconcile.session import Session
+from reconcile.sync.choices import suggested
 from reconcile.ui.messages import banner
-
-
-def suggested(plan: pd.DataFrame) -> pd.DataFrame:
-    """The blocked plan rows that carry a suggestion (a name or a link)."""
-    if "suggested_name" not in plan.columns:
-        return plan.iloc[0:0]
-    has = plan["suggested_name"].map(lambda v: isinstance(v, str)) | plan["suggested_link"].map(
-        lambda v: isinstance(v, str)
-    )
-    return plan[(plan["action"] == "blocked") & has]
 
 
 def _account(record: dict) -> str:

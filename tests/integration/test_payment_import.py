@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from reconcile.bms.loaders import invoice_headers
+from reconcile.errors import ReconcileError
 from reconcile.lease import LeaseHeldError
 from reconcile.payments import classification as c
 from reconcile.qbo.query import select
@@ -203,6 +204,9 @@ def test_accepting_a_suggestion_applies_it_in_quickbooks_then_it_imports(fresh, 
     session.accept_suggestion(chosen)
     payment = session.qbo.read("Payment", chosen["payment_id"])
     assert payment["UnappliedAmt"] == pytest.approx(0.0)
+    with pytest.raises(ReconcileError, match="already applied to"):  # a second click
+        session.accept_suggestion(chosen)
+    assert session.qbo.read("Payment", chosen["payment_id"])["Line"] == payment["Line"]
     again = session.payments(since=SINCE).select([chosen["payment_id"]])
     assert again.payments["class"].iloc[0] == c.READY
     assert set(again.lines["bms_id"]) == {str(b) for b in chosen["bms_invoice_ids"]}

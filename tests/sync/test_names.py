@@ -10,6 +10,7 @@ from reconcile.errors import ConfigError
 from reconcile.mapping import CUSTOMERS
 from reconcile.mapping.name_rules import name_rules
 from reconcile.store import SyncStore
+from reconcile.sync.choices import suggested
 from reconcile.sync.plan import build_plan
 from reconcile.sync.preview import preview_frame
 from reconcile.sync.state import QboState
@@ -74,6 +75,7 @@ def test_by_default_each_clash_is_blocked_with_its_reason_and_a_suggested_name(s
         "1038": "Riverside Family Dental (C1038)",
     }
     assert "suggested: 'Acme - West Division'" in plan.loc["1015", "reason"]
+    assert list(suggested(plan).index) == ["1005", "1015", "1038"]  # the create has none
 
 
 def test_with_rules_every_clash_gets_the_rule_name_and_the_preview_says_why(store):
