@@ -3,8 +3,8 @@ is sent (``python -m reconcile check``).
 
 Both systems are read and everything is planned — customers, the chart of accounts, items,
 the eligible invoices with what they need, the payments of the default period — and nothing is
-written: not to QuickBooks, not to BMS, not to the local store (payments are classified
-without settling interrupted imports). The result says, per kind, how many records would be
+written: not to QuickBooks, not to BMS, not to the local store (which refuses writes while it
+runs: ``SyncStore.reading``). The result says, per kind, how many records would be
 linked, created, updated, left alone or blocked, which fields of the company's own records
 QuickBooks keeps, and the company's settings found.
 """
@@ -123,6 +123,11 @@ class FirstLook:
 
 def first_look(session: Session) -> FirstLook:
     """Read both systems and plan every kind; writes nothing anywhere."""
+    with session.store.reading("the first look (check)"):
+        return _look(session)
+
+
+def _look(session: Session) -> FirstLook:
     qbo = session.qbo
     info = qbo.company_info()
     company = {k: info[k] for k in COMPANY_FIELDS if info.get(k)}
@@ -142,5 +147,5 @@ def first_look(session: Session) -> FirstLook:
     plans["invoice"] = session.plan_invoices(
         listed[listed["Selectable"]], include_dependencies=True
     )
-    payments = session.payments(settle=False).payments
+    payments = session.payments().payments
     return FirstLook(company, session.company, plans, payments)

@@ -195,14 +195,15 @@ class PaymentReport:
 
 def payment_report(session: Session, period: Period, *, plan: bool = False) -> PaymentReport:
     """Reconcile both systems now and classify the QuickBooks payments of the period; with
-    ``plan``, also the :func:`dry_run` of a sync."""
-    return PaymentReport(
-        period=period,
-        profile=session.config.profile,
-        reconciliation=session.reconciliation(),
-        plan=session.payments(period.since, period.until),
-        dry_run=dry_run(session) if plan else None,
-    )
+    ``plan``, also the :func:`dry_run` of a sync. Reads only (the store refuses writes)."""
+    with session.store.reading("the payment reconciliation report"):
+        return PaymentReport(
+            period=period,
+            profile=session.config.profile,
+            reconciliation=session.reconciliation(),
+            plan=session.payments(period.since, period.until),
+            dry_run=dry_run(session) if plan else None,
+        )
 
 
 # -- sync status ------------------------------------------------------------------------------
@@ -383,7 +384,13 @@ class SyncStatus:
 
 
 def sync_status(session: Session, period: Period, *, plan: bool = False) -> SyncStatus:
-    """Gather the sync status through the session; with ``plan``, also the dry run."""
+    """Gather the sync status through the session; with ``plan``, also the dry run. Reads
+    only (the store refuses writes)."""
+    with session.store.reading("the sync status report"):
+        return _status(session, period, plan)
+
+
+def _status(session: Session, period: Period, plan: bool) -> SyncStatus:
     store = session.store
     links = store.links()
     records = {kind: session.load(kind) for kind in KINDS}

@@ -23,12 +23,20 @@ from reconcile.bms.loaders import (
     tax_items_frame,
 )
 from reconcile.config import Config, load_config
-from reconcile.lease import LeaseHeldError, lease
+from reconcile.lease import describe, holder, lease
 from reconcile.mapping import EntityMap, configured
 from reconcile.payments.acceptance import accept
-from reconcile.payments.classification import UNAPPLIED, UNKNOWN, PaymentPlan, classify
+from reconcile.payments.classification import (
+    HELD,
+    IMPORTED,
+    IN_FLIGHT,
+    UNAPPLIED,
+    UNKNOWN,
+    PaymentPlan,
+    classify,
+)
 from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
-from reconcile.payments.importer import import_plan, settle_interrupted
+from reconcile.payments.importer import assess_interrupted, import_plan, settle_interrupted
 from reconcile.payments.reconciliation import (
     Reconciliation,
     reconcile_customers,
@@ -246,27 +254,27 @@ class Session:
             found += self.qbo.query(select("Invoice").in_("Id", chunk))
         return qbo_invoice_frame(found)
 
-    def payments(
-        self, since: date | None = None, until: date | None = None, *, settle: bool = True
-    ) -> PaymentPlan:
+    def payments(self, since: date | None = None, until: date | None = None) -> PaymentPlan:
         """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
         today), classified for import into BMS (see ``reconcile.payments.classification``).
-        Imports a crash left unrecorded are settled first, by looking them up in BMS (which
-        records what was found; ``settle=False`` for a look that writes nothing)."""
+        Reads only. Payments an interrupted import began are looked up in BMS and shown as
+        found (applied: already imported; not applied: importable; else held for a person);
+        while another run writes, they are that run's. The import records what was found."""
         since = since or month_before(clock.today())
         payments, lines = load_payments(self.qbo, since, until)
         bms_invoices = invoice_headers(self.bms)
-        held: dict[str, str] = {}
-        in_flight: dict[str, str] = {}
-        if settle:
-            try:  # markers are a crash's leftovers only when no writer is alive
-                with lease(self.store, "settle interrupted payment imports"):
-                    settled = settle_interrupted(self.store, bms_invoices)
-            except LeaseHeldError as exc:
-                in_flight = dict.fromkeys(self.store.pending_of("payment"), str(exc))
-            else:
-                rows = settled[settled["outcome"] == "held"]
-                held = dict(zip(rows["payment_id"], rows["message"], strict=True))
+        writer = holder(self.store)
+        if writer is not None:  # markers are a crash's leftovers only when no writer is alive
+            why = f"another reconcile is writing: {describe(writer)}"
+            interrupted = {p: (IN_FLIGHT, why) for p in self.store.pending_of("payment")}
+        else:
+            found = assess_interrupted(self.store, bms_invoices)
+            classes = {"imported": IMPORTED, "held": HELD}
+            interrupted = {
+                r.payment_id: (classes[r.outcome], r.message)
+                for r in found.itertuples()
+                if r.outcome in classes
+            }
         return classify(
             payments,
             lines,
@@ -276,16 +284,18 @@ class Session:
             self.store.links("customer"),
             set(self.store.links("payment")["qbo_id"]),
             self.load("customer"),
-            held,
+            interrupted,
             self.assumptions,
-            in_flight,
         )
 
     def import_payments(self, plan: PaymentPlan, progress: Progress | None = None) -> pd.DataFrame:
         """Import the plan's importable payments into BMS (see
-        ``reconcile.payments.importer``); one result row per payment."""
+        ``reconcile.payments.importer``); one result row per payment. What an interrupted
+        import left is recorded first (``settle_interrupted``), under the writer lease."""
         methods = {m["Id"]: m["Name"] for m in self.qbo.query(select("PaymentMethod"))}
         with lease(self.store, "import payments"):
+            if self.store.pending_of("payment"):
+                settle_interrupted(self.store, invoice_headers(self.bms))
             return import_plan(
                 plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
                 progress=progress, assumptions=self.assumptions,

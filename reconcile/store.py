@@ -202,6 +202,10 @@ class SchemaVersionError(ReconcileError):
     """The store file was written by a newer version of the toolkit."""
 
 
+class ReadOnlyStoreError(ReconcileError):
+    """A write was asked for inside :meth:`SyncStore.reading`, which promised none."""
+
+
 def utc_now() -> str:
     """Now as the store writes it: UTC ISO 8601 with microseconds and ``Z``."""
     return _iso(datetime.now(UTC))
@@ -316,6 +320,7 @@ class SyncStore:
         if isinstance(self.path, Path):
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._reading = threading.local()  # what the current thread promised only to read
         self._conn: sqlite3.Connection | None = sqlite3.connect(
             str(self.path),
             timeout=BUSY_TIMEOUT,
@@ -384,8 +389,25 @@ class SyncStore:
         return self._conn
 
     @contextmanager
+    def reading(self, what: str) -> Iterator[SyncStore]:
+        """While the block runs, this thread's writes to the store raise ReadOnlyStoreError
+        naming ``what``: a "this only reads" (the first look, a report, a plan) kept by the
+        store itself rather than by care. Other threads (a send under way) write as usual."""
+        outer = getattr(self._reading, "what", None)
+        self._reading.what = outer or what
+        try:
+            yield self
+        finally:
+            self._reading.what = outer
+
+    @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taking the write lock up front (waits up to BUSY_TIMEOUT)."""
+        promised = getattr(self._reading, "what", None)
+        if promised:
+            raise ReadOnlyStoreError(
+                f"{promised} only reads, yet something asked to write to the store {self.path}"
+            )
         with self._lock:
             conn = self._connection()
             try:

@@ -25,6 +25,7 @@ from reconcile.store import (
     RUN_COLUMNS,
     LinkConflictError,
     PendingCreateError,
+    ReadOnlyStoreError,
     SchemaVersionError,
     StoreBusyError,
     SyncStore,
@@ -44,6 +45,28 @@ def store(tmp_path):
 def count_log_rows(path: Path) -> int:
     with sqlite3.connect(path) as conn:
         return conn.execute("SELECT COUNT(*) FROM log").fetchone()[0]
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def test_a_store_reading_refuses_writes_from_its_thread_only(store):
+    store.link("customer", "1", "10")
+    with store.reading("the first look"):
+        assert store.qbo_id("customer", "1") == "10"  # reads go on
+        with pytest.raises(ReadOnlyStoreError, match="the first look only reads"):
+            store.link("customer", "2", "20")
+        with store.reading("a plan inside it"), pytest.raises(ReadOnlyStoreError, match="first"):
+            store.start_run("customer", "send")
+        assert store.pending_of("customer") == {}  # still refusing after the inner block
+        with pytest.raises(ReadOnlyStoreError):
+            store.begin_create("customer", "3", "r-3")
+        other = threading.Thread(target=store.link, args=("customer", "4", "40"))
+        other.start()
+        other.join()  # a send under way in another thread writes as usual
+    assert store.qbo_id("customer", "4") == "40" and store.qbo_id("customer", "2") is None
+    store.link("customer", "2", "20")  # and writes again after the block
+    assert store.qbo_id("customer", "2") == "20"
 
 
 # -- links ---------------------------------------------------------------------------------

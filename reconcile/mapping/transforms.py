@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.errors import Blocked
 from reconcile.mapping.syncmap import Ref, Skip, Transform, clean_text, is_blank
 from reconcile.qbo import rules as qbo_rules
 
@@ -217,7 +218,7 @@ TRANSFORMS: dict[str, Transform] = {
 def currency_code(name: Any, table: Mapping[str, str]) -> str | None:
     """The ISO 4217 code QuickBooks' CurrencyRef takes for a BMS currency name: from
     ``[sync_map.currencies]`` (BMS name → code), else the name itself when it is a code
-    ("USD"). None when BMS gives none; ValueError (the reason) when it cannot be told."""
+    ("USD"). None when BMS gives none; Blocked (the reason) when it cannot be told."""
     text = clean_text(name)
     if not text:
         return None
@@ -225,7 +226,7 @@ def currency_code(name: Any, table: Mapping[str, str]) -> str | None:
         return str(table[text]).upper()
     if len(text) == 3 and text.isalpha():
         return text.upper()
-    raise ValueError(
+    raise Blocked(
         f"BMS currency {text!r} is not an ISO currency code: say which it is in "
         f'[sync_map.currencies] ("{text}" = "USD")'
     )

@@ -15,6 +15,7 @@ ready.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -77,16 +78,16 @@ def classify(
     customer_links: pd.DataFrame,
     imported: set[str],
     bms_accounts: pd.DataFrame | None = None,
-    held: dict[str, str] | None = None,
+    interrupted: Mapping[str, tuple[str, str]] | None = None,
     assumptions: BmsAssumptions = DEFAULT,
-    in_flight: dict[str, str] | None = None,
 ) -> PaymentPlan:
     """Classify QBO payments (``reconcile.payments.frames``) against BMS invoice headers
     (``reconcile.bms.loaders.INVOICE_COLUMNS``); ``imported`` are the QBO payment ids already
-    imported; ``bms_accounts`` (Id, CurrencyName) enables the currency check; ``held``
-    (payment id → why) are payments an interrupted import left for a person to check;
-    ``assumptions`` name BMS's void statuses; ``in_flight`` (payment id → why) are payments
-    another process is importing now (``reconcile.lease``): not importable here."""
+    imported; ``bms_accounts`` (Id, CurrencyName) enables the currency check;
+    ``interrupted`` (payment id → (class, why)) are payments an earlier import began: found
+    applied in BMS (IMPORTED), left for a person to check (HELD), or being imported by
+    another process now (IN_FLIGHT, ``reconcile.lease``) — none importable here;
+    ``assumptions`` name BMS's void statuses."""
     pairs = pair_invoices(bms_invoices, qbo_invoices, invoice_links)
     pairs = pairs.dropna(subset=["bms_id", "qbo_invoice_id"])
     bms = bms_invoices.assign(bms_id=bms_invoices["Id"].astype("string"))
@@ -168,10 +169,9 @@ def classify(
         for t, row in zip(template, context.to_dict("records"), strict=True)
     ]
     plan = _payment_rows(payments, out, imported)
-    for klass, reasons in ((HELD, held), (IN_FLIGHT, in_flight)):
-        for payment_id, why in (reasons or {}).items():
-            at = plan["payment_id"] == payment_id
-            plan.loc[at, ["class", "reason", "importable"]] = [klass, why, False]
+    for payment_id, (klass, why) in (interrupted or {}).items():
+        at = plan["payment_id"] == payment_id
+        plan.loc[at, ["class", "reason", "importable"]] = [klass, why, False]
     # A payment is imported whole or not at all: no "after" for lines that will not apply.
     stays = ~out["payment_id"].isin(plan.loc[plan["importable"], "payment_id"])
     out.loc[stays, ["paid_after", "due_after", "status_after"]] = pd.NA

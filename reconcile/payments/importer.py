@@ -7,11 +7,12 @@ BMS has one way in for payments, ``POST /v2/integration/qbd/payments`` (a job, p
    log entry holding what its BMS invoices owed then.
 2. After the job, the payments BMS applied are recorded as imported (link kind ``payment``:
    BMS keeps the QuickBooks payment id as its external id) and the marker is cleared.
-3. A marker left behind (the kernel died between the call and the record) is settled before
-   anything is planned (:func:`settle_interrupted`): the payment is looked up in BMS through
-   its invoices — if they now owe what the payment would have left, it was applied and is
-   recorded; if they owe what they owed, it was not, and it is imported again; otherwise it
-   stays held back for a person. BMS also refuses an external payment id it has seen.
+3. A marker left behind (the kernel died between the call and the record) is looked up in
+   BMS through its invoices (:func:`assess_interrupted`) — if they now owe what the payment
+   would have left, it was applied; if they owe what they owed, it was not, and it can be
+   imported again; otherwise it is held back for a person. Planning shows what was found and
+   writes nothing; the next import records it first (:func:`settle_interrupted`), under the
+   writer lease. BMS also refuses an external payment id it has seen.
 
 The invoices' QuickBooks ids must be known to BMS (the invoice write-back); any that are
 missing are written first (``PUT /v2/integration/qbd/invoices``, idempotent).
@@ -113,8 +114,8 @@ def import_plan(
         if row["importable"] and row["payment_id"] in imported:
             result(row, "skipped", "already imported (by another run, since this plan was made)")
         elif row["importable"] and row["payment_id"] in pending:
-            result(row, "blocked", "an import of it was begun and not settled: plan again, "
-                   "which looks it up in BMS first")  # fmt: skip
+            result(row, "blocked", "an earlier import of it is not settled (half-applied in "
+                   "BMS, or begun since this plan was made): plan again to see it")  # fmt: skip
         elif row["importable"]:
             work.append(row)
         else:
@@ -232,18 +233,20 @@ class _Sender:
             self.result(row, "imported" if outcome == "imported" else "failed", message, job_id)
 
 
-def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataFrame:
-    """Settle the imports a crash left unrecorded, by looking at their BMS invoices; returns
-    one row per pending payment: payment_id, outcome (imported | not applied | held), message.
-    """
+SETTLE_COLUMNS = ["payment_id", "marker", "outcome", "message"]
+
+
+def assess_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataFrame:
+    """What became of the imports a crash left unrecorded, told by their BMS invoices' dues
+    now, without recording anything: one row per pending payment (``SETTLE_COLUMNS``;
+    outcome imported | not applied | held). Planning shows it; an import records it."""
     pending = store.pending_of("payment")
     rows = []
     if not pending:
-        return pd.DataFrame(rows, columns=["payment_id", "outcome", "message"])
+        return pd.DataFrame(rows, columns=SETTLE_COLUMNS)
     log = store.log_frame(kind="payment", outcome="pending")
     snapshots = dict(zip(log["request_id"], log["details"], strict=True))
     due = dict(zip(bms_invoices["Id"].astype("string"), bms_invoices["PaymentDue"], strict=True))
-    run_id = store.start_run("payment", "settle", details={"pending": len(pending)})
     for payment_id, marker in pending.items():
         lines = snapshots.get(marker, {}).get("lines", [])
         now = [round(float(due.get(ln["bms_id"], float("nan"))), 2) for ln in lines]
@@ -253,20 +256,32 @@ def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataF
         )
         untouched = all(abs(n - ln["due_before"]) < 0.005 for n, ln in zip(now, lines, strict=True))
         if applied:
-            store.link("payment", payment_id, payment_id, qbo_name="settled")
-            store.end_create("payment", payment_id)
             outcome, message = "imported", "found applied in BMS after an interrupted import"
-            logged = "ok"
         elif untouched:
-            store.end_create("payment", payment_id)
             outcome, message = "not applied", "not applied in BMS: it can be imported again"
-            logged = "skipped"
         else:
             outcome = "held"
             message = HELD_MESSAGE.format(numbers=", ".join(ln["number"] for ln in lines))
-            logged = "blocked"
-        store.log(run_id, kind="payment", action="settle", outcome=logged, qbo_id=payment_id,
-                  request_id=marker, message=message)  # fmt: skip
-        rows.append({"payment_id": payment_id, "outcome": outcome, "message": message})
+        rows.append({"payment_id": payment_id, "marker": marker, "outcome": outcome,
+                     "message": message})  # fmt: skip
+    return pd.DataFrame(rows, columns=SETTLE_COLUMNS)
+
+
+def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataFrame:
+    """Record what :func:`assess_interrupted` finds: an applied payment is imported (linked),
+    one not applied loses its marker (it can be imported again), a half-applied one stays
+    held for a person; each logged. A write: an import runs it first, under the lease."""
+    assessed = assess_interrupted(store, bms_invoices)
+    if assessed.empty:
+        return assessed
+    run_id = store.start_run("payment", "settle", details={"pending": len(assessed)})
+    logged = {"imported": "ok", "not applied": "skipped", "held": "blocked"}
+    for row in assessed.itertuples():
+        if row.outcome == "imported":
+            store.link("payment", row.payment_id, row.payment_id, qbo_name="settled")
+        if row.outcome != "held":
+            store.end_create("payment", row.payment_id)
+        store.log(run_id, kind="payment", action="settle", outcome=logged[row.outcome],
+                  qbo_id=row.payment_id, request_id=row.marker, message=row.message)  # fmt: skip
     store.finish_run(run_id, outcome="ok")
-    return pd.DataFrame(rows, columns=["payment_id", "outcome", "message"])
+    return assessed

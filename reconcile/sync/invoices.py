@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
+from reconcile.errors import Blocked
 from reconcile.mapping.invoices import (
     DISCOUNT_FIELDS,
     LINE_FIELDS,
@@ -165,7 +166,7 @@ def _plan_invoice(
         )
     try:
         resolved, row["needs"] = resolver.resolve_all(draft.refs)
-    except ValueError as exc:
+    except Blocked as exc:
         return blocked(str(exc))
     customer = state.by_id("Customer", resolved.get("CustomerRef", ""))
     wanted = (draft.body.get("CurrencyRef") or {}).get("value")

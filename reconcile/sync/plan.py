@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.errors import Blocked
 from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
 from reconcile.mapping.transforms import currency_code
 from reconcile.mapping.validation import validate
@@ -109,12 +110,12 @@ class Resolver:
     def resolve(self, ref: Ref) -> str | Need:
         """The QBO id the reference points to, or what must be created first.
 
-        Raises ValueError with a readable reason when neither is possible."""
+        Raises Blocked with a readable reason when neither is possible."""
         return getattr(self, f"_{ref.kind}")(ref)
 
     def resolve_all(self, refs: Mapping[str, Ref]) -> tuple[dict[str, str], list[Need]]:
         """Every reference of a record: the QBO ids found (by path), and the needs (with
-        their path) to create first. Raises ValueError with the first blocking reason."""
+        their path) to create first. Raises Blocked with the first blocking reason."""
         found: dict[str, str] = {}
         needs: list[Need] = []
         for path, ref in refs.items():
@@ -151,20 +152,20 @@ class Resolver:
         if found:
             return found[0]["Id"]
         if len(name) > TAX_CODE_NAME_MAX:
-            raise ValueError(
+            raise Blocked(
                 f"sales tax item {ref.key!r} has no QuickBooks tax code, and {name!r} is longer "
                 f"than the {TAX_CODE_NAME_MAX} characters QuickBooks allows for one: give it a "
                 "short name in [sync_map.tax_code_names]"
             )
         if not known_rate:
-            raise ValueError(f"sales tax item {ref.key!r}: its rate is unknown (load tax items)")
+            raise Blocked(f"sales tax item {ref.key!r}: its rate is unknown (load tax items)")
         return Need("taxcode", name, {"TaxCode": name, "RateValue": float(rate), "from": ref.key})
 
     def _customer(self, ref: Ref) -> str | Need:
         linked = self.store.qbo_id("customer", ref.key)
         found = self.state.by_id("Customer", linked) if linked else None
         if found is not None and found.get("Active") is False:
-            raise ValueError(
+            raise Blocked(
                 f"customer {ref.label!r} is inactive in QuickBooks, which refuses it on an "
                 "invoice (error 610): make it active (in BMS, then send it) first"
             )
@@ -173,7 +174,7 @@ class Resolver:
         need = self._included("customer", ref.key, ref.label)
         if need:
             return need
-        raise ValueError(
+        raise Blocked(
             f"customer {ref.label!r} (BMS {ref.key}) is not in QuickBooks yet: send it from the "
             "Accounts tab first"
         )
@@ -187,7 +188,7 @@ class Resolver:
         need = self._included("item", ref.label.casefold(), ref.label)
         if need:
             return need
-        raise ValueError(
+        raise Blocked(
             f"item {ref.label!r} is not in QuickBooks yet: send it from the Items tab, or set a "
             "default item for its line type ([sync_map.default_items])"
         )
@@ -206,7 +207,7 @@ class Resolver:
             found = [r for r in found if r.get("Active", True)]
             if found:
                 return found[0]["Id"]
-        raise ValueError(
+        raise Blocked(
             f"QuickBooks has no active {what} {ref.key!r}, which {option} names: add it in "
             f"QuickBooks (its {what} list is the company's own) or change {option}"
         )
@@ -219,7 +220,7 @@ class Resolver:
                 return linked
             if key in self.in_plan:  # sent earlier in the same send, parents first
                 return Need("parent", ref.label, {"bms_id": key})
-            raise ValueError(
+            raise Blocked(
                 f"GL account {ref.label!r} is not in QuickBooks yet: send it from the Chart of "
                 "Accounts tab first (parents before children)"
             )
@@ -237,7 +238,7 @@ class Resolver:
             )
             if linked or same:  # a linked account is the BMS account its link says
                 return account["Id"]
-            raise ValueError(
+            raise Blocked(
                 f"GL account {ref.label!r}: QuickBooks account {key} is {account.get('Name')!r}"
                 f" (Id {account['Id']}), another name; a number is not an identity. Link them in "
                 f'[sync_map.account_links] ("{key}" = "{account.get("Name")}") if they are one '
@@ -246,7 +247,7 @@ class Resolver:
         need = self._included("account", key, ref.label)
         if need:
             return need
-        raise ValueError(
+        raise Blocked(
             f"GL account {ref.label!r} is not in QuickBooks yet: send the chart of accounts first"
         )
 
@@ -327,7 +328,7 @@ def account_conflict(bms: Mapping[str, Any], qbo: Mapping[str, Any]) -> str | No
 def account_link(state: QboState, options: Mapping[str, Any], code: str) -> dict | None:
     """The QuickBooks account a person linked GL code ``code`` to in [sync_map.account_links]
     (by Id, Name or FullyQualifiedName, any case), or None when nobody did. Raises
-    ValueError (the blocking reason) when QuickBooks has no such account."""
+    Blocked (the reason) when QuickBooks has no such account."""
     wanted = options.get("account_links", {}).get(code)
     if wanted is None:
         return None
@@ -336,7 +337,7 @@ def account_link(state: QboState, options: Mapping[str, Any], code: str) -> dict
     for field_name in ("FullyQualifiedName", "Name"):
         found = found or next(iter(state.by_field("Account", field_name, wanted)), None)
     if found is None:
-        raise ValueError(
+        raise Blocked(
             f"[sync_map.account_links] links GL account {code} to QuickBooks account "
             f"{wanted!r}, which QuickBooks does not have (by Id, name or full name)"
         )
@@ -434,7 +435,7 @@ def _customer_settings(
         mapped.refs.pop("DefaultTaxCodeRef", None)
     try:
         code = currency_code(row.get("CurrencyName"), options.get("currencies", {}))
-    except ValueError as exc:
+    except Blocked as exc:
         return str(exc)
     if code is None:
         return None
@@ -494,7 +495,7 @@ def _plan_one(
 
     try:
         resolved, row["needs"] = resolver.resolve_all(mapped.refs)
-    except ValueError as exc:
+    except Blocked as exc:
         return blocked(str(exc))
     row["targets"] = _targets(mapped.refs, resolved, row["needs"], state)
 
@@ -522,7 +523,7 @@ def _plan_one(
         try:
             code = str(mapped.values.get("AcctNum") or "")
             chosen = account_link(state, resolver.options, code) if kind == "account" else None
-        except ValueError as exc:
+        except Blocked as exc:
             return blocked(str(exc))
         for key in keys:
             value = mapped.values.get(key)

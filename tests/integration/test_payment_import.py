@@ -112,9 +112,11 @@ def test_a_lost_answer_is_looked_up_in_bms_not_applied_twice(fresh, truth):
     assert first["outcome"].tolist() == ["failed"]
     assert payment["Id"] in session.store.pending_of("payment")
 
-    settled = session.payments(since=SINCE)  # looks it up before anything is planned
-    row = settled.payments.set_index("payment_id").loc[payment["Id"]]
-    assert row["class"] == c.IMPORTED
+    again = session.payments(since=SINCE)  # looked up in BMS, found applied, not recorded
+    row = again.payments.set_index("payment_id").loc[payment["Id"]]
+    assert row["class"] == c.IMPORTED and "found applied in BMS" in row["reason"]
+    assert payment["Id"] in session.store.pending_of("payment")
+    session.import_payments(again.select([payment["Id"]]))  # recorded first, sent never
     assert not session.store.pending_of("payment")
     now = invoice_headers(session.bms).set_index("Id").loc[int(target["bms_id"]), "PaymentDue"]
     assert float(now) == pytest.approx(due - 20.0)  # applied exactly once

@@ -56,10 +56,10 @@ def pay(pid: str, total: float, *links: tuple[str, float], customer="Q100", day=
     }  # fmt: skip
 
 
-def plan_of(*docs, imported=(), held=None):
+def plan_of(*docs, imported=(), interrupted=None):
     payments, lines = payment_frames(docs)
     return c.classify(payments, lines, BMS, QBO, INVOICE_LINKS, CUSTOMER_LINKS, set(imported),
-                      ACCOUNTS, held)  # fmt: skip
+                      ACCOUNTS, interrupted)  # fmt: skip
 
 
 def klass(plan, pid):
@@ -142,13 +142,23 @@ def test_held_payments_and_match_rates():
         pay("P1", 50.0, ("501", 50.0)),
         pay("P2", 10.0, ("599", 10.0)),
         pay("P3", 10.0, ("501", 10.0)),
-        held={"P3": "check INV-1 in BMS"},
+        interrupted={"P3": (c.HELD, "check INV-1 in BMS")},
     )
     assert klass(plan, "P3") == c.HELD and not plan.select(["P3"]).payments["importable"].any()
     assert c.match_rates(plan) == {
         "payments": 3, "payments_importable": 1, "payment_rate": 0.3333,
         "lines": 3, "lines_ready": 2, "line_rate": 0.6667,
     }  # fmt: skip
+
+
+def test_an_interrupted_import_found_applied_reads_imported_with_why():
+    plan = plan_of(pay("P1", 50.0, ("501", 50.0)),
+                   interrupted={"P1": (c.IMPORTED, "found applied in BMS")})  # fmt: skip
+    row = plan.payments.set_index("payment_id").loc["P1"]
+    assert (row["class"], row["reason"], row["importable"]) == (
+        c.IMPORTED, "found applied in BMS", False
+    )  # fmt: skip
+    assert plan.lines["due_after"].isna().all()  # nothing will apply
 
 
 def test_invoice_known_by_link_only_is_ready_and_its_reference_is_written_first():

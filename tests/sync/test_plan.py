@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from reconcile.errors import Blocked
 from reconcile.mapping import ACCOUNTS, CUSTOMERS, ITEMS
 from reconcile.store import SyncStore
-from reconcile.sync.plan import Need, build_plan, short_tax_code_name
+from reconcile.sync.plan import Need, Resolver, build_plan, short_tax_code_name
 from reconcile.sync.state import QboState
 from tests.mapping.test_maps import ACCOUNT_ROW
 
@@ -114,6 +115,23 @@ def test_blocked_records_say_why_and_do_not_stop_the_others(store):
     assert plan.loc["3", "action"] == "create"
     assert "BMS account 3 has the same name 'TWIN'" in plan.loc["4", "reason"]
     assert plan.loc["5", "action"] == "create"
+
+
+def test_only_a_blocking_reason_blocks_a_record_any_other_error_surfaces(store, monkeypatch):
+    # Resolution says "blocked" with Blocked; a ValueError there is a bug, not a reason.
+    def broken(self, ref):
+        raise ValueError("a bug in a resolver")
+
+    monkeypatch.setattr(Resolver, "_taxcode", broken)
+    with pytest.raises(ValueError, match="a bug in a resolver"):
+        _plan([_row()], _state(), store)
+
+    def refused(self, ref):
+        raise Blocked("no tax code for it")
+
+    monkeypatch.setattr(Resolver, "_taxcode", refused)
+    (row,) = _plan([_row()], _state(), store).to_dict("records")[-1:]
+    assert (row["action"], row["reason"]) == ("blocked", "no tax code for it")
 
 
 def test_record_linked_to_another_bms_id_is_blocked(store):
