@@ -27,9 +27,9 @@ from reconcile.config import load_config
 from reconcile.payments.classification import IMPORTED, READY
 from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.connect import connect_automatically
-from reconcile.sandbox.payment_truth import make_payments, owed_invoices, score
 from reconcile.sandbox.runner import start_sandbox
 from reconcile.session import Session
+from reconcile.testing.payment_truth import make_payments, owed_invoices, score
 
 
 def main() -> None:

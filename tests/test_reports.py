@@ -26,6 +26,7 @@ from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.connect import connect_automatically
 from reconcile.reports import (
     REPORTS,
+    Period,
     ReportError,
     default_out_dir,
     parse_params,
@@ -36,6 +37,7 @@ from reconcile.reports import (
 from reconcile.sandbox.runner import start_sandbox
 from reconcile.session import Session
 from reconcile.store import RUN_COLUMNS
+from tests.snapshots import assert_matches_snapshot
 
 SINCE = "2000-01-01"
 FAILURE = "refused for the report test"
@@ -215,6 +217,20 @@ def test_sync_status_report_with_a_dry_run(company, tmp_path):
     # The tax codes the customers need made first are rows of their own (every write planned).
     assert set(summary["dry_run"]) == {"taxcode", "customer", "account", "item", "invoice"}
     assert sum(summary["dry_run"]["invoice"].values()) == len(unexported)
+
+
+@pytest.mark.parametrize("name", ["payment_reconciliation", "sync_status"])
+def test_a_reports_files_match_their_reviewed_snapshot(company, name, tmp_path):
+    """The tables and summary a report writes, compared with tests/snapshots/<report>/ (see
+    tests/snapshots.py): a change to a report is a reviewed diff."""
+    session = Session(load_config(company["config"]))
+    since = date.fromisoformat(SINCE)
+    if name == "payment_reconciliation":
+        report = report_data.payment_report(session, report_period(SINCE))
+    else:  # the log keeps real time stamps: a period to the end of the century holds them
+        report = report_data.sync_status(session, Period(since, date(2099, 12, 31)), plan=True)
+    write_outputs(tmp_path, report.tables, report.summary())
+    assert_matches_snapshot(name, tmp_path)
 
 
 @pytest.mark.integration  # runs a notebook kernel (papermill)

@@ -5,14 +5,14 @@
 - BMS allows 1500 calls per hour *per endpoint* (reference §1.1): one sliding window per
   endpoint template (ids replaced by ``{id}``) keeps within it.
 - Reads (GETs and the read-only search POSTs) are retried on 5xx and connection resets with
-  backoff; writes are not, unless the caller says they are idempotent.
+  backoff; writes are not, unless the caller says they are idempotent. The request loop is
+  the one both clients share (``reconcile.transport``); this module gives it BMS's hooks.
 - Lists are paged with ``PageNumber``/``PageSize`` whether or not ``TotalRecords`` is sent:
   paging stops at TotalRecords, or at the first empty page.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import time
@@ -29,14 +29,12 @@ from reconcile.bms.errors import (
     BmsConnectionError,
     BmsError,
     BmsNotFoundError,
-    BmsRateLimitError,
     BmsServerError,
+    BmsThrottledError,
 )
 from reconcile.config import BmsSettings, Config, load_config
 from reconcile.limiter import Limiter
-from reconcile.retry import Backoff
-
-log = logging.getLogger(__name__)
+from reconcile.transport import Api, Transport, retry_after
 
 CALLS_PER_HOUR = 1500  # per endpoint (reference §1.1)
 RATE_WAIT = 60.0  # seconds to wait after a 429 when the server gives no Retry-After
@@ -64,10 +62,22 @@ class BmsClient:
         self.settings = settings
         self.http = http or requests.Session()
         self.auth = auth or BmsAuth(settings, self.http)
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.sleep = sleep
         self.calls: Counter = Counter()  # requests sent, by endpoint
+        api = Api(
+            credentials=self.auth.token,
+            bearer=str,
+            renew=self.auth.renew,
+            refused=lambda resp: resp.status_code == 401,
+            throttled=lambda resp: (
+                (retry_after(resp) or RATE_WAIT / self.settings.time_scale)
+                if resp.status_code == 429
+                else None
+            ),
+            unreachable=lambda endpoint, exc: BmsConnectionError(
+                f"{type(exc).__name__}: {exc}", endpoint=endpoint
+            ),
+        )
+        self.transport = Transport(self.http, api, max_retries, backoff, sleep, TIMEOUT)
         self._limiters: dict[str, Limiter] = {}
         self._lock = threading.Lock()
 
@@ -105,45 +115,12 @@ class BmsClient:
         url = f"{self.settings.base_url}{path}"
         if idempotent is None:
             idempotent = method == "GET" or path.endswith(("/search", "/details", "/discounts"))
-        limiter = self._limiter(endpoint)
-        backoff = Backoff(self.max_retries, self.backoff, self.sleep)
-        renewed = throttled = 0
-        while True:
-            token = self.auth.token()
-            try:
-                with limiter.slot("hour"):
-                    self.calls[endpoint] += 1
-                    resp = self.http.request(
-                        method,
-                        url,
-                        params=params,
-                        json=json,
-                        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-                        timeout=TIMEOUT,
-                    )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if idempotent and backoff.retry(f"{endpoint}: {type(exc).__name__}"):
-                    continue
-                raise BmsConnectionError(
-                    f"{type(exc).__name__}: {exc}", endpoint=endpoint
-                ) from None
-            if resp.status_code == 401 and not renewed:
-                renewed += 1
-                self.auth.renew(token)
-                continue
-            if resp.status_code == 429 and throttled < self.max_retries:
-                throttled += 1
-                wait = _retry_after(resp) or RATE_WAIT / self.settings.time_scale
-                log.warning("%s: rate limited; waiting %.1f s", endpoint, wait)
-                limiter.pause(wait)
-                continue
-            if (
-                resp.status_code >= 500
-                and idempotent
-                and backoff.retry(f"{endpoint}: HTTP {resp.status_code}")
-            ):
-                continue
-            return self._read(resp, endpoint, response_schema_for(method, path))
+        resp = self.transport.send(
+            method, url, label=endpoint, retry_safe=idempotent, limiter=self._limiter(endpoint),
+            kinds=("hour",), headers={"Accept": "application/json"}, params=params, json=json,
+            count=lambda event: self.calls.update([endpoint] if event == "sent" else []),
+        )  # fmt: skip
+        return self._read(resp, endpoint, response_schema_for(method, path))
 
     def _read(self, resp: requests.Response, endpoint: str, schema: dict | None) -> Envelope:
         try:
@@ -161,7 +138,7 @@ class BmsClient:
         elif status == 404 or code == 404:
             cls = BmsNotFoundError
         elif status == 429:
-            cls = BmsRateLimitError
+            cls = BmsThrottledError
         elif status >= 500:
             cls = BmsServerError
         if status == 401 and not err:
@@ -229,10 +206,3 @@ class BmsClient:
     def userinfo(self) -> dict:
         """Who is signed in, in which tenant, with which home currency (a connection test)."""
         return self.result("GET", "/v2/security/userinfo")
-
-
-def _retry_after(resp: requests.Response) -> float | None:
-    try:
-        return float(resp.headers["Retry-After"])
-    except (KeyError, ValueError):
-        return None

@@ -52,7 +52,7 @@ class BmsNotFoundError(BmsError):
     """The record asked for does not exist in this tenant."""
 
 
-class BmsRateLimitError(BmsError):
+class BmsThrottledError(BmsError):
     """Too many calls to one endpoint (BMS allows 1500 per hour per endpoint)."""
 
     retry_after: float | None = None

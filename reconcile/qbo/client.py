@@ -7,7 +7,8 @@
   what makes retrying writes safe; a write without one is never retried.
 - A client-side limiter keeps within QBO's limits; a 429 pauses every caller (60 s by default,
   less when the server says so) and the request is tried again; 5xx and connection resets are
-  retried a bounded number of times with exponential backoff.
+  retried a bounded number of times with exponential backoff. The request loop is the one
+  both clients share (``reconcile.transport``); this module gives it QuickBooks' hooks.
 """
 
 from __future__ import annotations
@@ -30,17 +31,16 @@ from reconcile.errors import ReconcileError
 from reconcile.limiter import Limiter, qbo_limiter
 from reconcile.qbo.auth import TIMEOUT, QboAuth
 from reconcile.qbo.errors import (
-    AuthenticationError,
     FaultError,
+    QboAuthError,
     QboError,
-    ServerError,
-    ThrottledError,
+    QboThrottledError,
     fault_from_dict,
     parse_error,
 )
 from reconcile.qbo.frames import to_frame
 from reconcile.qbo.query import MAX_RESULTS, Query
-from reconcile.retry import Backoff
+from reconcile.transport import Api, Transport
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,7 @@ BATCH_SIZE = 30  # at most 30 BatchItemRequest per batch (reference §6)
 THROTTLE_WAIT = 60.0  # official advice after a 429: wait 60 s (§6)
 # Payments are voided through an update with include=void; invoices have operation=void (§2).
 _VOID_BY_UPDATE = {"Payment", "SalesReceipt", "BillPayment"}
+SENT = {False: "api", True: "batch"}  # what a request sent counts as (CallStats), by batch
 
 
 class QboConnectionError(ReconcileError):
@@ -140,10 +141,27 @@ class QboClient:
         self.auth = auth or QboAuth(settings)
         self.limiter = limiter or shared_limiter(settings)
         self.http = http or requests.Session()
-        self.max_retries = max_retries
-        self.backoff = backoff
-        self.sleep = sleep
         self.stats = CallStats()
+        api = Api(
+            credentials=self.auth.tokens,
+            bearer=lambda tokens: tokens.access_token.reveal(),
+            renew=self.auth.refresh,
+            refused=lambda resp: resp.status_code >= 400 and isinstance(_error(resp), QboAuthError),
+            throttled=self._throttle_wait,
+            unreachable=lambda label, exc: QboConnectionError(
+                f"{label}: {type(exc).__name__}: {exc}"
+            ),
+        )
+        self.transport = Transport(self.http, api, max_retries, backoff, sleep, TIMEOUT)
+
+    def _throttle_wait(self, resp: requests.Response) -> float | None:
+        """After a 429 (or fault 3001): the official 60 s (§6), time-scaled, or less when
+        QuickBooks says so."""
+        error = _error(resp) if resp.status_code >= 400 else None
+        if not isinstance(error, QboThrottledError):
+            return None
+        wait = THROTTLE_WAIT / self.settings.time_scale
+        return min(wait, error.retry_after) if error.retry_after else wait
 
     @classmethod
     def from_config(cls, config: Config | None = None) -> QboClient:
@@ -190,61 +208,20 @@ class QboClient:
         elif json is not None:
             headers["Content-Type"] = "application/json"
         kinds = ("minute", "second", "batch") if batch else ("minute", "second")
-
-        refreshed = False
-        backoff = Backoff(self.max_retries, self.backoff, self.sleep)
-        throttles = 0
-        while True:
-            tokens = self.auth.tokens()
-            headers["Authorization"] = f"Bearer {tokens.access_token.reveal()}"
-            try:
-                with self.limiter.slot(*kinds):
-                    self.stats.add("batch" if batch else "api")
-                    resp = self.http.request(
-                        method,
-                        url,
-                        params=params,
-                        json=json,
-                        data=text.encode("utf-8") if text is not None else None,
-                        headers=headers,
-                        timeout=TIMEOUT,
-                    )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                if retry_safe and backoff.retry(f"{method} {path}: {type(exc).__name__}"):
-                    self.stats.add("retried")
-                    continue
-                raise QboConnectionError(f"{method} {path}: {type(exc).__name__}: {exc}") from None
-            log.debug("%s %s -> %s (intuit_tid=%s)", method, path, resp.status_code, _tid(resp))
-            if resp.status_code < 400:
-                body = resp.json() if resp.content else {}
-                fault = body.get("Fault") if isinstance(body, dict) else None
-                if fault:  # QBO may answer 200 with a Fault (reference §5)
-                    raise fault_from_dict(fault, status=resp.status_code, tid=_tid(resp))
-                return body
-            error = parse_error(resp.status_code, resp.text, dict(resp.headers))
-            if isinstance(error, AuthenticationError) and not refreshed:
-                log.info("%s %s: access token refused; refreshing once", method, path)
-                self.stats.add("reauthorized")
-                self.auth.refresh(tokens)
-                refreshed = True
-                continue
-            if isinstance(error, ThrottledError) and throttles < self.max_retries:
-                throttles += 1
-                self.stats.add("throttled")
-                wait = THROTTLE_WAIT / self.settings.time_scale
-                if error.retry_after:
-                    wait = min(wait, error.retry_after)
-                log.warning("%s %s: throttled by QuickBooks; waiting %.1f s", method, path, wait)
-                self.limiter.pause(wait)
-                continue
-            if (
-                isinstance(error, ServerError)
-                and retry_safe
-                and backoff.retry(f"{method} {path}: HTTP {error.status}")
-            ):
-                self.stats.add("retried")
-                continue
-            raise error
+        resp = self.transport.send(
+            method, url, label=f"{method} {path}", retry_safe=retry_safe,
+            limiter=self.limiter, kinds=kinds, headers=headers, params=params, json=json,
+            data=text.encode("utf-8") if text is not None else None,
+            count=lambda event: self.stats.add(SENT[batch] if event == "sent" else event),
+        )  # fmt: skip
+        log.debug("%s %s -> %s (intuit_tid=%s)", method, path, resp.status_code, _tid(resp))
+        if resp.status_code < 400:
+            body = resp.json() if resp.content else {}
+            fault = body.get("Fault") if isinstance(body, dict) else None
+            if fault:  # QBO may answer 200 with a Fault (reference §5)
+                raise fault_from_dict(fault, status=resp.status_code, tid=_tid(resp))
+            return body
+        raise _error(resp)
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -398,6 +375,11 @@ def batch_frame(results: Sequence[BatchResult]) -> pd.DataFrame:
         )
     columns = ["key", "operation", "entity", "ok", "Id", "SyncToken", "code", "message"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _error(resp: requests.Response) -> QboError:
+    """The typed error of a failed answer (any of QuickBooks' fault shapes)."""
+    return parse_error(resp.status_code, resp.text, dict(resp.headers))
 
 
 def _tid(resp: requests.Response) -> str | None:

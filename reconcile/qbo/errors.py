@@ -71,11 +71,11 @@ class QboError(ReconcileError):
         return f"QuickBooks {head}" + (f" ({', '.join(extra)})" if extra else "")
 
 
-class AuthenticationError(QboError):
+class QboAuthError(QboError):
     """401 / 3200: the access token is missing, expired or malformed."""
 
 
-class AuthorizationError(QboError):
+class QboForbiddenError(QboError):
     """403 / 3100: the app lacks a scope or the company refused it."""
 
 
@@ -87,7 +87,7 @@ class QueryError(ValidationError):
     """4000-4002: the query could not be parsed or run."""
 
 
-class ObjectNotFoundError(QboError):
+class QboNotFoundError(QboError):
     """610: the record does not exist or was made inactive."""
 
 
@@ -103,25 +103,25 @@ class DuplicateNameError(BusinessRuleError):
     """6240: another customer, vendor or employee already uses this DisplayName."""
 
 
-class ThrottledError(QboError):
+class QboThrottledError(QboError):
     """429 / 3001 ThrottleExceeded; ``retry_after`` is the server's hint in seconds, if any."""
 
     retry_after: float | None = None
 
 
-class ServerError(QboError):
+class QboServerError(QboError):
     """5xx from QuickBooks: worth one more try (the official advice is to resubmit once)."""
 
 
 _BY_CODE = {
-    "610": ObjectNotFoundError,
-    "3001": ThrottledError,
-    "3100": AuthorizationError,
-    "3200": AuthenticationError,
+    "610": QboNotFoundError,
+    "3001": QboThrottledError,
+    "3100": QboForbiddenError,
+    "3200": QboAuthError,
     "5010": StaleObjectError,
     "6240": DuplicateNameError,
 }
-_BY_STATUS = {401: AuthenticationError, 403: AuthorizationError, 429: ThrottledError}
+_BY_STATUS = {401: QboAuthError, 403: QboForbiddenError, 429: QboThrottledError}
 
 
 def _class_for(code: str, status: int | None) -> type[QboError]:
@@ -137,7 +137,7 @@ def _class_for(code: str, status: int | None) -> type[QboError]:
     if number >= 6000 and number < 10000:
         return BusinessRuleError
     if status is not None and status >= 500:
-        return ServerError
+        return QboServerError
     return QboError
 
 
@@ -200,7 +200,7 @@ def parse_error(status: int, text: str, headers: dict | None = None) -> QboError
         snippet = " ".join(text.split())[:300] or "(empty body)"
         fault = {"Error": [{"code": str(status), "Message": f"HTTP {status}", "Detail": snippet}]}
     error = fault_from_dict(fault, status=status, tid=tid)
-    if isinstance(error, ThrottledError):
+    if isinstance(error, QboThrottledError):
         retry = headers.get("retry-after")
         try:
             error.retry_after = float(retry) if retry else None

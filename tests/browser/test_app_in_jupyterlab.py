@@ -25,9 +25,9 @@ import requests
 
 from reconcile.qbo.query import select
 from reconcile.sandbox.bms_demo import EDGE_NAMES
-from reconcile.sandbox.payment_truth import owed_invoices
 from reconcile.sandbox.qbo_demo import VENDOR_NAMED_LIKE_BMS_CLIENT
 from reconcile.session import Session
+from reconcile.testing.payment_truth import owed_invoices
 from tests.conftest import exportable_invoices
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

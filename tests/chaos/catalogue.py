@@ -25,9 +25,9 @@ from pathlib import Path
 from conftest import connected_sandbox
 from reconcile.bms.loaders import invoice_headers
 from reconcile.qbo.query import select
-from reconcile.sandbox.payment_truth import make_payments, owed_invoices
 from reconcile.sandbox.runner import Sandbox
 from reconcile.sandbox.settings import INJECTABLE
+from reconcile.testing.payment_truth import make_payments, owed_invoices
 from tests.chaos.harness import (
     LEASE_LINE,
     kill_after_writes,

@@ -13,8 +13,8 @@ import pytest
 
 from reconcile.bms.loaders import invoice_headers
 from reconcile.payments import classification as c
-from reconcile.sandbox.payment_truth import owed_invoices
 from reconcile.session import Session
+from reconcile.testing.payment_truth import owed_invoices
 from tests.conftest import sandbox_settings
 
 SINCE = date(2000, 1, 1)

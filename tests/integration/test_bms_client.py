@@ -196,7 +196,7 @@ def test_retries_are_bounded(sandbox, bms_client):
     with pytest.raises(BmsServerError) as caught:
         bms_client.request("GET", ACCOUNTS)
     assert caught.value.status == 500
-    assert bms_client.calls[f"GET {ACCOUNTS}"] == 1 + bms_client.max_retries
+    assert bms_client.calls[f"GET {ACCOUNTS}"] == 1 + bms_client.transport.max_retries
     assert _settings_now(sandbox)["bms_fail_next"] == ["500"]  # the fifth never asked for
 
 
@@ -207,7 +207,7 @@ def test_connection_resets_are_bounded(sandbox, bms_client):
     sandbox_settings(sandbox, bms_fail_next=["reset"] * 5)
     with pytest.raises(BmsConnectionError):
         bms_client.request("GET", ACCOUNTS)
-    assert bms_client.calls[f"GET {ACCOUNTS}"] == 1 + bms_client.max_retries
+    assert bms_client.calls[f"GET {ACCOUNTS}"] == 1 + bms_client.transport.max_retries
 
 
 def test_write_is_not_retried_on_500_and_nothing_is_applied(sandbox, bms_client, take_sent_invoice):
@@ -269,16 +269,16 @@ def test_429_waits_for_retry_after_and_succeeds(sandbox, bms_client):
 
 
 def test_repeated_429_gives_up_with_a_rate_limit_error(sandbox, bms_settings):
-    from reconcile.bms.errors import BmsRateLimitError
+    from reconcile.bms.errors import BmsThrottledError
 
     bms_client = BmsClient(bms_settings, max_retries=1)  # one wait of Retry-After (1 s)
     bms_client.userinfo()
-    sandbox_settings(sandbox, bms_fail_next=["429"] * (bms_client.max_retries + 1))
-    with pytest.raises(BmsRateLimitError) as caught:
+    sandbox_settings(sandbox, bms_fail_next=["429"] * (bms_client.transport.max_retries + 1))
+    with pytest.raises(BmsThrottledError) as caught:
         bms_client.request("GET", ACCOUNTS, params={"PageSize": 1})
     assert caught.value.status == 429
     assert "1500" in caught.value.message
-    assert bms_client.calls[f"GET {ACCOUNTS}"] == bms_client.max_retries + 1
+    assert bms_client.calls[f"GET {ACCOUNTS}"] == bms_client.transport.max_retries + 1
 
 
 def test_second_401_in_a_row_is_not_renewed_again(sandbox, bms_client):

@@ -9,8 +9,8 @@ import pytest
 from reconcile.qbo.errors import (
     BusinessRuleError,
     DuplicateNameError,
-    ObjectNotFoundError,
     QboError,
+    QboNotFoundError,
     StaleObjectError,
     ValidationError,
 )
@@ -351,7 +351,7 @@ def test_delete_invoice_then_read_is_not_found(client, new_customer, hours_item_
     invoice = _invoice(client, customer["Id"], hours_item_id, 90)
     answer = client.delete("Invoice", invoice["Id"], invoice["SyncToken"])
     assert answer["status"] == "Deleted" and answer["Id"] == invoice["Id"]
-    with pytest.raises(ObjectNotFoundError) as caught:
+    with pytest.raises(QboNotFoundError) as caught:
         client.read("Invoice", invoice["Id"])
     assert caught.value.code == "610"
     assert client.read("Customer", customer["Id"])["Balance"] == 0

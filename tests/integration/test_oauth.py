@@ -27,7 +27,7 @@ from reconcile.qbo.auth import (
 )
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.connect import auto_consent, connect_automatically
-from reconcile.qbo.errors import AuthenticationError
+from reconcile.qbo.errors import QboAuthError
 from reconcile.qbo.tokens import TokenStore
 from tests.conftest import sandbox_settings
 from tests.integration.conftest import sandbox_stats
@@ -153,9 +153,9 @@ def test_reused_code_is_invalid_grant_and_kills_the_first_tokens(own_settings, s
     refresh = _raw_refresh(sandbox, own_settings, first.refresh_token.reveal())
     assert refresh.status_code == 400 and refresh.json()["error"] == "invalid_grant"
     # …so the client that holds them fails: 401, then invalid_grant on its refresh.
-    with pytest.raises((AuthenticationError, DisconnectedError)):
+    with pytest.raises((QboAuthError, DisconnectedError)):
         client.read("Customer", "1")
-    with pytest.raises((AuthenticationError, DisconnectedError)):
+    with pytest.raises((QboAuthError, DisconnectedError)):
         QboClient(own_settings, QboAuth(own_settings)).read("Customer", "1")
 
 

@@ -17,7 +17,7 @@ from reconcile.errors import ReconcileError
 from reconcile.lease import LeaseHeldError
 from reconcile.payments import classification as c
 from reconcile.qbo.query import select
-from reconcile.sandbox.payment_truth import make_payments, owed_invoices, score
+from reconcile.testing.payment_truth import make_payments, owed_invoices, score
 from tests.conftest import sandbox_settings
 
 SINCE = date(2000, 1, 1)

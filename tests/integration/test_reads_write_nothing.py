@@ -15,7 +15,7 @@ from reconcile.first_look import first_look
 from reconcile.payments import classification as c
 from reconcile.report_data import payment_report, sync_status
 from reconcile.reports import Period
-from reconcile.sandbox.payment_truth import make_payments, owed_invoices
+from reconcile.testing.payment_truth import make_payments, owed_invoices
 from tests.conftest import sandbox_settings
 
 SINCE = date(2000, 1, 1)

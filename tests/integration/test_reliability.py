@@ -10,7 +10,7 @@ import requests
 
 from reconcile.limiter import Limiter
 from reconcile.qbo.client import BatchOp, QboClient, QboConnectionError
-from reconcile.qbo.errors import ServerError, ThrottledError
+from reconcile.qbo.errors import QboServerError, QboThrottledError
 from reconcile.qbo.query import select
 from tests.conftest import sandbox_settings
 from tests.integration.conftest import count_named, sandbox_current_settings, unique
@@ -105,11 +105,12 @@ def test_server_error_on_create_is_retried_without_duplicate(recorded, sandbox):
 def test_persistent_server_errors_give_up_after_max_retries(recorded, sandbox):
     client, http = recorded
     sandbox_settings(sandbox, fail_next=["500"] * 5)
-    with pytest.raises(ServerError) as caught:
+    with pytest.raises(QboServerError) as caught:
         client.read("Customer", "1")
     assert caught.value.status == 500
-    assert len(http.calls) == 1 + client.max_retries  # bounded
-    assert sandbox_current_settings(sandbox)["fail_next"] == ["500"] * (4 - client.max_retries)
+    assert len(http.calls) == 1 + client.transport.max_retries  # bounded
+    left = 4 - client.transport.max_retries
+    assert sandbox_current_settings(sandbox)["fail_next"] == ["500"] * left
 
 
 def test_backoff_grows_exponentially(qbo_settings, sandbox):
@@ -132,7 +133,7 @@ def test_persistent_resets_give_up_after_max_retries(recorded, sandbox):
     sandbox_settings(sandbox, fail_next=["reset"] * 5)
     with pytest.raises(QboConnectionError):
         client.read("Customer", "1")
-    assert len(http.calls) == 1 + client.max_retries
+    assert len(http.calls) == 1 + client.transport.max_retries
     assert all("status" not in c for c in http.calls)
 
 
@@ -179,12 +180,12 @@ def test_throttling_retries_are_bounded(qbo_settings, sandbox):
     http = RecordingSession()
     client = QboClient(qbo_settings, http=http, limiter=limiter, sleep=lambda s: None)
     sandbox_settings(sandbox, fail_next=["429"] * 5)
-    with pytest.raises(ThrottledError) as caught:
+    with pytest.raises(QboThrottledError) as caught:
         client.read("Customer", "1")
     assert caught.value.code == "3001"
-    assert http.statuses() == [429] * (1 + client.max_retries)
+    assert http.statuses() == [429] * (1 + client.transport.max_retries)
     # Each 429 paused every caller for the scaled minute (Retry-After: 1 s).
-    assert limiter.waited == pytest.approx(client.max_retries * 1.0, abs=0.05)
+    assert limiter.waited == pytest.approx(client.transport.max_retries * 1.0, abs=0.05)
 
 
 def _fire(client: QboClient, reads: int = 30, threads: int = 20) -> list[dict]:

@@ -8,16 +8,16 @@ import pytest
 
 from reconcile.errors import ReconcileError
 from reconcile.qbo.errors import (
-    AuthenticationError,
-    AuthorizationError,
     BusinessRuleError,
     DuplicateNameError,
-    ObjectNotFoundError,
+    QboAuthError,
     QboError,
+    QboForbiddenError,
+    QboNotFoundError,
+    QboServerError,
+    QboThrottledError,
     QueryError,
-    ServerError,
     StaleObjectError,
-    ThrottledError,
     ValidationError,
     fault_from_dict,
     parse_error,
@@ -83,7 +83,7 @@ def test_json_fault_keeps_every_error_and_follows_the_first():
     [
         ("6240", DuplicateNameError),
         ("5010", StaleObjectError),
-        ("610", ObjectNotFoundError),
+        ("610", QboNotFoundError),
         ("4000", QueryError),
         ("4001", QueryError),
         ("2050", ValidationError),
@@ -100,7 +100,7 @@ def test_code_selects_the_class(code, cls):
 
 def test_lowercase_401_is_authentication_error():
     err = parse_error(401, LOWERCASE_401)
-    assert type(err) is AuthenticationError
+    assert type(err) is QboAuthError
     assert err.code == "3200"
     assert err.detail == "Token expired: AB016..."
     assert err.element == ""  # null in the body
@@ -110,14 +110,14 @@ def test_lowercase_401_is_authentication_error():
 
 def test_lowercase_403_is_authorization_error():
     err = parse_error(403, LOWERCASE_403)
-    assert type(err) is AuthorizationError
+    assert type(err) is QboForbiddenError
     assert err.code == "3100"
     assert "sufficient scope" in err.detail
 
 
 def test_xml_429_is_throttled_with_retry_after():
     err = parse_error(429, XML_429, {"Retry-After": "60", "Content-Type": "application/xml"})
-    assert type(err) is ThrottledError
+    assert type(err) is QboThrottledError
     assert err.code == "3001"
     assert "ThrottleExceeded" in err.errors[0].message
     assert err.detail == "The request limit was reached.  Try again later"
@@ -128,13 +128,13 @@ def test_xml_429_is_throttled_with_retry_after():
 @pytest.mark.parametrize("header", [{}, {"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}])
 def test_throttled_without_usable_retry_after(header):
     err = parse_error(429, XML_429, header)
-    assert isinstance(err, ThrottledError)
+    assert isinstance(err, QboThrottledError)
     assert err.retry_after is None
 
 
 def test_xml_wrong_cluster_is_authentication_error():
     err = parse_error(401, XML_WRONG_CLUSTER)
-    assert type(err) is AuthenticationError
+    assert type(err) is QboAuthError
     assert err.code == "130"
     assert err.errors[0].message == "Accessing Wrong Cluster"
     assert err.fault_type == "AuthenticationFault"
@@ -151,7 +151,7 @@ def test_xml_wrong_cluster_is_authentication_error():
 )
 def test_garbage_502_is_server_error_with_snippet(body):
     err = parse_error(502, body)
-    assert type(err) is ServerError
+    assert type(err) is QboServerError
     assert err.status == 502
     assert err.code == "502"
     assert err.detail and err.detail in " ".join(body.split())
@@ -160,13 +160,13 @@ def test_garbage_502_is_server_error_with_snippet(body):
 
 def test_empty_500_body():
     err = parse_error(500, "")
-    assert type(err) is ServerError
+    assert type(err) is QboServerError
     assert err.detail == "(empty body)"
 
 
 def test_long_garbage_snippet_is_truncated():
     err = parse_error(503, "x" * 5000)
-    assert isinstance(err, ServerError)
+    assert isinstance(err, QboServerError)
     assert len(err.detail) == 300
 
 

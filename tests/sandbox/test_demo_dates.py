@@ -47,12 +47,12 @@ from reconcile.sandbox.bms_demo import (
     DemoSizes,
     generate,
 )
-from reconcile.sandbox.payment_truth import payment_date
 from reconcile.session import CUSTOMER_TYPES
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoices import build_invoice_plan, invoice_list
 from reconcile.sync.state import QboState
+from reconcile.testing.payment_truth import payment_date
 
 # Two years of "today"s: month ends, the first of a month, both ends of a year, a leap day,
 # weekdays and weekends, and the days the date-dependence showed up.
