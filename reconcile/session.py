@@ -60,7 +60,6 @@ from reconcile.sync.state import NEEDED, QboState, tracked_lists
 
 # The entity tabs of the seed guide, by the names people use.
 KINDS = {"customers": "customer", "accounts": "account", "items": "item"}
-CUSTOMER_TYPES = ("Client",)  # BMS account types that are customers (vendors are not)
 IDS_PER_QUERY = 200  # ids per QuickBooks "Id IN (…)" query
 
 
@@ -124,7 +123,7 @@ class Session:
         kind = KINDS.get(kind, kind)
         if kind == "customer":
             rows = accounts_frame(self.bms, active_only=active_only, modified_since=modified_since)
-            types = self.options.get("customer_account_types", CUSTOMER_TYPES)
+            types = self.options.customer_account_types
             rows = rows[rows["AccountType"].isin(types)]
         elif kind == "account":
             rows = gl_accounts_frame(self.bms, active_only=active_only)

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
+from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import Ref, clean_text, is_blank
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
@@ -90,7 +91,7 @@ def map_invoice(
     header: Mapping[str, Any],
     lines: Iterable[Mapping[str, Any]],
     discounts: Iterable[Mapping[str, Any]] = (),
-    options: Mapping[str, Any] | None = None,
+    options: SyncOptions | Mapping[str, Any] | None = None,
     company: CompanySettings = DEFAULT_COMPANY,
     currency: str | None = None,
 ) -> InvoiceDraft:
@@ -98,7 +99,7 @@ def map_invoice(
 
     ``company`` (the QuickBooks company's settings) decides the number, the tax and the
     currency sent; ``currency`` is the ISO code of the BMS account's currency, when known."""
-    options = options or {}
+    options = SyncOptions.of(options)
     number = clean_text(header.get("InvoiceNumber")) or ""
     lines, discounts = list(lines), list(discounts)
     draft = InvoiceDraft(str(header["Id"]), number, header=header, lines=lines,
@@ -207,13 +208,13 @@ def _tracking(
     header: Mapping[str, Any],
     lines: list[Mapping[str, Any]],
     company: CompanySettings,
-    options: Mapping[str, Any],
+    options: SyncOptions,
 ) -> None:
     """ClassRef and DepartmentRef (QuickBooks' "location") where the company tracks them and
     ``[sync_map.classes]`` / ``[sync_map.locations]`` (BMS name → QuickBooks name, "*" for
     any) say which. Intuit (Invoice.ClassRef, DepartmentRef): available only with
     ClassTrackingPerTxn (per line: ClassTrackingPerTxnLine) and TrackDepartments on."""
-    classes, locations = options.get("classes", {}), options.get("locations", {})
+    classes, locations = options.classes, options.locations
     if company.class_tracking == "transaction" and classes:
         name = _tracked(classes, header.get("ClassName"))
         if name:
@@ -238,7 +239,7 @@ def _tax(
     header: Mapping[str, Any],
     taxable: Decimal,
     company: CompanySettings,
-    options: Mapping[str, Any],
+    options: SyncOptions,
 ) -> None:
     """The invoice's tax as the company's settings take it, and the tax QuickBooks will show
     (``expected_tax``; None when QuickBooks computes it and nobody can know it before)."""
@@ -259,7 +260,7 @@ def _tax(
         # Intuit, "Using QuickBooks Online API for automated sales tax" (2017-12-11): the
         # engine picks the tax code itself, and "whenever an explicit tax amount is sent …
         # honors the amount and prorates it across tax rates in the AST-assigned tax code".
-        if options.get("automated_sales_tax", "bms") == "quickbooks":
+        if options.automated_sales_tax == "quickbooks":
             draft.tax_by_quickbooks = True
             draft.expected_tax = None
             draft.notes.append(
@@ -285,9 +286,9 @@ def _tax(
 
 
 def _lines(
-    lines: Iterable[Mapping[str, Any]], draft: InvoiceDraft, options: Mapping[str, Any]
+    lines: Iterable[Mapping[str, Any]], draft: InvoiceDraft, options: SyncOptions
 ) -> tuple[list[dict], Decimal, Decimal]:
-    defaults = options.get("default_items", {})  # BMS line type → QBO item name
+    defaults = options.default_items  # BMS line type → QBO item name
     out, subtotal, taxable = [], Decimal(0), Decimal(0)
     for n, line in enumerate(lines, start=1):
         qty = Decimal(str(line.get("Qty") or 0))

@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.mapping.options import SyncOptions
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -120,7 +122,7 @@ def clean_text(value: Any) -> str | None:
     return text.strip() if "\n" in text else " ".join(text.split())
 
 
-Transform = Callable[[Any, Mapping[str, Any], Mapping[str, Any]], Any]
+Transform = Callable[[Any, Mapping[str, Any], SyncOptions], Any]
 
 
 class EntityMap:
@@ -181,9 +183,11 @@ class EntityMap:
         ]
         return pd.DataFrame(rows)
 
-    def map(self, row: Mapping[str, Any], options: Mapping[str, Any] | None = None) -> Mapped:
+    def map(
+        self, row: Mapping[str, Any], options: SyncOptions | Mapping[str, Any] | None = None
+    ) -> Mapped:
         """Map one BMS row (a dict or Series) into what would be sent to QuickBooks."""
-        options = options or {}
+        options = SyncOptions.of(options)
         mapped = Mapped(bms_id=str(row[self.id_column]))
         for rule in self.rules:
             raw = row.get(rule.source) if rule.source else None
@@ -192,7 +196,7 @@ class EntityMap:
             where = rule.target or rule.qbo_field
             if rule.target is None:
                 if not is_blank(raw):
-                    carried = rule.carried_by and options.get(rule.carried_by)
+                    carried = rule.carried_by and getattr(options, rule.carried_by)
                     reason = "not a QuickBooks field: carried into Notes" if carried else rule.note
                     mapped.skipped[rule.qbo_field] = reason or "not sent"
                 continue

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.errors import Blocked
+from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import Ref, Skip, Transform, clean_text, is_blank
 from reconcile.qbo import rules as qbo_rules
 
@@ -45,14 +46,13 @@ ACCOUNT_TYPES_BY_NAME = {
     "inventory asset": "Other Current Asset:Inventory",
     "accounts payable": "Accounts Payable:AccountsPayable",
 }
-NON_INVENTORY_CATEGORIES = ("Hardware", "Software")
 
 
-def text(value: Any, row: Mapping, options: Mapping) -> Any:
+def text(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return clean_text(value)
 
 
-def company_name(value: Any, row: Mapping, options: Mapping) -> Any:
+def company_name(value: Any, row: Mapping, options: SyncOptions) -> Any:
     name = clean_text(value)
     if name and len(name) > COMPANY_NAME_MAX:
         return Skip(
@@ -62,15 +62,15 @@ def company_name(value: Any, row: Mapping, options: Mapping) -> Any:
     return name
 
 
-def flag(value: Any, row: Mapping, options: Mapping) -> Any:
+def flag(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return None if is_blank(value) else bool(value)
 
 
-def money(value: Any, row: Mapping, options: Mapping) -> Any:
+def money(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return None if is_blank(value) else round(float(value), 2)
 
 
-def term(value: Any, row: Mapping, options: Mapping) -> Any:
+def term(value: Any, row: Mapping, options: SyncOptions) -> Any:
     """Net Days → a sales term "Net N" (DueDays N), found or created by the plan."""
     if is_blank(value):
         return None
@@ -79,12 +79,12 @@ def term(value: Any, row: Mapping, options: Mapping) -> Any:
     return Ref("term", str(days), name, {"Name": name, "DueDays": days})
 
 
-def taxable(value: Any, row: Mapping, options: Mapping) -> Any:
+def taxable(value: Any, row: Mapping, options: SyncOptions) -> Any:
     """A customer is taxable when BMS gives it a sales tax item."""
     return not is_blank(row.get("SalesTaxItemId"))
 
 
-def tax_code(value: Any, row: Mapping, options: Mapping) -> Any:
+def tax_code(value: Any, row: Mapping, options: SyncOptions) -> Any:
     """Sales tax item → DefaultTaxCodeRef: a QBO tax code of the same name, found or created
     through the tax service with the BMS rate."""
     if is_blank(value):
@@ -93,11 +93,11 @@ def tax_code(value: Any, row: Mapping, options: Mapping) -> Any:
     return Ref("taxcode", name, name, {"bms_tax_item_id": row.get("SalesTaxItemId")})
 
 
-def notes(value: Any, row: Mapping, options: Mapping) -> Any:
+def notes(value: Any, row: Mapping, options: SyncOptions) -> Any:
     """Description, plus Credit Limit and Account Code when the config asks to carry them
     (QuickBooks Online has no writable field for either)."""
     parts = [clean_text(value)] if not is_blank(value) else []
-    if options.get("carry_into_notes"):
+    if options.carry_into_notes:
         if not is_blank(row.get("CreditLimit")):
             parts.append(f"Credit limit (BMS): {float(row['CreditLimit']):.2f}")
         if not is_blank(row.get("AccountCode")):
@@ -105,18 +105,18 @@ def notes(value: Any, row: Mapping, options: Mapping) -> Any:
     return "\n".join(parts) or None
 
 
-def account_type(value: Any, row: Mapping, options: Mapping) -> Any:
+def account_type(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return _type_pair(value, row, options)[0]
 
 
-def account_subtype(value: Any, row: Mapping, options: Mapping) -> Any:
+def account_subtype(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return _type_pair(value, row, options)[1]
 
 
-def _type_pair(value: Any, row: Mapping, options: Mapping) -> tuple[Any, Any]:
-    types = {**ACCOUNT_TYPES, **options.get("account_types", {})}
+def _type_pair(value: Any, row: Mapping, options: SyncOptions) -> tuple[Any, Any]:
+    types = {**ACCOUNT_TYPES, **options.account_types}
     by_name = _by_name(options)
-    by_code = options.get("account_types_by_code", {})
+    by_code = options.account_types_by_code
     name = str(clean_text(row.get("Name")) or "").casefold()
     chosen = by_code.get(str(row.get("Code"))) or by_name.get(name) or types.get(str(value))
     if not chosen:
@@ -128,24 +128,25 @@ def _type_pair(value: Any, row: Mapping, options: Mapping) -> tuple[Any, Any]:
     return kind, sub or None
 
 
-def _by_name(options: Mapping) -> dict[str, str]:
-    extra = options.get("account_types_by_name", {})
+def _by_name(options: SyncOptions) -> dict[str, str]:
+    extra = options.account_types_by_name
     return {**ACCOUNT_TYPES_BY_NAME, **{str(k).casefold(): v for k, v in extra.items()}}
 
 
-def account_type_table(options: Mapping) -> pd.DataFrame:
+def account_type_table(options: SyncOptions | Mapping[str, Any]) -> pd.DataFrame:
     """The account-type map as people read it (``ACCOUNT_TYPE_COLUMNS``): by BMS type, by
     account name, by GL code, each with where it comes from; a more specific row wins."""
+    options = SyncOptions.of(options)
     rows = []
-    configured = options.get("account_types", {})
+    configured = options.account_types
     for bms, chosen in {**ACCOUNT_TYPES, **configured}.items():
         source = "[sync_map.account_types]" if bms in configured else "default"
         rows.append(("BMS type", bms, *_split(chosen), source))
-    named = {str(k).casefold() for k in options.get("account_types_by_name", {})}
+    named = {str(k).casefold() for k in options.account_types_by_name}
     for name, chosen in _by_name(options).items():
         source = "[sync_map.account_types_by_name]" if name in named else "QuickBooks' own"
         rows.append(("account name", name, *_split(chosen), source))
-    for code, chosen in options.get("account_types_by_code", {}).items():
+    for code, chosen in options.account_types_by_code.items():
         rows.append(("GL code", str(code), *_split(chosen), "[sync_map.account_types_by_code]"))
     return pd.DataFrame(rows, columns=ACCOUNT_TYPE_COLUMNS)
 
@@ -155,17 +156,17 @@ def _split(chosen: str) -> tuple[str, str]:
     return kind, sub
 
 
-def parent_account(value: Any, row: Mapping, options: Mapping) -> Any:
+def parent_account(value: Any, row: Mapping, options: SyncOptions) -> Any:
     if is_blank(value):
         return None
     return Ref("account", f"id:{int(value)}", clean_text(row.get("ParentName")) or str(value))
 
 
 def gl_account(
-    value: Any, row: Mapping, options: Mapping, *, name_column: str, default: str
+    value: Any, row: Mapping, options: SyncOptions, *, name_column: str, default: str
 ) -> Any:
     if is_blank(value):
-        code = options.get(default)
+        code = getattr(options, default)
         return Ref("account", f"code:{code}", f"default ({code})") if code else None
     name = clean_text(row.get(name_column))
     return Ref(
@@ -173,25 +174,25 @@ def gl_account(
     )
 
 
-def income_account(value: Any, row: Mapping, options: Mapping) -> Any:
+def income_account(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return gl_account(
         value, row, options, name_column="IncomeAccountName", default="default_income_account"
     )
 
 
-def expense_account(value: Any, row: Mapping, options: Mapping) -> Any:
+def expense_account(value: Any, row: Mapping, options: SyncOptions) -> Any:
     return gl_account(
         value, row, options, name_column="ExpenseAccountName", default="default_expense_account"
     )
 
 
-def item_type(value: Any, row: Mapping, options: Mapping) -> Any:
+def item_type(value: Any, row: Mapping, options: SyncOptions) -> Any:
     """Service, or NonInventory for the categories sold as goods (hardware, licences)."""
-    goods = options.get("non_inventory_categories", NON_INVENTORY_CATEGORIES)
+    goods = options.non_inventory_categories
     return "NonInventory" if clean_text(value) in goods else "Service"
 
 
-def sku(value: Any, row: Mapping, options: Mapping) -> Any:
+def sku(value: Any, row: Mapping, options: SyncOptions) -> Any:
     """A stable natural key: "BMS-<service id>" (BMS services have no SKU)."""
     return None if is_blank(value) else f"BMS-{int(value)}"
 

@@ -9,14 +9,13 @@ the others.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from reconcile.mapping.syncmap import EntityMap, Mapped
 from reconcile.qbo import rules as qbo_rules
-from reconcile.qbo.faults import Fault
+from reconcile.qbo.rules import Violation
 
-_LENGTH = re.compile(r"Max:(\d+) supported\. Supplied length:(\d+)")
+CHARACTER_NAMES = {":": "a colon", "\t": "a tab", "\n": "a line break", '"': "a double quote"}
 
 
 @dataclass(frozen=True)
@@ -35,36 +34,30 @@ def _labels(entity_map: EntityMap) -> dict[str, str]:
     return {r.target: r.qbo_field for r in entity_map.rules if r.target}
 
 
-def _value(mapped: Mapped, path: str) -> object:
-    return mapped.values.get(path)
-
-
-def _problem(fault: Fault, labels: dict[str, str], mapped: Mapped) -> Problem:
-    path = fault.element or ""
+def _problem(violation: Violation, labels: dict[str, str]) -> Problem:
+    """A violation in the words of the Sync Map's field (its QuickBooks name)."""
+    path = violation.element
     label = labels.get(path, path or "record")
-    value = _value(mapped, path)
-    if fault.code == "2050":
-        match = _LENGTH.search(fault.detail)
-        limit, length = match.groups() if match else ("?", "?")
-        return Problem(label, "length", f"{label} is {length} characters long; QuickBooks "
+    rule, value, limit = violation.rule, violation.value, violation.limit
+    if rule == "length":
+        return Problem(label, rule, f"{label} is {len(value)} characters long; QuickBooks "
                        f"allows at most {limit}")  # fmt: skip
-    if fault.code == "2040":
-        found = sorted({c for c in str(value) if c in ':\t\n"'})
-        shown = ", ".join({":": "a colon", "\t": "a tab", "\n": "a line break",
-                           '"': "a double quote"}[c] for c in found) or "a character"  # fmt: skip
-        why = " (it uses ':' for sub-records)" if ":" in found else ""
-        return Problem(label, "characters", f"{label} {value!r} contains {shown}, which "
+    if rule == "characters":
+        shown = ", ".join(CHARACTER_NAMES.get(c, repr(c)) for c in limit)
+        why = " (it uses ':' for sub-records)" if ":" in limit else ""
+        return Problem(label, rule, f"{label} {value!r} contains {shown}, which "
                        f"QuickBooks does not allow there{why}")  # fmt: skip
-    if fault.code == "2210":
-        return Problem(label, "e-mail", f"{label} {value!r} is not an e-mail address "
+    if rule == "e-mail":
+        return Problem(label, rule, f"{label} {value!r} is not an e-mail address "
                        "(it needs an @ and a dot)")  # fmt: skip
-    if fault.code in ("2020", "6080", "6010", "2250"):
-        return Problem(label, "required", f"{label} is required by QuickBooks and is empty")
-    if fault.code == "2170":
-        return Problem(label, "value", f"{label} {value!r} is not a value QuickBooks accepts")
+    if rule == "required":
+        return Problem(label, rule, f"{label} is required by QuickBooks and is empty")
+    if rule == "value":
+        return Problem(label, rule, f"{label} {value!r} is not a value QuickBooks accepts")
     return Problem(
-        label, f"QBO {fault.code}", f"{label}: {fault.detail} (QuickBooks rule {fault.code})"
-    )
+        label, f"QBO {violation.code}",
+        f"{label}: {violation.detail} (QuickBooks rule {violation.code})",
+    )  # fmt: skip
 
 
 def validate(entity_map: EntityMap, mapped: Mapped, body: dict | None = None) -> list[Problem]:
@@ -73,9 +66,6 @@ def validate(entity_map: EntityMap, mapped: Mapped, body: dict | None = None) ->
     body = dict(body if body is not None else mapped.body())
     for path in mapped.refs:  # a reference the plan will fill counts as present here
         body[path] = {"value": "0"}
-    try:
-        qbo_rules.validate(entity_map.qbo_entity, body, creating=True, sparse=False)
-    except Fault as fault:
-        labels = _labels(entity_map)
-        return [_problem(f, labels, mapped) for f in (fault, *fault.more)]
-    return []
+    found = qbo_rules.violations(entity_map.qbo_entity, body, creating=True, sparse=False)
+    labels = _labels(entity_map)
+    return [_problem(v, labels) for v in found]

@@ -1,13 +1,15 @@
 """QuickBooks Online's field rules: one compact table per entity, one generic walker.
 
 Pure: no storage; it reads Intuit's entity reference (``reconcile.qbo.reference``) once. Two
-users: the toolkit checks a mapped record with `validate()` before sending it
-(reconcile.mapping.validation), and the local sandbox enforces the same rules before it stores
-a body (resolving the ids returned by `references()` itself). Every property of Intuit's
-reference is accepted: the tables below hold what we know beyond it (enumerations, forbidden
-characters, ranges, references), and the properties they leave out are checked as the
-reference types them; a documented maximum length applies where the table has none. What the
-tables hold that the reference does not is listed in `UNDOCUMENTED` with its source. Facts come
+users: the toolkit checks a mapped record with `violations()` before sending it
+(reconcile.mapping.validation: structured `Violation`s, rendered as problems a person reads),
+and the local sandbox enforces the same rules with `validate()` (the same violations, answered
+as QuickBooks' faults) before it stores a body (resolving the ids returned by `references()`
+itself). Every property of Intuit's reference is accepted: the tables below hold what we know
+beyond it (enumerations, forbidden characters, ranges, references), and the properties they
+leave out are checked as the reference types them; a documented maximum length applies where
+the table has none. What the tables hold that the reference does not is listed in
+`UNDOCUMENTED` with its source. Facts come
 from ../shared/reference/qbo-api.md: §2 (full vs sparse updates), §4 (fields, limits, rules) and
 §5 (error codes). Deliberate simplifications:
 
@@ -471,13 +473,33 @@ def classification(account_type: str) -> str:
 
 
 # --- the walker -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Violation:
+    """One rule a body breaks, as data: QuickBooks' error code (§5), the element, the rule in
+    a word a program reads ("length", "characters", "e-mail", "required", "value", "range",
+    "type", "unknown property", "negative", "arithmetic", "tax code"), QuickBooks' own
+    wording, the limit (a length, allowed characters, values or bounds) and the value found.
+    The sandbox answers it as QuickBooks' fault (:meth:`fault`); the toolkit's validation
+    (``reconcile.mapping.validation``) turns it into a problem a person reads."""
+
+    code: str
+    element: str
+    rule: str
+    detail: str
+    limit: Any = None
+    value: Any = None
+
+    def fault(self) -> Fault:
+        return Fault(self.code, self.detail, self.element)
+
+
 class _Rank:
-    """Errors are collected as (rank, Fault); the rank orders the report by check family."""
+    """Violations are collected with a rank that orders the report by check family."""
 
     UNKNOWN, TYPE, LENGTH, CHARS, MAIL, ENUM, REQUIRED, NEGATIVE, ARITH, TAXCODE = range(10)
 
 
-_Errs = list[tuple[int, Fault]]
+_Errs = list[tuple[int, Violation]]
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -496,7 +518,7 @@ def _num(v: Any, kind: str = "decimal") -> Decimal | None:
 
 def _bad_type(errs: _Errs, path: str, v: Any, code: str = "2010") -> None:
     detail = f"Property Name:{path} specifies an unsupported value. Supplied value:{v!r}"
-    errs.append((_Rank.TYPE, Fault(code, detail, path)))
+    errs.append((_Rank.TYPE, Violation(code, path, "type", detail, value=v)))
 
 
 def _walk(
@@ -511,7 +533,7 @@ def _walk(
                 f'Property Name:Unrecognized field "{key}" (class com.intuit.schema.finance.v3.'
                 f"{cls}), not marked as ignorable specified is unsupported or invalid"
             )
-            errs.append((_Rank.UNKNOWN, Fault("2010", detail, p)))
+            errs.append((_Rank.UNKNOWN, Violation("2010", p, "unknown property", detail, value=v)))
         else:
             _value(spec, v, p, errs, cls, lenient)
 
@@ -529,7 +551,7 @@ def _value(spec: FieldSpec, v: Any, p: str, errs: _Errs, cls: str, lenient: bool
         if spec.bounds and not spec.bounds[0] <= d <= spec.bounds[1]:
             lo, hi = spec.bounds
             detail = f"{p} must be between {lo} and {hi}. Supplied value:{v}"
-            errs.append((_Rank.ENUM, Fault("2090", detail, p)))
+            errs.append((_Rank.ENUM, Violation("2090", p, "range", detail, spec.bounds, v)))
     elif kind == "date":
         try:
             ok = isinstance(v, str) and bool(_DATE_RE.fullmatch(v)) and dt.date.fromisoformat(v)
@@ -552,14 +574,14 @@ def _value(spec: FieldSpec, v: Any, p: str, errs: _Errs, cls: str, lenient: bool
                 "String length specified does not match the supported length. "
                 f"Min:0 Max:{limit} supported. Supplied length:{len(v)}"
             )
-            errs.append((_Rank.LENGTH, Fault("2050", detail, p)))
+            errs.append((_Rank.LENGTH, Violation("2050", p, "length", detail, limit, v)))
         bad = sorted({c for c in v if c in spec.no_chars})
         if bad:
             detail = f"Invalid String : {p} must not contain {', '.join(map(repr, bad))}"
-            errs.append((_Rank.CHARS, Fault("2040", detail, p)))
+            errs.append((_Rank.CHARS, Violation("2040", p, "characters", detail, "".join(bad), v)))
         if spec.enum and v not in spec.enum:
             detail = f"Invalid Enumeration : {v}. Supported values: {', '.join(spec.enum)}"
-            errs.append((_Rank.ENUM, Fault("2170", detail, p)))
+            errs.append((_Rank.ENUM, Violation("2170", p, "value", detail, spec.enum, v)))
     elif kind in ("list", "ref_list"):
         if not isinstance(v, list):
             return _bad_type(errs, p, v)
@@ -586,12 +608,14 @@ def _value(spec: FieldSpec, v: Any, p: str, errs: _Errs, cls: str, lenient: bool
         bad_mail = isinstance(address, str) and address and not ("@" in address and "." in address)
         if kind == "email" and bad_mail:  # §4: "must contain an at sign (@) and dot (.)"
             detail = f"Invalid Email Address : {address}. It must contain @ and ."
-            errs.append((_Rank.MAIL, Fault("2210", detail, f"{p}.Address")))
+            errs.append(
+                (_Rank.MAIL, Violation("2210", f"{p}.Address", "e-mail", detail, value=address))
+            )
 
 
 def _missing(errs: _Errs, name: str, code: str = "2020", detail: str = "") -> None:
     detail = detail or f"Required parameter {name} is missing in the request"
-    errs.append((_Rank.REQUIRED, Fault(code, detail, name)))
+    errs.append((_Rank.REQUIRED, Violation(code, name, "required", detail)))
 
 
 def _present(body: dict, key: str) -> bool:
@@ -643,7 +667,17 @@ def _line_rules(entity: str, lines: list, errs: _Errs) -> None:
         amount = _num(line.get("Amount"))
         if amount is not None and amount < 0:
             errs.append(
-                (_Rank.NEGATIVE, Fault("2290", "Line amounts must not be negative", "Line.Amount"))
+                (
+                    _Rank.NEGATIVE,
+                    Violation(
+                        "2290",
+                        "Line.Amount",
+                        "negative",
+                        "Line amounts must not be negative",
+                        0,
+                        amount,
+                    ),
+                )
             )
         if entity == "Payment":
             if line.get("Amount") in (None, ""):
@@ -667,23 +701,41 @@ def _line_rules(entity: str, lines: list, errs: _Errs) -> None:
                         "quantity and unit price of each line."
                     )
                     element = "Line.SalesItemLineDetail.Amount"
-                    errs.append((_Rank.ARITH, Fault("6070", detail, element)))
+                    errs.append(
+                        (
+                            _Rank.ARITH,
+                            Violation("6070", element, "arithmetic", detail, expected, amount),
+                        )
+                    )
         for name in ("SalesItemLineDetail", "DiscountLineDetail"):
             detail_obj = line.get(name)
             tax = detail_obj.get("TaxCodeRef") if isinstance(detail_obj, dict) else None
             code = tax.get("value") if isinstance(tax, dict) else None
             if code not in (None, "", "TAX", "NON"):
                 detail = f"Invalid line TaxCode {code!r}: use TAX or NON"
-                errs.append((_Rank.TAXCODE, Fault("6100", detail, f"Line.{name}.TaxCodeRef")))
+                errs.append(
+                    (
+                        _Rank.TAXCODE,
+                        Violation(
+                            "6100",
+                            f"Line.{name}.TaxCodeRef",
+                            "tax code",
+                            detail,
+                            ("TAX", "NON"),
+                            code,
+                        ),
+                    )
+                )
     if entity == "Invoice" and not complete:
         detail = "At least one line with Amount and DetailType is required"
-        errs.append((_Rank.REQUIRED, Fault("2250", detail, "Line")))
+        errs.append((_Rank.REQUIRED, Violation("2250", "Line", "required", detail)))
 
 
-def validate(
+def violations(
     entity: str, body: dict, *, creating: bool, sparse: bool, lenient: bool = False
-) -> None:
-    """Raise a `Fault` listing every problem of `body` (first one + `more`), or return None.
+) -> list[Violation]:
+    """Every rule `body` breaks, in the order QuickBooks reports them (empty: none). An
+    operation QuickBooks does not offer at all raises its `Fault`.
 
     Where Intuit's sources disagree on a maximum length (`DISPUTED_LENGTHS`), the toolkit
     keeps to the smaller one and the sandbox (``lenient``) accepts up to the larger: the
@@ -702,14 +754,25 @@ def validate(
     _required(entity, body, creating, sparse, errs)
     if entity in ("Invoice", "Payment") and isinstance(body.get("Line"), list):
         _line_rules(entity, body["Line"], errs)
-    _raise(errs)
+    return _ordered(errs)
 
 
-def _raise(errs: _Errs) -> None:
-    """Raise the collected errors as one `Fault` (first + `more`), if there are any."""
-    if errs:
-        errs.sort(key=lambda e: e[0])  # stable: body order within a family
-        first, *rest = (f for _, f in errs)
+def validate(
+    entity: str, body: dict, *, creating: bool, sparse: bool, lenient: bool = False
+) -> None:
+    """Raise the `Fault` QuickBooks answers for `body` (every violation: the first one +
+    `more`), or return None. The sandbox's check before it stores a body."""
+    _raise(violations(entity, body, creating=creating, sparse=sparse, lenient=lenient))
+
+
+def _ordered(errs: _Errs) -> list[Violation]:
+    return [v for _, v in sorted(errs, key=lambda e: e[0])]  # stable: body order in a family
+
+
+def _raise(found: list[Violation]) -> None:
+    """Raise the violations as one `Fault` (first + `more`), if there are any."""
+    if found:
+        first, *rest = (v.fault() for v in found)
         first.more = rest
         raise first
 
@@ -732,7 +795,7 @@ def validate_tax_service(body: Any, lenient: bool = False) -> None:
             for key in ("TaxRateName", "RateValue", "TaxAgencyId"):
                 if not _present(detail, key):
                     _missing(errs, f"TaxRateDetails.{key}")
-    _raise(errs)
+    _raise(_ordered(errs))
 
 
 def references(entity: str, body: dict) -> list[tuple[str, str, str]]:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import EntityMap, is_blank
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
@@ -107,7 +108,7 @@ def plan_dependencies(
     maps: Mapping[str, EntityMap],
     state: QboState,
     store: SyncStore,
-    options: Mapping[str, Any] | None = None,
+    options: SyncOptions | Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
     company: CompanySettings = DEFAULT_COMPANY,
 ) -> pd.DataFrame:

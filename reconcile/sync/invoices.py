@@ -27,6 +27,7 @@ from reconcile.mapping.invoices import (
     number_note,
     totals_check,
 )
+from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import set_path
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
@@ -86,7 +87,7 @@ def build_invoice_plan(
     discounts: pd.DataFrame,
     state: QboState,
     store: SyncStore,
-    options: Mapping[str, Any] | None = None,
+    options: SyncOptions | Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
     include: Mapping[str, Mapping[str, str]] | None = None,
     assumptions: BmsAssumptions = DEFAULT,
@@ -98,7 +99,7 @@ def build_invoice_plan(
     lacks becomes a need to plan first rather than a blocking reason; ``assumptions`` name
     the exportable and void statuses; ``company`` is the QuickBooks company's settings and
     ``currencies`` the BMS accounts' currency names (account id → CurrencyName)."""
-    options = options or {}
+    options = SyncOptions.of(options)
     resolver = Resolver(state, store, options, tax_items, include=include, company=company)
     currencies = currencies or {}
     checked = eligibility(headers, assumptions)

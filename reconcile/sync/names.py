@@ -27,11 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
 from reconcile.mapping.name_rules import FORBIDDEN, SUGGESTED, name_rules
+from reconcile.mapping.options import SyncOptions
 from reconcile.store import SyncStore
 from reconcile.sync.state import QboState, undeleted
 
@@ -62,11 +62,11 @@ class NameBook:
         customers: pd.DataFrame,
         state: QboState,
         store: SyncStore,
-        options: Mapping[str, Any],
+        options: SyncOptions,
     ) -> None:
         """``customers``: every BMS customer (at least those planned), with ``Id``,
         ``AccountName`` and ``AccountCode``; a name two of them share is kept by one."""
-        self.rules = name_rules(options.get("names", {}))
+        self.rules = name_rules(options.names)
         self.state = state
         self.store = store
         codes = customers.get("AccountCode", pd.Series(None, index=customers.index))

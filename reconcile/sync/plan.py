@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.errors import Blocked
+from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
 from reconcile.mapping.transforms import currency_code
 from reconcile.mapping.validation import validate
@@ -83,7 +84,7 @@ class Resolver:
         self,
         state: QboState,
         store: SyncStore,
-        options: Mapping[str, Any],
+        options: SyncOptions | Mapping[str, Any] | None,
         tax_items: pd.DataFrame | None = None,
         in_plan: set[str] | None = None,
         include: Mapping[str, Mapping[str, str]] | None = None,
@@ -97,7 +98,7 @@ class Resolver:
         self.include = include or {}
         self.state = state
         self.store = store
-        self.options = options
+        self.options = SyncOptions.of(options)
         self.tax_rates = (
             {
                 str(n).casefold(): r
@@ -141,7 +142,7 @@ class Resolver:
     def _taxcode(self, ref: Ref) -> str | Need:
         rate = self.tax_rates.get(ref.key.casefold())
         known_rate = rate is not None and not (isinstance(rate, float) and math.isnan(rate))
-        names = self.options.get("tax_code_names", {})
+        names = self.options.tax_code_names
         if ref.key in names:
             name = names[ref.key]
         elif len(ref.key) <= TAX_CODE_NAME_MAX or not known_rate:
@@ -325,11 +326,11 @@ def account_conflict(bms: Mapping[str, Any], qbo: Mapping[str, Any]) -> str | No
     )
 
 
-def account_link(state: QboState, options: Mapping[str, Any], code: str) -> dict | None:
+def account_link(state: QboState, options: SyncOptions, code: str) -> dict | None:
     """The QuickBooks account a person linked GL code ``code`` to in [sync_map.account_links]
     (by Id, Name or FullyQualifiedName, any case), or None when nobody did. Raises
     Blocked (the reason) when QuickBooks has no such account."""
-    wanted = options.get("account_links", {}).get(code)
+    wanted = options.account_links.get(code)
     if wanted is None:
         return None
     wanted = str(wanted)
@@ -371,7 +372,7 @@ def build_plan(
     rows: pd.DataFrame,
     state: QboState,
     store: SyncStore,
-    options: Mapping[str, Any] | None = None,
+    options: SyncOptions | Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
     include: Mapping[str, Mapping[str, str]] | None = None,
     company: CompanySettings = DEFAULT_COMPANY,
@@ -382,7 +383,7 @@ def build_plan(
     is the QuickBooks company's settings (currencies, sales tax); ``all_rows`` are every BMS
     record of the kind (default: ``rows``), so that a name two BMS customers share is kept
     by the same one whatever is selected (``sync/names.py``)."""
-    options = options or {}
+    options = SyncOptions.of(options)
     ids = {str(i) for i in rows[entity_map.id_column]} if len(rows) else set()
     resolver = Resolver(
         state, store, options, tax_items, in_plan=ids, include=include, company=company
@@ -425,7 +426,7 @@ def _customer_name(mapped: Mapped, book: NameBook) -> tuple[str | None, str | No
 
 
 def _customer_settings(
-    mapped: Mapped, row: Mapping[str, Any], company: CompanySettings, options: Mapping[str, Any]
+    mapped: Mapped, row: Mapping[str, Any], company: CompanySettings, options: SyncOptions
 ) -> str | None:
     """What the company's settings change on a customer: its currency (multicurrency on:
     sent; off: only the home currency can be sent), and no default tax code under automated
@@ -434,7 +435,7 @@ def _customer_settings(
     if company.automated_tax:
         mapped.refs.pop("DefaultTaxCodeRef", None)
     try:
-        code = currency_code(row.get("CurrencyName"), options.get("currencies", {}))
+        code = currency_code(row.get("CurrencyName"), options.currencies)
     except Blocked as exc:
         return str(exc)
     if code is None:
@@ -567,7 +568,7 @@ def _plan_one(
     ]
     changes += [p for p in mapped.refs if p not in resolved]  # needs a record created first
     origin = "linked" if action == "link" else store.origin(kind, mapped.bms_id)
-    overwrite = resolver.options.get("overwrite", {}).get(kind, ())
+    overwrite = resolver.options.overwrite.get(kind, ())
     changes, kept = policy.split_changes(kind, changes, current, origin, overwrite)
     for need in [n for n in row["needs"] if n.path not in changes]:  # kept: nothing is made
         row["needs"].remove(need)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reconcile.mapping import ACCOUNTS, CUSTOMERS, ITEMS, Ref
+from reconcile.mapping import ACCOUNTS, CUSTOMERS, ITEMS, Ref, SyncOptions
 from reconcile.mapping.validation import validate
 
 ACCOUNT_ROW = {
@@ -208,7 +208,9 @@ def test_config_file_overrides_and_options(tmp_path, monkeypatch):
         '[sync_map.account_types_by_code]\n"1000" = "Bank:Checking"\n'
     )
     maps, options = configured(load_config(path))
-    assert options == {"carry_into_notes": True, "account_types_by_code": {"1000": "Bank:Checking"}}
+    assert options == SyncOptions(carry_into_notes=True,
+                                  account_types_by_code={"1000": "Bank:Checking"})  # fmt: skip
+    assert options.non_inventory_categories == ("Hardware", "Software")  # the defaults, typed
     assert "CompanyName" not in maps["customer"].map(ACCOUNT_ROW, options).values
     path.write_text(base + "[sync_map]\ncary_into_notes = true\n")
     with pytest.raises(ConfigError, match="unknown key 'cary_into_notes'"):
@@ -251,3 +253,26 @@ def test_account_types_by_code_then_by_name_then_by_bms_type():
     assert rows[("account name", "checking")]["source"] == "QuickBooks' own"
     assert rows[("GL code", "1000")]["AccountSubType"] == "MoneyMarket"
     assert len(table) == 6 + 6 + 1  # six BMS types, six names, one code
+
+
+def test_sync_options_are_typed_frozen_and_checked_once():
+    from dataclasses import FrozenInstanceError, fields
+
+    from reconcile.errors import ConfigError
+    from reconcile.mapping.options import KINDS
+
+    assert set(KINDS) == {f.name for f in fields(SyncOptions)}  # one list of options
+    options = SyncOptions.of({"default_items": {"Labor": "Hours"}, "customer_account_types":
+                              ["Client", "Prospect"]})  # fmt: skip
+    assert options.customer_account_types == ("Client", "Prospect")
+    assert SyncOptions.of(options) is options and SyncOptions.of(None) == SyncOptions()
+    with pytest.raises(FrozenInstanceError):
+        options.carry_into_notes = True  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        options.default_items["Labor"] = "Other"  # type: ignore[index]
+    with pytest.raises(ConfigError, match="no option 'cary_into_notes'"):
+        SyncOptions.of({"cary_into_notes": True})
+    with pytest.raises(ConfigError, match="default_items must be a dict"):
+        SyncOptions.of({"default_items": "Hours"})
+    with pytest.raises(ConfigError, match="automated_sales_tax must be one of bms, quickbooks"):
+        SyncOptions.of({"automated_sales_tax": "avalara"})

@@ -38,6 +38,7 @@ from reconcile.bms.loaders import (
 )
 from reconcile.mapping import MAPS
 from reconcile.mapping.invoices import eligibility
+from reconcile.mapping.options import CUSTOMER_TYPES
 from reconcile.payments.frames import month_before
 from reconcile.sandbox import qbo_demo
 from reconcile.sandbox.bms_demo import (
@@ -47,7 +48,6 @@ from reconcile.sandbox.bms_demo import (
     DemoSizes,
     generate,
 )
-from reconcile.session import CUSTOMER_TYPES
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoices import build_invoice_plan, invoice_list

@@ -15,9 +15,30 @@ from reconcile.qbo.rules import (
     references,
     validate,
     validate_tax_service,
+    violations,
 )
 
 REF = {"value": "1"}
+
+
+def test_violations_are_data_and_the_sandboxs_fault_renders_them():
+    name = "Acme: West " + "x" * 500
+    body = {"DisplayName": name, "PrimaryEmailAddr": {"Address": "nope"}}
+    found = violations("Customer", body, creating=True, sparse=False)
+    assert [(v.code, v.rule, v.element) for v in found] == [
+        ("2050", "length", "DisplayName"),
+        ("2040", "characters", "DisplayName"),
+        ("2210", "e-mail", "PrimaryEmailAddr.Address"),
+    ]
+    assert (found[0].limit, found[0].value) == (500, name)  # no limit read back from text
+    assert (found[1].limit, found[2].value) == (":", "nope")
+    with pytest.raises(Fault) as caught:
+        validate("Customer", body, creating=True, sparse=False)
+    errors = caught.value.errors()
+    assert [e["code"] for e in errors] == ["2050", "2040", "2210"]
+    assert [e["Detail"] for e in errors] == [v.detail for v in found]
+    assert "Max:500 supported. Supplied length:511" in errors[0]["Detail"]  # QuickBooks' words
+    assert violations("Customer", {"DisplayName": "Acme"}, creating=True, sparse=False) == []
 
 
 def problems(entity: str, body: dict, *, creating: bool = True, sparse: bool = False) -> list:

@@ -165,4 +165,4 @@ def test_the_overwrite_table_is_checked(tmp_path, table, error):
     with pytest.raises(ConfigError, match=error):
         configured(load_config(path))
     path.write_text(path.read_text().replace(table, 'customer = ["Notes", "BillAddr"]'))
-    assert configured(load_config(path))[1]["overwrite"] == {"customer": ["Notes", "BillAddr"]}
+    assert configured(load_config(path))[1].overwrite == {"customer": ("Notes", "BillAddr")}
