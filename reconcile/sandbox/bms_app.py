@@ -30,7 +30,8 @@ from reconcile.bms.client import endpoint_of
 from reconcile.limiter import SlidingWindow
 from reconcile.sandbox.bms_data import BmsData, conditions, in_list, iso_z, utc_key
 from reconcile.sandbox.http import Request, Response
-from reconcile.sandbox.settings import ControlGuard, SettingsBox, settings_endpoint
+from reconcile.sandbox.middleware import FaultShapes, Injected, control, delay, inject
+from reconcile.sandbox.settings import ControlGuard, SettingsBox
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -262,38 +263,28 @@ class BmsApp:
         )
 
     def _control(self, request: Request) -> Response:
-        """Test hooks: settings (shared with the QBO server), expire tokens, counters."""
-        refused = self.control.refusal(request)
-        if refused is not None:
-            return refused
-        if request.path == "/_sandbox/settings":
-            status, body = settings_endpoint(self.settings, request.method, request.body)
-            return Response.json(body, status=status)
-        if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
-            return Response.json({"expired": self.expire_tokens()})
-        if request.path == "/_sandbox/stats":
-            store = self.data.store
-            return Response.json({
+        """Test hooks (``reconcile.sandbox.middleware.control``; the settings are shared
+        with the QBO server)."""
+        store = self.data.store
+        return control(
+            request, self.control, self.settings, expire_tokens=self.expire_tokens,
+            counters=lambda: {
                 "refresh_count": store.kv_get("bms_refresh_count", 0),
                 "write_count": store.kv_get("bms_write_count", 0),
-                "held_requests": self.settings.held_requests,
-            })  # fmt: skip
-        return Response.json({"error": f"unknown control path {request.path}"}, status=404)
+            },
+        )  # fmt: skip
 
     def _run(self, request: Request, handler: Any, args: tuple, needs_token: bool) -> Response:
         if needs_token and not self._token_ok(request):
             return Response(401, b"", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        injected = self.settings.draw_fault("bms", _is_write(request)) if needs_token else None
-        if injected in ("500", "503"):
-            return Response.json({"Success": False, "Error": {"Code": int(injected),
-                                  "Message": "Internal server error (injected)"}},
-                                 status=int(injected))  # fmt: skip
-        if injected == "401":
-            return Response(401, b"", {"WWW-Authenticate": 'Bearer error="invalid_token"'})
-        if injected == "429":
-            return self._throttled(60.0 / self.settings.value.time_scale)
-        if injected == "reset":
-            return Response(reset=True)
+        # Faults are injected into the API's calls, never into sign-in.
+        injected = (
+            inject(self.settings, "bms", _is_write(request), FAULT_SHAPES)
+            if needs_token
+            else Injected()
+        )
+        if injected.answer is not None:
+            return injected.answer
         endpoint = endpoint_of(request.method, request.path)
         if _is_write(request):  # a test hook, as on the QBO server
             store = self.data.store
@@ -302,16 +293,15 @@ class BmsApp:
         if needs_token and self.settings.value.limits:
             wait = self._window(endpoint).try_acquire()
             if wait > 0:
-                return self._throttled(wait)
-        if self.settings.value.latency_ms:
-            time.sleep(self.settings.value.latency_ms / 1000)
+                return _throttled(wait)
+        delay(self.settings)
         try:
             with self.data.store.transaction():
                 body = handler(request, *args)
             status = 200
         except BmsFault as fault:
             body, status = fault.body(), fault.status
-        if injected == "reset-after":
+        if injected.lose_answer:
             return Response(reset=True)
         if body is None:  # operations the document declares without a response body
             return Response(200)
@@ -325,13 +315,6 @@ class BmsApp:
             if endpoint not in self._windows:
                 self._windows[endpoint] = SlidingWindow(1500, 3600.0 / scale)
             return self._windows[endpoint]
-
-    @staticmethod
-    def _throttled(wait: float) -> Response:
-        fault = BmsFault(429, "API calls quota exceeded! maximum admitted 1500 per 1h.", status=429)
-        resp = Response.json(fault.body(), status=429)
-        resp.headers["Retry-After"] = str(max(1, int(wait + 0.999)))
-        return resp
 
     # -- sign-in ------------------------------------------------------------------------------
 
@@ -664,6 +647,27 @@ class BmsApp:
         if not rows:
             raise BmsFault(404, f"Job {job_id} was not found.")
         return ok({"State": rows[0][0], "JobLogs": json.loads(rows[0][1])})
+
+
+def _throttled(wait: float) -> Response:
+    """429 as BMS answers it, with Retry-After (reference bms §1.1)."""
+    fault = BmsFault(429, "API calls quota exceeded! maximum admitted 1500 per 1h.", status=429)
+    resp = Response.json(fault.body(), status=429)
+    resp.headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+    return resp
+
+
+FAULT_SHAPES = FaultShapes(
+    server_error=lambda status: Response.json(
+        {
+            "Success": False,
+            "Error": {"Code": status, "Message": "Internal server error (injected)"},
+        },
+        status=status,
+    ),
+    throttled=_throttled,
+    unauthorized=lambda: Response(401, b"", {"WWW-Authenticate": 'Bearer error="invalid_token"'}),
+)
 
 
 def _is_write(request: Request) -> bool:

@@ -30,8 +30,9 @@ from reconcile.qbo import rules as qbo_rules
 from reconcile.qbo.faults import Fault, not_found, unsupported
 from reconcile.sandbox import books, company_profiles, qbo_demo, qbo_query
 from reconcile.sandbox.http import Request, Response
+from reconcile.sandbox.middleware import FaultShapes, control, delay, inject
 from reconcile.sandbox.oauth import OAuthProvider
-from reconcile.sandbox.settings import ControlGuard, SettingsBox, settings_endpoint
+from reconcile.sandbox.settings import ControlGuard, SettingsBox
 from reconcile.sandbox.store import Store
 
 API_PATH = re.compile(r"^/v3/company/([^/]+)/(.+)$")
@@ -245,23 +246,9 @@ class QboApp:
             return auth_failure(f"The token is not authorized for realm {realm}", status=403)
 
         s = self.settings.value
-        injected = self.settings.draw_fault(write=_is_write(request, rest))
-        if injected in ("500", "503"):
-            return fault_response(
-                Fault(
-                    "10000",
-                    "An application error has occurred (injected)",
-                    status=int(injected),
-                    fault_type="SystemFault",
-                    message="An application error has occurred",
-                )
-            )
-        if injected == "429":
-            return throttled(60.0 / s.time_scale)
-        if injected == "401":
-            return auth_failure("Token expired (injected)")
-        if injected == "reset":
-            return Response(reset=True)
+        injected = inject(self.settings, "qbo", _is_write(request, rest), FAULT_SHAPES)
+        if injected.answer is not None:
+            return injected.answer
         self.apply_profile()  # the profile may have been switched on the BMS server's settings
         batch = rest == "batch"
         limits = self.limits() if s.limits else None
@@ -270,34 +257,25 @@ class QboApp:
             if wait > 0:
                 return throttled(wait)
         try:
-            if s.latency_ms:
-                time.sleep(s.latency_ms / 1000)
+            delay(self.settings)
             response = self._api(realm, rest, request)
         finally:
             if limits is not None:
                 limits.done()
-        if injected == "reset-after":
-            return Response(reset=True)
-        return response
+        return Response(reset=True) if injected.lose_answer else response
 
     def _control(self, request: Request) -> Response:
-        """Test hooks: read/change settings, expire tokens, count refreshes."""
-        refused = self.control.refusal(request)
-        if refused is not None:
-            return refused
-        if request.path == "/_sandbox/settings":
-            status, body = settings_endpoint(self.settings, request.method, request.body)
-            self.apply_profile()  # a new company_profile: its records at once
-            return Response.json(body, status=status)
-        if request.path == "/_sandbox/expire-tokens" and request.method == "POST":
-            return Response.json({"expired": self.oauth.expire_access_tokens()})
-        if request.path == "/_sandbox/stats":
-            return Response.json({
+        """Test hooks (``reconcile.sandbox.middleware.control``); a new company_profile in
+        the settings brings its records at once."""
+        return control(
+            request, self.control, self.settings,
+            expire_tokens=self.oauth.expire_access_tokens,
+            counters=lambda: {
                 "refresh_count": self.store.kv_get("refresh_count", 0),
                 "write_count": self.store.kv_get("write_count", 0),
-                "held_requests": self.settings.held_requests,
-            })  # fmt: skip
-        return Response.json({"error": f"unknown control path {request.path}"}, status=404)
+            },
+            changed=self.apply_profile,
+        )  # fmt: skip
 
     # -- the accounting API -------------------------------------------------------------------
 
@@ -1247,6 +1225,21 @@ class QboApp:
             customer["Balance"] = books.num(total)
             customer["BalanceWithJobs"] = books.num(total)
             self.store.put(realm, "Customer", customer, self.name_key("Customer", customer))
+
+
+def _server_error(status: int) -> Response:
+    """An injected 500/503 as QuickBooks answers one: a SystemFault (reference §5)."""
+    return fault_response(
+        Fault("10000", "An application error has occurred (injected)", status=status,
+              fault_type="SystemFault", message="An application error has occurred")
+    )  # fmt: skip
+
+
+FAULT_SHAPES = FaultShapes(
+    server_error=_server_error,
+    throttled=throttled,
+    unauthorized=lambda: auth_failure("Token expired (injected)"),
+)
 
 
 def _is_write(request: Request, rest: str) -> bool:

@@ -39,3 +39,23 @@ def test_fail_write_hits_the_first_write_after_n_writes_once():
 def test_a_wrong_fail_write_is_refused_saying_what_it_takes(value):
     with pytest.raises(ValueError, match="fail_write must be None or"):
         SandboxSettings(fail_write=value).check()
+
+
+def test_both_servers_inject_a_fault_alike_in_their_own_shapes():
+    from reconcile.sandbox.bms_app import FAULT_SHAPES as BMS
+    from reconcile.sandbox.middleware import inject
+    from reconcile.sandbox.qbo_app import FAULT_SHAPES as QBO
+
+    box = SettingsBox(Store(":memory:"), time_scale=60.0)
+    box.update({"fail_next": ["503", "429", "reset-after", "reset"],
+                "bms_fail_next": ["503", "429", "reset-after", "reset"]})  # fmt: skip
+    for server, shapes, fault_word in (("qbo", QBO, b"SystemFault"), ("bms", BMS, b"Success")):
+        unavailable, throttled, lost, dropped = (
+            inject(box, server, False, shapes) for _ in range(4)
+        )
+        assert unavailable.answer.status == 503 and fault_word in unavailable.answer.body
+        assert throttled.answer.status == 429
+        assert throttled.answer.headers["Retry-After"] == "1"  # a minute at time scale 60
+        assert lost.answer is None and lost.lose_answer  # processed, then the answer is lost
+        assert dropped.answer.reset and not dropped.lose_answer
+        assert inject(box, server, False, shapes).answer is None  # the queue is empty
