@@ -1,4 +1,4 @@
-"""Tests of the generated demo BMS tenant (reconcile/sandbox/bms_demo.py).
+"""Tests of the generated demo BMS tenant (reconcile/sandbox/bms_demo/).
 
 Shapes are checked against the vendored OpenAPI document (reference bms-api-and-peers.md
 §1.4–1.9); the edge cases a loader must survive are asserted by scanning the output.

@@ -1,4 +1,4 @@
-"""The demo BMS tenant keeps its promises on any day (reconcile/sandbox/bms_demo.py).
+"""The demo BMS tenant keeps its promises on any day (reconcile/sandbox/bms_demo/).
 
 The demo is generated from ``today``, so what the integration tests and the walkthrough
 notebooks pick from it (a part-paid invoice that exports, fifty invoices that export with
