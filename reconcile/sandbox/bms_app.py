@@ -270,7 +270,7 @@ class BmsApp:
             request, self.control, self.settings, expire_tokens=self.expire_tokens,
             counters=lambda: {
                 "refresh_count": store.kv_get("bms_refresh_count", 0),
-                "write_count": store.kv_get("bms_write_count", 0),
+                "write_count": self.settings.writes("bms"),
             },
         )  # fmt: skip
 
@@ -286,10 +286,8 @@ class BmsApp:
         if injected.answer is not None:
             return injected.answer
         endpoint = endpoint_of(request.method, request.path)
-        if _is_write(request):  # a test hook, as on the QBO server
-            store = self.data.store
-            with store.lock:
-                store.kv_set("bms_write_count", store.kv_get("bms_write_count", 0) + 1)
+        if _is_write(request):
+            self.settings.count_write("bms")
         if needs_token and self.settings.value.limits:
             wait = self._window(endpoint).try_acquire()
             if wait > 0:

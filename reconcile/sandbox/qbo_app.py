@@ -272,7 +272,7 @@ class QboApp:
             expire_tokens=self.oauth.expire_access_tokens,
             counters=lambda: {
                 "refresh_count": self.store.kv_get("refresh_count", 0),
-                "write_count": self.store.kv_get("write_count", 0),
+                "write_count": self.settings.writes("qbo"),
             },
             changed=self.apply_profile,
         )  # fmt: skip
@@ -283,9 +283,8 @@ class QboApp:
         params = request.query
         request_id = params.get("requestid")
         is_write = _is_write(request, rest)
-        if is_write:  # a test hook: "this only reads" is asserted by counting writes
-            with self.store.lock:
-                self.store.kv_set("write_count", self.store.kv_get("write_count", 0) + 1)
+        if is_write:
+            self.settings.count_write("qbo")
         if request_id is not None and is_write:
             limit = MAX_BATCH_REQUEST_ID if rest == "batch" else MAX_REQUEST_ID
             if not request_id or len(request_id) > limit:

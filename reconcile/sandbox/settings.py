@@ -28,6 +28,7 @@ from reconcile.sandbox.store import Store
 from reconcile.secret import Secret
 
 INJECTABLE = ("500", "503", "reset", "reset-after", "429", "401")
+WRITE_COUNTERS = {"qbo": "write_count", "bms": "bms_write_count"}  # keys in the sandbox store
 
 
 @dataclass
@@ -130,9 +131,20 @@ class SettingsBox:
         self._fail_base = self._hold_base  # fail_write's, likewise
         self._held = 0
 
+    def count_write(self, server: str) -> None:
+        """Count one write of ``server`` ("qbo" or "bms"): a test hook ("this only reads" is
+        asserted by counting writes; the fault catalogue's steps are writes)."""
+        key = WRITE_COUNTERS[server]
+        with self.store.lock:
+            self.store.kv_set(key, self.store.kv_get(key, 0) + 1)
+
+    def writes(self, server: str) -> int:
+        """The writes ``server`` has answered (its stats' ``write_count``)."""
+        return self.store.kv_get(WRITE_COUNTERS[server], 0)
+
     def write_total(self) -> int:
         """The writes both servers have answered (the stats' ``write_count`` summed)."""
-        return self.store.kv_get("write_count", 0) + self.store.kv_get("bms_write_count", 0)
+        return sum(self.writes(server) for server in WRITE_COUNTERS)
 
     @property
     def held_requests(self) -> int:
