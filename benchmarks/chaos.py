@@ -30,8 +30,15 @@ from conftest import DEMO_DATE  # noqa: E402
 from reconcile import clock  # noqa: E402
 from tests.chaos.catalogue import FAULTS, Case, Outcome, run_case, steps  # noqa: E402
 
-COLUMNS = ("runs", "duplicates", "double_payments", "write_back_gaps", "missing", "pending",
-           "tracebacks")  # fmt: skip
+COLUMNS = (
+    "runs",
+    "duplicates",
+    "double_payments",
+    "write_back_gaps",
+    "missing",
+    "pending",
+    "tracebacks",
+)
 
 
 def cases(reference: dict[str, Outcome], count: int | None) -> Iterator[Case]:
@@ -58,8 +65,9 @@ def table(rows: list[tuple[Case, Outcome, list[str]]]) -> str:
     for (path, fault), found in groups.items():
         sums = [sum(getattr(o, c) for o, _ in found) for c in COLUMNS]
         broken = sum(bool(p) for _, p in found)
-        lines.append(f"| {path} | {fault} | {len(found)} | " + " | ".join(map(str, sums)) +
-                     f" | {broken} |")  # fmt: skip
+        lines.append(
+            f"| {path} | {fault} | {len(found)} | " + " | ".join(map(str, sums)) + f" | {broken} |"
+        )
     return "\n".join(lines)
 
 

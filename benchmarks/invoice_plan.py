@@ -91,8 +91,9 @@ def demo_invoices(n: int, lines_per_invoice: int, accounts: int) -> tuple[list[d
             line_id += 1
         discount_items = []
         for d in template["DiscountItems"]:
-            discount_items.append({**d, "Id": discount_id, "InvoiceId": inv_id,
-                                   "InvoiceNumber": number})  # fmt: skip
+            discount_items.append(
+                {**d, "Id": discount_id, "InvoiceId": inv_id, "InvoiceNumber": number}
+            )
             discount_id += 1
         # The demo's totals rule (bms_demo module doc): tax on the taxable lines, before
         # the discount; GrandTotal = TotalPrice + TotalTax.
@@ -193,16 +194,30 @@ def mark_exported(
     head = headers.head(count)
     ids = set(head["Id"])
     plan = build_invoice_plan(
-        head, lines[lines["InvoiceId"].isin(ids)], discounts[discounts["InvoiceId"].isin(ids)],
-        state, store, {}, tax,
-    )  # fmt: skip
+        head,
+        lines[lines["InvoiceId"].isin(ids)],
+        discounts[discounts["InvoiceId"].isin(ids)],
+        state,
+        store,
+        {},
+        tax,
+    )
     for n, row in enumerate(plan.to_dict("records")):
         qbo_id = str(500_000 + n)
-        record = {**row["body"], "Id": qbo_id, "SyncToken": "0",
-                  "TotalAmt": row["totals"]["qbo_total"]}  # fmt: skip
+        record = {
+            **row["body"],
+            "Id": qbo_id,
+            "SyncToken": "0",
+            "TotalAmt": row["totals"]["qbo_total"],
+        }
         state.add("Invoice", record)
-        store.link("invoice", row["bms_id"], qbo_id, sync_token="0",
-                   fingerprint=row["fingerprint"] if n % 2 == 0 else None)  # fmt: skip
+        store.link(
+            "invoice",
+            row["bms_id"],
+            qbo_id,
+            sync_token="0",
+            fingerprint=row["fingerprint"] if n % 2 == 0 else None,
+        )
 
 
 def baseline(frames: tuple) -> int:
@@ -308,8 +323,10 @@ def main() -> None:
     }
     print(json.dumps(report))
     print(f"invoices {len(headers):,}, lines {len(lines):,}, discount lines {len(discounts):,}")
-    print(f"actions: {dict(sorted(actions.items()))}; needs {report['needs']}; "
-          f"totals agree {report['totals_agree']:,}/{len(plan):,}")  # fmt: skip
+    print(
+        f"actions: {dict(sorted(actions.items()))}; needs {report['needs']}; "
+        f"totals agree {report['totals_agree']:,}/{len(plan):,}"
+    )
     for reason, count in blocked:
         print(f"  blocked ×{count}: {reason}")
     print(f"baseline (map_invoice alone): {base_s:8.3f} s")

@@ -59,8 +59,10 @@ def main() -> None:
     measured = score(truth, applied, suggestions)
     print(json.dumps({**measured, "payments": len(truth), "suggest_s": round(took, 3)}))
     print(f"truth set: {len(truth)} payments; cases {truth['case'].value_counts().to_dict()}")
-    print(f"automatic: {measured['automatic_lines']} lines, precision "
-          f"{measured['automatic_precision']:.3f} (bar 1.0)")  # fmt: skip
+    print(
+        f"automatic: {measured['automatic_lines']} lines, precision "
+        f"{measured['automatic_precision']:.3f} (bar 1.0)"
+    )
     print(
         f"suggestions (rank 1): precision {measured['suggestion_precision']:.3f}, recall "
         f"{measured['suggestion_recall']:.3f} over {measured['answerable']} answerable"

@@ -93,15 +93,21 @@ def synthetic(
 
     bms_rows = [
         {
-            "Id": int(i), "InvoiceNumber": num, "StatusName": st, "AccountId": int(a),
-            "AccountName": f"Customer {a:04d}", "GrandTotal": float(t), "PaidAmount": float(p),
-            "PaymentDue": float(round(t - p, 2)), "InvoiceDate": "2026-04-01T00:00:00Z",
+            "Id": int(i),
+            "InvoiceNumber": num,
+            "StatusName": st,
+            "AccountId": int(a),
+            "AccountName": f"Customer {a:04d}",
+            "GrandTotal": float(t),
+            "PaidAmount": float(p),
+            "PaymentDue": float(round(t - p, 2)),
+            "InvoiceDate": "2026-04-01T00:00:00Z",
             "AccountingAppReference": qid if ref else None,
         }
         for i, num, st, a, t, p, qid, ref in zip(
             ids, numbers, status, account, total, paid, qbo_ids, referenced, strict=True
         )
-    ]  # fmt: skip
+    ]
     bms = frame(bms_rows, INVOICE_COLUMNS)
 
     # QuickBooks invoices: the BMS ones (by number), plus ~0.3% only in QuickBooks.
@@ -111,22 +117,29 @@ def synthetic(
     unknown = twist[at] < 0.001  # balance not known: the payment lines say what was paid
     qbo_rows = [
         {
-            "qbo_invoice_id": qbo_ids[k], "doc_number": f"INV-{100_001 + k}",
-            "customer_id": str(9_000 + account[k]), "customer_name": f"Customer {account[k]:04d}",
-            "txn_date": "2026-04-01", "total": float(q_total[k]),
-            "balance": None if u else float(balance[k]), "voided": bool(voided[k]),
+            "qbo_invoice_id": qbo_ids[k],
+            "doc_number": f"INV-{100_001 + k}",
+            "customer_id": str(9_000 + account[k]),
+            "customer_name": f"Customer {account[k]:04d}",
+            "txn_date": "2026-04-01",
+            "total": float(q_total[k]),
+            "balance": None if u else float(balance[k]),
+            "voided": bool(voided[k]),
         }
         for k, u in zip(at, unknown, strict=True)
     ] + [
         {
-            "qbo_invoice_id": str(QBO_BASE + n + j), "doc_number": f"QB-{j + 1}",
+            "qbo_invoice_id": str(QBO_BASE + n + j),
+            "doc_number": f"QB-{j + 1}",
             "customer_id": str(9_000 + j % customers),
             "customer_name": f"Customer {j % customers:04d}",
-            "txn_date": "2026-04-01", "total": 100.0, "balance": 100.0 if j % 10 else 0.0,
+            "txn_date": "2026-04-01",
+            "total": 100.0,
+            "balance": 100.0 if j % 10 else 0.0,
             "voided": j % 10 == 0,
         }
         for j in range(extra)
-    ]  # fmt: skip
+    ]
     qbo = typed(qbo_rows, QBO_INVOICE_COLUMNS)
 
     # Payment lines: one per paid QuickBooks invoice, the rest spread over them at random (so
@@ -143,12 +156,16 @@ def synthetic(
     amount[first] += np.round(q_paid[paid_at] - np.bincount(slot, weights=amount), 2)
     lines = typed(
         (
-            {"payment_id": f"P{k // 3}", "line": k % 3 + 1, "qbo_invoice_id": qbo_ids[o],
-             "amount": a}
+            {
+                "payment_id": f"P{k // 3}",
+                "line": k % 3 + 1,
+                "qbo_invoice_id": qbo_ids[o],
+                "amount": a,
+            }
             for k, (o, a) in enumerate(zip(owner, amount.round(2), strict=True))
         ),
         PAYMENT_LINE_COLUMNS,
-    )  # fmt: skip
+    )
 
     # The link store's invoice links, as SyncStore.links("invoice") returns them.
     link_at = np.flatnonzero(linked)
@@ -157,11 +174,15 @@ def synthetic(
             "kind": "invoice",
             "bms_id": [str(i) for i in ids[link_at]],
             "qbo_id": qbo_ids[link_at],
-            "qbo_name": None, "sync_token": "0", "fingerprint": None,
-            "linked_at": "2026-04-01T00:00:00Z", "updated_at": "2026-04-01T00:00:00Z",
+            "qbo_name": None,
+            "sync_token": "0",
+            "fingerprint": None,
+            "linked_at": "2026-04-01T00:00:00Z",
+            "updated_at": "2026-04-01T00:00:00Z",
         },
-        columns=LINK_COLUMNS, dtype=object,
-    )  # fmt: skip
+        columns=LINK_COLUMNS,
+        dtype=object,
+    )
     return bms, qbo, lines, links
 
 
@@ -228,8 +249,13 @@ def row_by_row(
                 partner[b] = q
                 taken.add(q)
 
-    stage([(str(r["bms_id"]), str(r["qbo_id"]))
-           for r in links.to_dict("records") if r["kind"] == "invoice"])  # fmt: skip
+    stage(
+        [
+            (str(r["bms_id"]), str(r["qbo_id"]))
+            for r in links.to_dict("records")
+            if r["kind"] == "invoice"
+        ]
+    )
     references = []
     for row in bms_rows:
         bms_id, reference = str(row["Id"]), _clean(row["AccountingAppReference"])
@@ -352,14 +378,16 @@ def main() -> None:
         if i_s + c_s < measured_s:
             measured_s, invoices_s, customers_s = i_s + c_s, i_s, c_s
 
-    keys = zip(by_invoice["bms_id"].fillna(""), by_invoice["qbo_invoice_id"].fillna(""),
-               strict=True)  # fmt: skip
+    keys = zip(
+        by_invoice["bms_id"].fillna(""), by_invoice["qbo_invoice_id"].fillna(""), strict=True
+    )
     states = dict(zip(keys, by_invoice["state"], strict=True))
     agree = sum(base_states.get(key) == state for key, state in states.items())
     same_rows = set(states) == set(base_states)
     open_agree = 0
-    for c, b, q in zip(customers["customer"], customers["bms_open"], customers["qbo_open"],
-                       strict=True):  # fmt: skip
+    for c, b, q in zip(
+        customers["customer"], customers["bms_open"], customers["qbo_open"], strict=True
+    ):
         base_b, base_q = base_open.get(c, (None, None))
         open_agree += base_b is not None and abs(base_b - b) < 0.005 and abs(base_q - q) < 0.005
     speedup = base_s / measured_s
@@ -387,16 +415,20 @@ def main() -> None:
         "repeat": max(1, args.repeat),
     }
     print(json.dumps(report))
-    print(f"BMS invoices {len(bms):,}, QuickBooks invoices {len(qbo):,}, payment lines "
-          f"{len(lines):,}, links {len(links):,}; setup {setup_s:.1f} s")  # fmt: skip
+    print(
+        f"BMS invoices {len(bms):,}, QuickBooks invoices {len(qbo):,}, payment lines "
+        f"{len(lines):,}, links {len(links):,}; setup {setup_s:.1f} s"
+    )
     print(f"states: {report['states']}")
     print(f"baseline (row-by-row Python):  {base_s:8.3f} s")
     print(f"reconcile_invoices:            {invoices_s:8.3f} s")
     print(f"reconcile_customers:           {customers_s:8.3f} s")
     print(f"measured (both):               {measured_s:8.3f} s  ({speedup:.1f}× faster)")
-    print(f"states agree with the baseline: {agree:,}/{len(states):,} rows "
-          f"(same rows: {same_rows}); customer open totals agree: "
-          f"{open_agree:,}/{len(customers):,}")  # fmt: skip
+    print(
+        f"states agree with the baseline: {agree:,}/{len(states):,} rows "
+        f"(same rows: {same_rows}); customer open totals agree: "
+        f"{open_agree:,}/{len(customers):,}"
+    )
     verdict = "PASS" if fast else "FAIL"
     print(f"goal: {len(bms):,} invoices under {GOAL_S:.0f} s: {verdict} ({measured_s:.3f} s)")
     verdict = "PASS" if ratio_ok else "FAIL"

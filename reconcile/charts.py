@@ -20,9 +20,12 @@ BMS_COLOR, QBO_COLOR = "#4c72b0", "#55a868"
 BAR_COLOR = "#4c72b0"
 # Plan actions in the colours people expect: new green, changed orange, blocked red.
 ACTION_COLORS = {
-    "create": "#55a868", "update": "#dd8452", "link": "#4c72b0", "unchanged": "#b0b0b0",
+    "create": "#55a868",
+    "update": "#dd8452",
+    "link": "#4c72b0",
+    "unchanged": "#b0b0b0",
     "blocked": "#c44e52",
-}  # fmt: skip
+}
 DPI = 100
 
 
@@ -70,10 +73,14 @@ def balance_chart(customers: pd.DataFrame, *, title: str) -> Figure:
     ax = fig.subplots()
     height = 0.4
     at = pd.RangeIndex(len(customers)).to_numpy()
-    ax.barh(at - height / 2, customers["bms_open"].fillna(0), height, label="BMS",
-            color=BMS_COLOR)  # fmt: skip
-    ax.barh(at + height / 2, customers["qbo_open"].fillna(0), height, label="QuickBooks",
-            color=QBO_COLOR)  # fmt: skip
+    ax.barh(at - height / 2, customers["bms_open"].fillna(0), height, label="BMS", color=BMS_COLOR)
+    ax.barh(
+        at + height / 2,
+        customers["qbo_open"].fillna(0),
+        height,
+        label="QuickBooks",
+        color=QBO_COLOR,
+    )
     ax.set_yticks(at, list(customers["customer"].astype(str)))
     ax.invert_yaxis()
     ax.set_title(title)

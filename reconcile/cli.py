@@ -123,9 +123,10 @@ def _sync(args: argparse.Namespace) -> int:
         if "targets" in plan:  # every reference the send will set, and what it points to
             table["references"] = [
                 "; ".join(f"{path} → {to}" for path, to in targets.items())
-                if isinstance(targets, dict) else ""
+                if isinstance(targets, dict)
+                else ""
                 for targets in plan["targets"]
-            ]  # fmt: skip
+            ]
         if invoices:
             totals = [t if isinstance(t, dict) else {} for t in plan["totals"]]
             table["bms_total"] = [t.get("bms_total") for t in totals]
@@ -367,8 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DATE",
         help="first payment date, YYYY-MM-DD (default: a month ago)",
     )
-    p.add_argument("--until", type=_day, metavar="DATE",
-                   help="last payment date, YYYY-MM-DD (default: today)")  # fmt: skip
+    p.add_argument(
+        "--until", type=_day, metavar="DATE", help="last payment date, YYYY-MM-DD (default: today)"
+    )
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true", help="every payment that can be imported")
     which.add_argument("--ids", nargs="+", metavar="ID", help="QuickBooks payment ids")

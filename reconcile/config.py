@@ -211,8 +211,10 @@ def _read_toml(path: Path) -> dict:
     except FileNotFoundError:
         return {}
     except IsADirectoryError:
-        raise ConfigError(f"{path} is a folder, not a config file (RECONCILE_CONFIG or "
-                          "--config must name the file, e.g. config.toml)") from None  # fmt: skip
+        raise ConfigError(
+            f"{path} is a folder, not a config file (RECONCILE_CONFIG or "
+            "--config must name the file, e.g. config.toml)"
+        ) from None
     except UnicodeDecodeError as exc:  # TOML is UTF-8 (TOML 1.0 "Spec")
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}): save it as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:

@@ -90,8 +90,9 @@ class FirstLook:
         parts += ["", f"Blocked, for a person to decide ({len(blocked)}):"]
         parts += [f"- {r.kind} {r.bms_id} {r.name}: {r.reason}" for r in blocked.itertuples()]
         parts += ["", f"QuickBooks keeps its value ({len(kept)} fields):"]
-        parts += [f"- {r.kind} {r.bms_id} {r.name}: {r.property} ({r.reason})"
-                  for r in kept.itertuples()]  # fmt: skip
+        parts += [
+            f"- {r.kind} {r.bms_id} {r.name}: {r.property} ({r.reason})" for r in kept.itertuples()
+        ]
         parts += ["", "Nothing was sent."]
         return "\n".join(parts)
 
@@ -138,11 +139,16 @@ def _look(session: Session) -> FirstLook:
         # Items as they would be planned once the chart of accounts is sent: a GL account
         # QuickBooks lacks is a need, not a block (a first send sends accounts first).
         "item": build_plan(
-            session.entity_map("item"), master.items, QboState.load(qbo, NEEDED["item"]),
-            session.store, session.options, session.tax_items,
-            include={"account": master.include()["account"]}, company=session.company,
+            session.entity_map("item"),
+            master.items,
+            QboState.load(qbo, NEEDED["item"]),
+            session.store,
+            session.options,
+            session.tax_items,
+            include={"account": master.include()["account"]},
+            company=session.company,
         ),
-    }  # fmt: skip
+    }
     listed = session.invoices()
     plans["invoice"] = session.plan_invoices(
         listed[listed["Selectable"]], include_dependencies=True

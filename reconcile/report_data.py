@@ -35,9 +35,14 @@ LABELS = {"customer": "customers", "account": "GL accounts", "item": "items"}
 NAME_COLUMN = {"customer": "AccountName", "account": "Name", "item": "Name"}
 UNLINKED_COLUMNS = ["kind", "bms_id", "name", "active"]
 UNEXPORTED_COLUMNS = [
-    "Id", "InvoiceNumber", "InvoiceDate", "AccountName", "StatusName", "GrandTotal",
+    "Id",
+    "InvoiceNumber",
+    "InvoiceDate",
+    "AccountName",
+    "StatusName",
+    "GrandTotal",
     "PaymentDue",
-]  # fmt: skip
+]
 FAILURE_COLUMNS = ["at", "kind", "action", "bms_id", "qbo_id", "code", "message", "run_id"]
 DRY_RUN_COLUMNS = ["kind", "bms_id", "name", "action", "reason"]
 CLASS_COLUMNS = ["class", "payments", "amount"]
@@ -105,11 +110,12 @@ def rates_frame(rates: Mapping[str, float | int]) -> pd.DataFrame:
             "level": ["payments", "invoice lines"],
             "count": [int(rates["payments"]), int(rates["lines"])],
             "importable as they are": [
-                int(rates["payments_importable"]), int(rates["lines_ready"])
+                int(rates["payments_importable"]),
+                int(rates["lines_ready"]),
             ],
             "rate": [float(rates["payment_rate"]), float(rates["line_rate"])],
         }
-    )  # fmt: skip
+    )
 
 
 @dataclass
@@ -229,8 +235,9 @@ def unlinked(kind: str, records: pd.DataFrame, links: pd.DataFrame) -> pd.DataFr
 def unexported(invoices: pd.DataFrame) -> pd.DataFrame:
     """Invoices (rows of ``Session.invoices()``, all their columns) that can be exported and
     are not in QuickBooks yet, oldest first."""
-    rows = invoices[invoices["Selectable"].fillna(False).astype(bool)
-                    & invoices["QuickBooksId"].isna()]  # fmt: skip
+    rows = invoices[
+        invoices["Selectable"].fillna(False).astype(bool) & invoices["QuickBooksId"].isna()
+    ]
     return rows.sort_values(["InvoiceDate", "InvoiceNumber"], kind="stable", ignore_index=True)
 
 

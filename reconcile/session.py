@@ -147,9 +147,15 @@ class Session:
         if emap.kind == "customer" and everyone is None:
             everyone = self.load("customer")
         return build_plan(
-            emap, rows, state, self.store, self.options, self.tax_items, company=self.company,
+            emap,
+            rows,
+            state,
+            self.store,
+            self.options,
+            self.tax_items,
+            company=self.company,
             all_rows=everyone,
-        )  # fmt: skip
+        )
 
     def preview(self, plan: pd.DataFrame) -> pd.DataFrame:
         """The side-by-side preview of a plan."""
@@ -223,9 +229,15 @@ class Session:
         accounts = master.customers if master is not None else self.load("customer")
         currencies = dict(zip(accounts["Id"].astype(str), accounts["CurrencyName"], strict=True))
         plan = build_invoice_plan(
-            headers, lines, discounts, *args, include=include, assumptions=self.assumptions,
-            company=self.company, currencies=currencies,
-        )  # fmt: skip
+            headers,
+            lines,
+            discounts,
+            *args,
+            include=include,
+            assumptions=self.assumptions,
+            company=self.company,
+            currencies=currencies,
+        )
         if master is not None:
             plan = plan_dependencies(plan, master, self.maps, *args, company=self.company)
         return plan
@@ -296,9 +308,14 @@ class Session:
             if self.store.pending_of("payment"):
                 settle_interrupted(self.store, invoice_headers(self.bms))
             return import_plan(
-                plan, self.bms, self.store, self.qbo.realm_id or "", methods=methods,
-                progress=progress, assumptions=self.assumptions,
-            )  # fmt: skip
+                plan,
+                self.bms,
+                self.store,
+                self.qbo.realm_id or "",
+                methods=methods,
+                progress=progress,
+                assumptions=self.assumptions,
+            )
 
     def suggestions(self, plan: PaymentPlan, limit: int = 3) -> pd.DataFrame:
         """Ranked BMS invoices the plan's unapplied payments (and those paying an invoice
@@ -308,9 +325,12 @@ class Session:
             open=payments["unapplied"].where(payments["class"] == UNAPPLIED, payments["total"])
         )
         return suggest(
-            payments, self.open_invoices(), self.store.links("customer"), amount_column="open",
+            payments,
+            self.open_invoices(),
+            self.store.links("customer"),
+            amount_column="open",
             limit=limit,
-        )  # fmt: skip
+        )
 
     def open_invoices(self) -> pd.DataFrame:
         """BMS invoices that are in QuickBooks and still owed (a suggestion can apply a

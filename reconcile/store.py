@@ -701,10 +701,13 @@ class SyncStore:
             "GROUP BY r.run_id ORDER BY r.started_at, r.rowid"
         )
         rows = [
-            (*r[:6], "interrupted" if r[6] is None and not owner_alive(r[9], r[10]) else r[6],
-             *r[7:9])
+            (
+                *r[:6],
+                "interrupted" if r[6] is None and not owner_alive(r[9], r[10]) else r[6],
+                *r[7:9],
+            )
             for r in rows
-        ]  # fmt: skip
+        ]
         frame = pd.DataFrame(rows, columns=RUN_COLUMNS, dtype=object)
         frame["entries"] = frame["entries"].astype("int64")
         frame["failed"] = frame["failed"].astype("int64")

@@ -73,10 +73,13 @@ def refresh(path: Path) -> None:
             os.environ["RECONCILE_CONFIG"] = str(sandbox.config_path)
             nb = nbformat.read(path, as_version=4)
             NotebookClient(
-                nb, timeout=600, kernel_name="python3", record_timing=False,
+                nb,
+                timeout=600,
+                kernel_name="python3",
+                record_timing=False,
                 resources={"metadata": {"path": str(path.parent)}},
                 extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            ).execute()  # fmt: skip
+            ).execute()
         finally:
             sandbox.stop()
     nbformat.write(clean(nb), path)

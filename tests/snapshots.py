@@ -67,9 +67,13 @@ def assert_matches_snapshot(name: str, out_dir: Path) -> None:
     for file, text in found.items():
         if text != expected[file]:
             diff = difflib.unified_diff(
-                expected[file].splitlines(), text.splitlines(), f"snapshot/{file}", f"now/{file}",
-                lineterm="", n=1,
-            )  # fmt: skip
+                expected[file].splitlines(),
+                text.splitlines(),
+                f"snapshot/{file}",
+                f"now/{file}",
+                lineterm="",
+                n=1,
+            )
             shown = "\n".join(list(diff)[:60])
             raise AssertionError(
                 f"{name}/{file} differs from its snapshot (RECONCILE_UPDATE_SNAPSHOTS=1 "

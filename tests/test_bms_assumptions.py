@@ -33,10 +33,13 @@ def test_the_defaults_are_what_the_sandbox_does():
 
 def test_a_table_switches_each_assumption():
     table = {
-        "exportable_statuses": ["Posted"], "void_statuses": "Cancelled",
-        "job_done_states": ["Done"], "job_logs_in_order": False, "payment_invoice_key": "bms_id",
+        "exportable_statuses": ["Posted"],
+        "void_statuses": "Cancelled",
+        "job_done_states": ["Done"],
+        "job_logs_in_order": False,
+        "payment_invoice_key": "bms_id",
         "job_log_codes": {"applied": ["OK", "Success"]},
-    }  # fmt: skip
+    }
     mine = from_table(table)
     assert mine.is_exportable("posted") and not mine.is_exportable("Sent")
     assert mine.is_void("cancelled") and not mine.is_void("Void")
@@ -82,16 +85,29 @@ def test_the_config_file_table_reaches_the_session(tmp_path, monkeypatch):
 def test_the_reconciliation_reads_statuses_by_the_assumptions():
     bms = pd.DataFrame(
         {
-            "Id": [1, 2], "InvoiceNumber": ["A-1", "A-2"], "AccountId": [7, 7],
-            "AccountName": ["Acme", "Acme"], "StatusName": ["Cancelled", "Posted"],
-            "GrandTotal": [100.0, 50.0], "PaidAmount": [0.0, 0.0], "PaymentDue": [100.0, 50.0],
+            "Id": [1, 2],
+            "InvoiceNumber": ["A-1", "A-2"],
+            "AccountId": [7, 7],
+            "AccountName": ["Acme", "Acme"],
+            "StatusName": ["Cancelled", "Posted"],
+            "GrandTotal": [100.0, 50.0],
+            "PaidAmount": [0.0, 0.0],
+            "PaymentDue": [100.0, 50.0],
             "AccountingAppReference": [None, None],
         }
-    )  # fmt: skip
+    )
     qbo = pd.DataFrame(
-        columns=["qbo_invoice_id", "doc_number", "customer_id", "customer_name", "total",
-                 "balance", "voided", "txn_date"]
-    )  # fmt: skip
+        columns=[
+            "qbo_invoice_id",
+            "doc_number",
+            "customer_id",
+            "customer_name",
+            "total",
+            "balance",
+            "voided",
+            "txn_date",
+        ]
+    )
     lines = pd.DataFrame(columns=["payment_id", "qbo_invoice_id", "amount"])
     default = reconcile_invoices(bms, qbo, lines, None)
     assert default["state"].tolist() == []  # neither status is exported by default

@@ -228,8 +228,9 @@ def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
     assert new.returncode == 1  # blocked, with the reason
     assert "status 'New' is not exported" in json.loads(new.stdout)[0]["reason"]
 
-    dry = _run("sync", "invoices", "--all", "--include-dependencies", "--dry-run", "--json",
-               env=env)  # fmt: skip
+    dry = _run(
+        "sync", "invoices", "--all", "--include-dependencies", "--dry-run", "--json", env=env
+    )
     plan = json.loads(dry.stdout)
     kinds = [row["kind"] for row in plan]
     assert kinds == sorted(
@@ -261,18 +262,27 @@ def test_payments_import_dry_run_then_import_then_skipped(cli_sandbox):
 
     env = _env(RECONCILE_CONFIG=cli_sandbox["config"])
     assert _run("connect", "--auto-consent", env=env).returncode == 0
-    plan = json.loads(_run("sync", "invoices", "--all", "--dry-run", "--json",
-                           "--include-dependencies", env=env).stdout)  # fmt: skip
+    plan = json.loads(
+        _run(
+            "sync", "invoices", "--all", "--dry-run", "--json", "--include-dependencies", env=env
+        ).stdout
+    )
     one = next(r for r in plan if r["kind"] == "invoice" and r["action"] in ("create", "unchanged"))
     sent = _run("sync", "invoices", "--ids", one["bms_id"], "--include-dependencies", env=env)
     assert sent.returncode == 0, sent.stdout + sent.stderr
     qbo = QboClient(load_config(cli_sandbox["config"]).qbo)
     (invoice,) = qbo.query(select("Invoice").eq("DocNumber", one["name"]))
-    payment = qbo.create("Payment", {
-        "CustomerRef": invoice["CustomerRef"], "TotalAmt": 10.0,
-        "TxnDate": date.today().isoformat(),
-        "Line": [{"Amount": 10.0, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}],
-    })  # fmt: skip
+    payment = qbo.create(
+        "Payment",
+        {
+            "CustomerRef": invoice["CustomerRef"],
+            "TotalAmt": 10.0,
+            "TxnDate": date.today().isoformat(),
+            "Line": [
+                {"Amount": 10.0, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}
+            ],
+        },
+    )
 
     dry = _run("payments", "import", "--ids", payment["Id"], "--dry-run", "--json", env=env)
     assert dry.returncode == 0, dry.stdout + dry.stderr
@@ -304,8 +314,16 @@ def test_a_bad_date_is_one_line(tmp_path, args, message):
 
 
 def test_since_after_until_is_refused_not_an_empty_success(tmp_path):
-    done = _run("payments", "import", "--all", "--since", "2026-12-01", "--until", "2026-11-01",
-                env=_env(RECONCILE_CONFIG=str(tmp_path / "config.toml")))  # fmt: skip
+    done = _run(
+        "payments",
+        "import",
+        "--all",
+        "--since",
+        "2026-12-01",
+        "--until",
+        "2026-11-01",
+        env=_env(RECONCILE_CONFIG=str(tmp_path / "config.toml")),
+    )
     assert done.returncode == 1
     assert "--since 2026-12-01 is after --until 2026-11-01" in done.stderr
 
@@ -328,8 +346,13 @@ def test_a_config_that_is_a_folder_or_not_utf8_is_one_line(tmp_path, make, messa
 def test_a_report_folder_that_cannot_be_made_is_one_line(cli_sandbox, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    done = _run("report", "sync_status", "--out", str(blocker / "out"),
-                env=_env(RECONCILE_CONFIG=cli_sandbox["config"]))  # fmt: skip
+    done = _run(
+        "report",
+        "sync_status",
+        "--out",
+        str(blocker / "out"),
+        env=_env(RECONCILE_CONFIG=cli_sandbox["config"]),
+    )
     assert done.returncode == 1 and "error: cannot use" in done.stderr
     assert "Traceback" not in done.stderr
 

@@ -55,8 +55,10 @@ def test_sandbox_and_lab_take_today():
     assert build_parser().parse_args(["lab"]).today is None
     bad = subprocess.run(
         [sys.executable, "-m", "reconcile", "sandbox", "--today", "yesterday"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert bad.returncode == 2
     assert "argument --today: not a date (YYYY-MM-DD): 'yesterday'" in bad.stderr
 

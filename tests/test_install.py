@@ -62,8 +62,21 @@ def _build_wheel(tmp: Path) -> Path:
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
     wheels = tmp / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-          "--no-index", "--quiet", "--wheel-dir", str(wheels), str(src)])  # fmt: skip
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--quiet",
+            "--wheel-dir",
+            str(wheels),
+            str(src),
+        ]
+    )
     (wheel,) = wheels.glob("reconcile-*.whl")
     return wheel
 
@@ -75,8 +88,20 @@ def _new_venv(tmp: Path, wheel: Path) -> Path:
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)])
     python = venv / "bin" / "python"
     # Installed before the .pth exists: pip must not see the dev environment's reconcile.
-    _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-          "--no-index", "--quiet", str(wheel)])  # fmt: skip
+    _run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(python),
+            "install",
+            "--no-deps",
+            "--no-index",
+            "--quiet",
+            str(wheel),
+        ]
+    )
     purelib = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
     site = Path(_run([str(python), "-c", purelib]).stdout.strip())
     dev = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
@@ -136,8 +161,9 @@ def test_the_wheel_installed_elsewhere_runs_sandbox_connect_and_a_report(tmp_pat
         info = json.loads(sandbox.stdout.readline())
         assert Path(info["config"]) == data / "config.toml"
         env = _env(venv, RECONCILE_CONFIG=str(data / "config.toml"))
-        connected = _run([str(python), "-m", "reconcile", "connect", "--auto-consent"],
-                         cwd=work, env=env)  # fmt: skip
+        connected = _run(
+            [str(python), "-m", "reconcile", "connect", "--auto-consent"], cwd=work, env=env
+        )
         assert f"company {info['qbo_realm_id']}" in connected.stdout
 
         executable, imported = json.loads(
@@ -147,8 +173,9 @@ def test_the_wheel_installed_elsewhere_runs_sandbox_connect_and_a_report(tmp_pat
         assert Path(imported).is_relative_to(venv), imported  # … importing the wheel's code
 
         out = work / "OUT"
-        done = _run([str(python), "-m", "reconcile", "report", REPORT, "--out", str(out)],
-                    cwd=work, env=env)  # fmt: skip
+        done = _run(
+            [str(python), "-m", "reconcile", "report", REPORT, "--out", str(out)], cwd=work, env=env
+        )
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)

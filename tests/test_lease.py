@@ -32,8 +32,9 @@ def other(tmp_path):
     """Another process holding the writer lease of a store (and an open run), until killed."""
     path = tmp_path / "store.sqlite"
     SyncStore(path).close()
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE,
-                            text=True)  # fmt: skip
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "held"
     yield path, proc
     proc.kill()

@@ -83,14 +83,21 @@ def company(servers, tmp_path_factory):
         assert imported["outcome"].tolist() == ["imported"]
         run = session.store.start_run("customer", "send")
         session.store.log(
-            run, kind="customer", action="create", outcome="failed", bms_id="1003",
+            run,
+            kind="customer",
+            action="create",
+            outcome="failed",
+            bms_id="1003",
             message=FAILURE,
-        )  # fmt: skip
+        )
         session.store.finish_run(run, outcome="failed")
         yield {
-            "config": str(sandbox.config_path), "exported": ids, "matched": ids[0],
-            "mismatch": ids[1], "payments": {full: c.IMPORTED, part: c.READY, loose: c.UNAPPLIED},
-        }  # fmt: skip
+            "config": str(sandbox.config_path),
+            "exported": ids,
+            "matched": ids[0],
+            "mismatch": ids[1],
+            "payments": {full: c.IMPORTED, part: c.READY, loose: c.UNAPPLIED},
+        }
     finally:
         sandbox.stop()
 
@@ -118,14 +125,20 @@ def test_payment_reconciliation_report(company, tmp_path):
     )
     _assert_no_code(result.html, "Payment reconciliation")
     assert {p.name for p in result.csvs} == {
-        "invoices.csv", "customers.csv", "payments.csv", "payment_lines.csv",
-    }  # fmt: skip
+        "invoices.csv",
+        "customers.csv",
+        "payments.csv",
+        "payment_lines.csv",
+    }
     summary = result.read_summary()
     assert summary["report"] == "payment_reconciliation"
     assert summary["since"] == SINCE and summary["until"] == clock.today().isoformat()
     assert summary["files"] == [
-        "invoices.csv", "customers.csv", "payments.csv", "payment_lines.csv",
-    ]  # fmt: skip
+        "invoices.csv",
+        "customers.csv",
+        "payments.csv",
+        "payment_lines.csv",
+    ]
 
     invoices = _csv(out / "invoices.csv")
     assert list(invoices.columns) == RECON_COLUMNS
@@ -152,8 +165,10 @@ def test_payment_reconciliation_report(company, tmp_path):
     assert summary["payments"]["total"] == pytest.approx(payments["total"].sum())
     by_class = summary["payments"]["by_class"]
     assert {k: v["count"] for k, v in by_class.items()} == {
-        c.IMPORTED: 1, c.READY: 1, c.UNAPPLIED: 1
-    }  # fmt: skip
+        c.IMPORTED: 1,
+        c.READY: 1,
+        c.UNAPPLIED: 1,
+    }
     assert list(_csv(out / "payment_lines.csv").columns) == c.LINE_COLUMNS
     # The import already done does not count; of the two new payments one is importable.
     assert summary["match_rates"]["payments"] == 2
@@ -177,9 +192,13 @@ def test_sync_status_report_with_a_dry_run(company, tmp_path):
     summary = result.read_summary()
     assert summary["report"] == "sync_status"
     assert {p.name for p in result.csvs} == {
-        "not_in_quickbooks.csv", "unexported_invoices.csv", "runs.csv", "failures.csv",
-        "totals_disagree.csv", "dry_run.csv",
-    }  # fmt: skip
+        "not_in_quickbooks.csv",
+        "unexported_invoices.csv",
+        "runs.csv",
+        "failures.csv",
+        "totals_disagree.csv",
+        "dry_run.csv",
+    }
 
     missing = _csv(tmp_path / "not_in_quickbooks.csv")
     assert list(missing.columns) == report_data.UNLINKED_COLUMNS
@@ -258,14 +277,18 @@ def test_a_report_that_cannot_reach_its_data_fails_loudly(tmp_path):
     [
         ([], {}),
         (["since=2024-01-01", "until=2024-01-31"], {"since": "2024-01-01", "until": "2024-01-31"}),
-        (["dry_run_sync=true", "n=3", "rate=0.5", "x=null"],
-         {"dry_run_sync": True, "n": 3, "rate": 0.5, "x": None}),
-        (['profile="production"', "config=a=b.toml", "empty="],
-         {"profile": "production", "config": "a=b.toml", "empty": ""}),
+        (
+            ["dry_run_sync=true", "n=3", "rate=0.5", "x=null"],
+            {"dry_run_sync": True, "n": 3, "rate": 0.5, "x": None},
+        ),
+        (
+            ['profile="production"', "config=a=b.toml", "empty="],
+            {"profile": "production", "config": "a=b.toml", "empty": ""},
+        ),
         (["since=2024-01-01", "since=2024-02-01"], {"since": "2024-02-01"}),
         (["x=NaN", "y=[1, 2]"], {"x": "NaN", "y": [1, 2]}),
     ],
-)  # fmt: skip
+)
 def test_parse_params(items, expected):
     assert parse_params(items) == expected
 
@@ -310,8 +333,11 @@ def test_write_outputs_makes_plain_json(tmp_path):
     )
     assert [p.name for p in written] == ["t.csv", "summary.json"]
     assert json.loads((tmp_path / "summary.json").read_text()) == {
-        "n": 3, "day": "2024-01-02", "na": None, "files": ["t.csv"],
-    }  # fmt: skip
+        "n": 3,
+        "day": "2024-01-02",
+        "na": None,
+        "files": ["t.csv"],
+    }
 
 
 def test_status_frames():
@@ -344,8 +370,9 @@ def test_status_frames():
     assert counts.index.tolist() == ["customer", "item"]
     assert counts.columns.tolist() == ["create", "blocked"]
     assert report_data.dry_run_summary(plan) == {
-        "customer": {"create": 1}, "item": {"create": 1, "blocked": 1}
-    }  # fmt: skip
+        "customer": {"create": 1},
+        "item": {"create": 1, "blocked": 1},
+    }
     assert report_data.payments_by_class(pd.DataFrame(columns=["class", "total"])).empty
 
 
@@ -362,8 +389,9 @@ def _run_cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 def test_report_command_end_to_end(sandbox, tmp_path):
     """As cron runs it: the config from RECONCILE_CONFIG (the test session's sandbox)."""
     out = tmp_path / "nightly"
-    done = _run_cli("sync_status", "--param", "since=2020-01-01", "--out", str(out),
-                    env=dict(os.environ))  # fmt: skip
+    done = _run_cli(
+        "sync_status", "--param", "since=2020-01-01", "--out", str(out), env=dict(os.environ)
+    )
     assert done.returncode == 0, done.stderr
     assert f"html      {out / 'sync_status.html'}" in done.stdout
     assert (out / "sync_status.html").exists() and (out / "summary.json").exists()

@@ -76,8 +76,15 @@ def transport(http: Stub, renewed: list) -> Transport:
 
 def send(t: Transport, retry_safe: bool, events: list) -> requests.Response:
     limiter = Limiter({"minute": (1000, 60.0)}, concurrent=1, time_scale=1000.0)
-    return t.send("GET", "http://127.0.0.1:1/x", label="GET /x", retry_safe=retry_safe,
-                  limiter=limiter, kinds=("minute",), count=events.append)  # fmt: skip
+    return t.send(
+        "GET",
+        "http://127.0.0.1:1/x",
+        label="GET /x",
+        retry_safe=retry_safe,
+        limiter=limiter,
+        kinds=("minute",),
+        count=events.append,
+    )
 
 
 def test_refused_credentials_are_renewed_once_and_the_request_sent_again():

@@ -119,13 +119,28 @@ def test_make_lab_serves_the_copy_and_saves_without_widgets(servers, tmp_path):
     log = tmp_path / "lab.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "reconcile", "lab", "--data-dir", str(tmp_path / "sandbox"),
-             "--workspace", str(workspace), "--", "--no-browser", f"--ServerApp.port={port}",
-             "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=",
-             "--ServerApp.disable_check_xsrf=True"],
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True, cwd=tmp_path,
+            [
+                sys.executable,
+                "-m",
+                "reconcile",
+                "lab",
+                "--data-dir",
+                str(tmp_path / "sandbox"),
+                "--workspace",
+                str(workspace),
+                "--",
+                "--no-browser",
+                f"--ServerApp.port={port}",
+                "--ServerApp.ip=127.0.0.1",
+                "--IdentityProvider.token=",
+                "--ServerApp.disable_check_xsrf=True",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=tmp_path,
             env={**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings")},
-        )  # fmt: skip
+        )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90

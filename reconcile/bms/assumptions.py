@@ -54,9 +54,12 @@ class BmsAssumptions:
     job_done_states: tuple[str, ...] = ("Completed", "CompletedWithErrors", "Failed")
     # JobLogs[].Code values meaning a payment was applied, skipped as already imported, refused.
     job_log_codes: Mapping[str, tuple[str, ...]] = field(
-        default_factory=lambda: {"applied": ("Applied",), "skipped": ("Skipped",),
-                                 "error": ("Error",)}
-    )  # fmt: skip
+        default_factory=lambda: {
+            "applied": ("Applied",),
+            "skipped": ("Skipped",),
+            "error": ("Error",),
+        }
+    )
     # True: JobLogs hold one entry per payment, in the order sent. False: a job's logs are not
     # read per payment; every payment of the job is settled from its invoices' dues instead.
     job_logs_in_order: bool = True

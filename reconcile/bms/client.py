@@ -116,10 +116,17 @@ class BmsClient:
         if idempotent is None:
             idempotent = method == "GET" or path.endswith(("/search", "/details", "/discounts"))
         resp = self.transport.send(
-            method, url, label=endpoint, retry_safe=idempotent, limiter=self._limiter(endpoint),
-            kinds=("hour",), headers={"Accept": "application/json"}, params=params, json=json,
+            method,
+            url,
+            label=endpoint,
+            retry_safe=idempotent,
+            limiter=self._limiter(endpoint),
+            kinds=("hour",),
+            headers={"Accept": "application/json"},
+            params=params,
+            json=json,
             count=lambda event: self.calls.update([endpoint] if event == "sent" else []),
-        )  # fmt: skip
+        )
         return self._read(resp, endpoint, response_schema_for(method, path))
 
     def _read(self, resp: requests.Response, endpoint: str, schema: dict | None) -> Envelope:

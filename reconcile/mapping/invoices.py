@@ -30,8 +30,18 @@ MEMO_MAX = 1000
 LINE_DESCRIPTION_MAX = 4000  # QBO Line.Description (reference §4 Invoice)
 CENT = Decimal("0.01")
 # The line and discount columns map_invoice (and the preview) read.
-LINE_FIELDS = ("InvoiceId", "Name", "Description", "TypeName", "Qty", "UnitPrice", "TotalPrice",
-               "IsTaxable", "ValueDate", "ClassName")  # fmt: skip
+LINE_FIELDS = (
+    "InvoiceId",
+    "Name",
+    "Description",
+    "TypeName",
+    "Qty",
+    "UnitPrice",
+    "TotalPrice",
+    "IsTaxable",
+    "ValueDate",
+    "ClassName",
+)
 DISCOUNT_FIELDS = ("InvoiceId", "Name", "Value")
 
 
@@ -102,8 +112,7 @@ def map_invoice(
     options = SyncOptions.of(options)
     number = clean_text(header.get("InvoiceNumber")) or ""
     lines, discounts = list(lines), list(discounts)
-    draft = InvoiceDraft(str(header["Id"]), number, header=header, lines=lines,
-                         discounts=discounts)  # fmt: skip
+    draft = InvoiceDraft(str(header["Id"]), number, header=header, lines=lines, discounts=discounts)
     body = draft.body
     if not number:
         draft.problems.append("the invoice has no number")
@@ -317,8 +326,11 @@ def _lines(
         served = _day(line.get("ValueDate"))
         if served:
             detail["ServiceDate"] = served
-        entry = {"Amount": float(amount), "DetailType": "SalesItemLineDetail",
-                 "SalesItemLineDetail": detail}  # fmt: skip
+        entry = {
+            "Amount": float(amount),
+            "DetailType": "SalesItemLineDetail",
+            "SalesItemLineDetail": detail,
+        }
         description = clean_text(line.get("Description")) or item_name
         if description and len(description) > LINE_DESCRIPTION_MAX:
             draft.notes.append(
@@ -342,10 +354,14 @@ def totals_check(draft: InvoiceDraft, header: Mapping[str, Any]) -> dict[str, An
     if draft.tax_by_quickbooks:  # only the amounts before tax can be checked before sending
         diff_total = draft.expected_subtotal - (bms_total - bms_tax)
         return {
-            "bms_total": float(bms_total), "qbo_total": math.nan, "bms_tax": float(bms_tax),
-            "qbo_tax": math.nan, "difference": float(diff_total),
-            "agree": abs(diff_total) <= CENT, "tax_by": "quickbooks",
-        }  # fmt: skip
+            "bms_total": float(bms_total),
+            "qbo_total": math.nan,
+            "bms_tax": float(bms_tax),
+            "qbo_tax": math.nan,
+            "difference": float(diff_total),
+            "agree": abs(diff_total) <= CENT,
+            "tax_by": "quickbooks",
+        }
     diff_total = draft.expected_total - bms_total
     diff_tax = draft.expected_tax - bms_tax
     return {

@@ -40,24 +40,32 @@ def _problem(violation: Violation, labels: dict[str, str]) -> Problem:
     label = labels.get(path, path or "record")
     rule, value, limit = violation.rule, violation.value, violation.limit
     if rule == "length":
-        return Problem(label, rule, f"{label} is {len(value)} characters long; QuickBooks "
-                       f"allows at most {limit}")  # fmt: skip
+        return Problem(
+            label,
+            rule,
+            f"{label} is {len(value)} characters long; QuickBooks allows at most {limit}",
+        )
     if rule == "characters":
         shown = ", ".join(CHARACTER_NAMES.get(c, repr(c)) for c in limit)
         why = " (it uses ':' for sub-records)" if ":" in limit else ""
-        return Problem(label, rule, f"{label} {value!r} contains {shown}, which "
-                       f"QuickBooks does not allow there{why}")  # fmt: skip
+        return Problem(
+            label,
+            rule,
+            f"{label} {value!r} contains {shown}, which QuickBooks does not allow there{why}",
+        )
     if rule == "e-mail":
-        return Problem(label, rule, f"{label} {value!r} is not an e-mail address "
-                       "(it needs an @ and a dot)")  # fmt: skip
+        return Problem(
+            label, rule, f"{label} {value!r} is not an e-mail address (it needs an @ and a dot)"
+        )
     if rule == "required":
         return Problem(label, rule, f"{label} is required by QuickBooks and is empty")
     if rule == "value":
         return Problem(label, rule, f"{label} {value!r} is not a value QuickBooks accepts")
     return Problem(
-        label, f"QBO {violation.code}",
+        label,
+        f"QBO {violation.code}",
         f"{label}: {violation.detail} (QuickBooks rule {violation.code})",
-    )  # fmt: skip
+    )
 
 
 def validate(entity_map: EntityMap, mapped: Mapped, body: dict | None = None) -> list[Problem]:

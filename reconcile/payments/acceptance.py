@@ -59,13 +59,25 @@ def accept(
             {"Id": payment_id, "SyncToken": payment["SyncToken"], "Line": lines},
         )
     except ReconcileError as exc:
-        store.log(run_id, kind="payment", action="update", outcome="failed",
-                  qbo_id=payment_id, code=getattr(exc, "code", None),
-                  message=f"applying to {numbers}: {exc}")  # fmt: skip
+        store.log(
+            run_id,
+            kind="payment",
+            action="update",
+            outcome="failed",
+            qbo_id=payment_id,
+            code=getattr(exc, "code", None),
+            message=f"applying to {numbers}: {exc}",
+        )
         store.finish_run(run_id, outcome="failed")
         raise
-    store.log(run_id, kind="payment", action="update", outcome="ok", qbo_id=payment_id,
-              message=f"applied in QuickBooks to {numbers} (suggestion accepted: "
-              f"{suggestion['reasons']})")  # fmt: skip
+    store.log(
+        run_id,
+        kind="payment",
+        action="update",
+        outcome="ok",
+        qbo_id=payment_id,
+        message=f"applied in QuickBooks to {numbers} (suggestion accepted: "
+        f"{suggestion['reasons']})",
+    )
     store.finish_run(run_id, outcome="ok")
     return updated

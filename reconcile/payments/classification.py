@@ -34,14 +34,39 @@ IMPORTABLE = (READY, OVERPAYMENT)
 CENT = 0.005  # amounts are compared to the cent
 
 PLAN_COLUMNS = [
-    "payment_id", "txn_date", "customer_id", "customer_name", "reference", "memo", "total",
-    "applied", "unapplied", "lines", "class", "importable", "reason",
-]  # fmt: skip
+    "payment_id",
+    "txn_date",
+    "customer_id",
+    "customer_name",
+    "reference",
+    "memo",
+    "total",
+    "applied",
+    "unapplied",
+    "lines",
+    "class",
+    "importable",
+    "reason",
+]
 LINE_COLUMNS = [
-    "payment_id", "line", "qbo_invoice_id", "amount", "bms_id", "invoice_number",
-    "bms_reference", "bms_account_id", "bms_total", "paid_before", "due_before",
-    "status_before", "paid_after", "due_after", "status_after", "class", "reason",
-]  # fmt: skip
+    "payment_id",
+    "line",
+    "qbo_invoice_id",
+    "amount",
+    "bms_id",
+    "invoice_number",
+    "bms_reference",
+    "bms_account_id",
+    "bms_total",
+    "paid_before",
+    "due_before",
+    "status_before",
+    "paid_after",
+    "due_after",
+    "status_after",
+    "class",
+    "reason",
+]
 
 
 @dataclass
@@ -126,17 +151,32 @@ def classify(
     known = out["bms_id"].notna()
     checks = [  # (class, mask, reason)
         (IMPORTED, out["payment_id"].isin(imported), "imported before; not imported again"),
-        (UNKNOWN, ~known, "QuickBooks invoice {qbo_invoice_id} is not a BMS invoice "
-         "(not exported from BMS, or deleted and re-created there)"),
-        (VOIDED, known & out["status_before"].map(assumptions.is_void).astype(bool),
-         "BMS invoice {invoice_number} is void"),
-        (CUSTOMER, known & expected.notna() & (expected != matched["customer_id"]),
-         "the payment's QuickBooks customer {customer_id} is not the customer of BMS "
-         "invoice {invoice_number}"),
-        (CURRENCY, known & currency.notna() & matched["currency"].notna()
-         & (currency != matched["currency"]),
-         "paid in {currency}, but the BMS account bills in {bms_currency}"),
-    ]  # fmt: skip
+        (
+            UNKNOWN,
+            ~known,
+            "QuickBooks invoice {qbo_invoice_id} is not a BMS invoice "
+            "(not exported from BMS, or deleted and re-created there)",
+        ),
+        (
+            VOIDED,
+            known & out["status_before"].map(assumptions.is_void).astype(bool),
+            "BMS invoice {invoice_number} is void",
+        ),
+        (
+            CUSTOMER,
+            known & expected.notna() & (expected != matched["customer_id"]),
+            "the payment's QuickBooks customer {customer_id} is not the customer of BMS "
+            "invoice {invoice_number}",
+        ),
+        (
+            CURRENCY,
+            known
+            & currency.notna()
+            & matched["currency"].notna()
+            & (currency != matched["currency"]),
+            "paid in {currency}, but the BMS account bills in {bms_currency}",
+        ),
+    ]
     klass = pd.Series(READY, index=out.index, dtype="object")
     template = pd.Series("", index=out.index, dtype="object")
     for name, mask, text in reversed(checks):  # the first check that applies wins
@@ -162,8 +202,9 @@ def classify(
         index=out.index,
     ).where(klass == READY)
     out["class"] = klass
-    context = out.assign(customer_id=matched["customer_id"], currency=matched["currency"],
-                         bms_currency=currency)  # fmt: skip
+    context = out.assign(
+        customer_id=matched["customer_id"], currency=matched["currency"], bms_currency=currency
+    )
     out["reason"] = [
         t.format(**row) if t else ""
         for t, row in zip(template, context.to_dict("records"), strict=True)
@@ -201,9 +242,8 @@ def _payment_rows(payments: pd.DataFrame, lines: pd.DataFrame, imported: set[str
     klass[extra] = OVERPAYMENT
     reason[extra] = [
         f"{u:.2f} of {t:.2f} is not applied to an invoice and stays unapplied in BMS"
-        for u, t in zip(out.loc[extra, "unapplied"], _money(out.loc[extra, "total"]),
-                        strict=True)
-    ]  # fmt: skip
+        for u, t in zip(out.loc[extra, "unapplied"], _money(out.loc[extra, "total"]), strict=True)
+    ]
     out["class"] = klass.fillna(READY)
     out["reason"] = reason.fillna("")
     out["importable"] = out["class"].isin(IMPORTABLE)

@@ -18,21 +18,36 @@ from reconcile.qbo.query import select
 
 # One row per QBO payment.
 PAYMENT_COLUMNS: dict[str, str] = {
-    "payment_id": "string", "txn_date": "datetime64[ns]", "customer_id": "string",
-    "customer_name": "string", "total": "Float64", "unapplied": "Float64",
-    "reference": "string", "memo": "string", "method_id": "string", "currency": "string",
+    "payment_id": "string",
+    "txn_date": "datetime64[ns]",
+    "customer_id": "string",
+    "customer_name": "string",
+    "total": "Float64",
+    "unapplied": "Float64",
+    "reference": "string",
+    "memo": "string",
+    "method_id": "string",
+    "currency": "string",
     "sync_token": "string",
-}  # fmt: skip
+}
 # One row per invoice a payment line pays (a line may link several invoices: one row each).
 PAYMENT_LINE_COLUMNS: dict[str, str] = {
-    "payment_id": "string", "line": "Int64", "qbo_invoice_id": "string", "amount": "Float64",
-}  # fmt: skip
+    "payment_id": "string",
+    "line": "Int64",
+    "qbo_invoice_id": "string",
+    "amount": "Float64",
+}
 # One row per QBO invoice (what reconciliation compares with BMS).
 QBO_INVOICE_COLUMNS: dict[str, str] = {
-    "qbo_invoice_id": "string", "doc_number": "string", "customer_id": "string",
-    "customer_name": "string", "txn_date": "datetime64[ns]", "total": "Float64",
-    "balance": "Float64", "voided": "boolean",
-}  # fmt: skip
+    "qbo_invoice_id": "string",
+    "doc_number": "string",
+    "customer_id": "string",
+    "customer_name": "string",
+    "txn_date": "datetime64[ns]",
+    "total": "Float64",
+    "balance": "Float64",
+    "voided": "boolean",
+}
 
 
 def typed(rows: Iterable[dict], columns: dict[str, str]) -> pd.DataFrame:

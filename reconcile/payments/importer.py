@@ -95,13 +95,22 @@ def import_plan(
 
     def result(row: dict, outcome: str, message: str, job_id: str | None = None) -> None:
         results[row["payment_id"]] = {
-            "payment_id": row["payment_id"], "customer_name": row["customer_name"],
-            "total": row["total"], "outcome": outcome, "job_id": job_id, "message": message,
-        }  # fmt: skip
-        store.log(run_id, kind="payment", action="import",
-                  outcome={"imported": "ok", "skipped": "skipped"}.get(outcome, outcome),
-                  qbo_id=row["payment_id"], bms_id=row["payment_id"] if job_id else None,
-                  message=message)  # fmt: skip
+            "payment_id": row["payment_id"],
+            "customer_name": row["customer_name"],
+            "total": row["total"],
+            "outcome": outcome,
+            "job_id": job_id,
+            "message": message,
+        }
+        store.log(
+            run_id,
+            kind="payment",
+            action="import",
+            outcome={"imported": "ok", "skipped": "skipped"}.get(outcome, outcome),
+            qbo_id=row["payment_id"],
+            bms_id=row["payment_id"] if job_id else None,
+            message=message,
+        )
 
     records = plan.payments.to_dict("records")
     # Checked again now, under the writer lease: a plan made before another run imported a
@@ -114,8 +123,12 @@ def import_plan(
         if row["importable"] and row["payment_id"] in imported:
             result(row, "skipped", "already imported (by another run, since this plan was made)")
         elif row["importable"] and row["payment_id"] in pending:
-            result(row, "blocked", "an earlier import of it is not settled (half-applied in "
-                   "BMS, or begun since this plan was made): plan again to see it")  # fmt: skip
+            result(
+                row,
+                "blocked",
+                "an earlier import of it is not settled (half-applied in "
+                "BMS, or begun since this plan was made): plan again to see it",
+            )
         elif row["importable"]:
             work.append(row)
         else:
@@ -123,8 +136,9 @@ def import_plan(
             result(row, outcome, f"{row['class']}: {row['reason']}")
     try:
         _write_references(plan, bms, store, run_id, [r["payment_id"] for r in work])
-        sender = _Sender(plan, bms, store, run_id, realm_id, methods or {}, result, poll_every,
-                         assumptions)  # fmt: skip
+        sender = _Sender(
+            plan, bms, store, run_id, realm_id, methods or {}, result, poll_every, assumptions
+        )
         for start in range(0, len(work), PAYMENTS_PER_JOB):
             sender.send(work[start : start + PAYMENTS_PER_JOB])
             if progress:
@@ -155,9 +169,14 @@ def _write_references(
         }
     )
     write_invoice_references(bms, refs)
-    store.log(run_id, kind="invoice", action="write-back", outcome="ok",
-              message=f"told BMS the QuickBooks ids of {len(refs)} invoice(s) before applying "
-              "payments to them")  # fmt: skip
+    store.log(
+        run_id,
+        kind="invoice",
+        action="write-back",
+        outcome="ok",
+        message=f"told BMS the QuickBooks ids of {len(refs)} invoice(s) before applying "
+        "payments to them",
+    )
 
 
 @dataclass
@@ -182,23 +201,40 @@ class _Sender:
             marker = f"import-{uuid.uuid4().hex}"
             store.begin_create("payment", row["payment_id"], marker)
             snapshot = [
-                {"bms_id": str(ln.bms_id), "number": str(ln.invoice_number),
-                 "due_before": float(ln.due_before), "amount": float(ln.amount)}
+                {
+                    "bms_id": str(ln.bms_id),
+                    "number": str(ln.invoice_number),
+                    "due_before": float(ln.due_before),
+                    "amount": float(ln.amount),
+                }
                 for ln in lines.itertuples()
-            ]  # fmt: skip
-            store.log(self.run_id, kind="payment", action="import", outcome="pending",
-                      qbo_id=row["payment_id"], request_id=marker,
-                      message="sent to BMS", details={"lines": snapshot})  # fmt: skip
-            dtos.append(_dto(row, lines, self.realm_id, self.methods,
-                             self.assumptions.payment_invoice_key))  # fmt: skip
+            ]
+            store.log(
+                self.run_id,
+                kind="payment",
+                action="import",
+                outcome="pending",
+                qbo_id=row["payment_id"],
+                request_id=marker,
+                message="sent to BMS",
+                details={"lines": snapshot},
+            )
+            dtos.append(
+                _dto(row, lines, self.realm_id, self.methods, self.assumptions.payment_invoice_key)
+            )
         try:
             job_id = import_payments(self.bms, dtos)
-            status = wait_for_job(self.bms, job_id, every=self.poll_every,
-                                  assumptions=self.assumptions)  # fmt: skip
+            status = wait_for_job(
+                self.bms, job_id, every=self.poll_every, assumptions=self.assumptions
+            )
         except ReconcileError as exc:  # the answer may be lost: the markers stay, settled later
             for row in chunk:
-                result(row, "failed", f"BMS import did not answer ({exc}); it is looked up in "
-                       "BMS before the next import")  # fmt: skip
+                result(
+                    row,
+                    "failed",
+                    f"BMS import did not answer ({exc}); it is looked up in "
+                    "BMS before the next import",
+                )
             return
         logs = status.get("JobLogs") or []
         if not self.assumptions.job_logs_in_order or len(logs) != len(chunk):
@@ -207,18 +243,23 @@ class _Sender:
             outcome = self.assumptions.log_outcome(entry.get("Code"))
             message = str(entry.get("Message") or "")
             if outcome in ("applied", "skipped"):
-                store.link("payment", row["payment_id"], row["payment_id"],
-                           qbo_name=f"job {job_id}")  # fmt: skip
+                store.link(
+                    "payment", row["payment_id"], row["payment_id"], qbo_name=f"job {job_id}"
+                )
                 store.end_create("payment", row["payment_id"])
                 result(row, "imported" if outcome == "applied" else "skipped", message, job_id)
             elif outcome == "error":
                 store.end_create("payment", row["payment_id"])
                 result(row, "failed", message, job_id)
             else:  # a code the assumptions do not name: settled from the invoices next time
-                result(row, "failed", f"job {job_id} ended {status.get('State')!r} with log "
-                       f"code {entry.get('Code')!r} (not one of [bms_assumptions] "
-                       "job_log_codes); it is looked up in BMS before the next import",
-                       job_id)  # fmt: skip
+                result(
+                    row,
+                    "failed",
+                    f"job {job_id} ended {status.get('State')!r} with log "
+                    f"code {entry.get('Code')!r} (not one of [bms_assumptions] "
+                    "job_log_codes); it is looked up in BMS before the next import",
+                    job_id,
+                )
 
     def _settle(self, chunk: list[dict], job_id: str, status: dict) -> None:
         """The job's logs do not say which payment is whose: read the invoices' dues now."""
@@ -262,8 +303,9 @@ def assess_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataF
         else:
             outcome = "held"
             message = HELD_MESSAGE.format(numbers=", ".join(ln["number"] for ln in lines))
-        rows.append({"payment_id": payment_id, "marker": marker, "outcome": outcome,
-                     "message": message})  # fmt: skip
+        rows.append(
+            {"payment_id": payment_id, "marker": marker, "outcome": outcome, "message": message}
+        )
     return pd.DataFrame(rows, columns=SETTLE_COLUMNS)
 
 
@@ -281,7 +323,14 @@ def settle_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataF
             store.link("payment", row.payment_id, row.payment_id, qbo_name="settled")
         if row.outcome != "held":
             store.end_create("payment", row.payment_id)
-        store.log(run_id, kind="payment", action="settle", outcome=logged[row.outcome],
-                  qbo_id=row.payment_id, request_id=row.marker, message=row.message)  # fmt: skip
+        store.log(
+            run_id,
+            kind="payment",
+            action="settle",
+            outcome=logged[row.outcome],
+            qbo_id=row.payment_id,
+            request_id=row.marker,
+            message=row.message,
+        )
     store.finish_run(run_id, outcome="ok")
     return assessed

@@ -61,16 +61,31 @@ class Reconciliation:
 
 
 RECON_COLUMNS = [
-    "bms_id", "qbo_invoice_id", "invoice_number", "customer", "bms_total", "bms_paid",
-    "bms_due", "qbo_total", "qbo_balance", "qbo_applied", "difference", "state", "reason",
-]  # fmt: skip
+    "bms_id",
+    "qbo_invoice_id",
+    "invoice_number",
+    "customer",
+    "bms_total",
+    "bms_paid",
+    "bms_due",
+    "qbo_total",
+    "qbo_balance",
+    "qbo_applied",
+    "difference",
+    "state",
+    "reason",
+]
 MONEY_COLUMNS = RECON_COLUMNS[4:11]
 CUSTOMER_COLUMNS = ["customer", "bms_open", "qbo_open", "difference", "invoices", "mismatches"]
 # In the order they are decided: the first that applies is the state.
 STATES = (
-    "missing in QBO", "missing in BMS", "amount mismatch", "overpaid", "partially paid",
+    "missing in QBO",
+    "missing in BMS",
+    "amount mismatch",
+    "overpaid",
+    "partially paid",
     "matched",
-)  # fmt: skip
+)
 AGREEING = ("matched", "partially paid")
 HOW = np.array(["bms only", "link", "reference", "number", "qbo only"], dtype=object)
 _BMS_ONLY, _LINK, _REFERENCE, _NUMBER, _QBO_ONLY = range(len(HOW))
@@ -330,11 +345,14 @@ def reconcile_invoices(
         [
             has_b & ~has_q & _take(exportable_b, b, False),
             has_q & ~has_b & ~_take(voided_q, q, False),
-            mismatch, overpaid, partial, paired,
+            mismatch,
+            overpaid,
+            partial,
+            paired,
         ],
         np.arange(len(STATES)),
         default=-1,
-    )  # fmt: skip
+    )
     keep = np.flatnonzero(code >= 0)
     b, q, has_b, code = b[keep], q[keep], has_b[keep], code[keep]
     bt, bp, bd, qt, qb, qa, qp, diff = (v[keep] for v in (bt, bp, bd, qt, qb, qa, qp, diff))
@@ -357,19 +375,31 @@ def reconcile_invoices(
         customer[only_q] = np.where(pd.isna(named), own, named)
 
     figures = {
-        "bt": bt, "bp": bp, "bd": bd, "qt": qt, "qb": qb, "qp": qp, "diff": diff,
-        "grand": _cents(_take(b_grand, b, np.nan)), "void_b": _take(void_b, b, False),
-        "void_q": _take(voided_q, q, False), "totals_differ": totals_differ[keep],
+        "bt": bt,
+        "bp": bp,
+        "bd": bd,
+        "qt": qt,
+        "qb": qb,
+        "qp": qp,
+        "diff": diff,
+        "grand": _cents(_take(b_grand, b, np.nan)),
+        "void_b": _take(void_b, b, False),
+        "void_q": _take(voided_q, q, False),
+        "totals_differ": totals_differ[keep],
         "paid_differs": paid_differs[keep],
-    }  # fmt: skip
+    }
     status = np.append(np.asarray(statuses, dtype=object), "no status")[_take(status_code, b, -1)]
     qbo_id = _take(sides.qbo_ids, q)
     reason = _reasons(code, number, status, qbo_id, figures, tol)
 
-    text = {"bms_id": _take(sides.bms_ids, b), "qbo_invoice_id": qbo_id,
-            "invoice_number": number, "customer": customer,
-            "state": np.array(STATES, dtype=object)[code],
-            "reason": reason}  # fmt: skip
+    text = {
+        "bms_id": _take(sides.bms_ids, b),
+        "qbo_invoice_id": qbo_id,
+        "invoice_number": number,
+        "customer": customer,
+        "state": np.array(STATES, dtype=object)[code],
+        "reason": reason,
+    }
     money = dict(zip(MONEY_COLUMNS, (bt, bp, bd, qt, qb, qa, diff), strict=True))
     return pd.DataFrame(
         {
@@ -400,12 +430,21 @@ def _reasons(
 
     reason[missing] = _format(
         "not in QuickBooks: BMS invoice %s (%s), total %.2f, paid %.2f, due %.2f",
-        missing, number, status, f["bt"], f["bp"], f["bd"],
-    )  # fmt: skip
+        missing,
+        number,
+        status,
+        f["bt"],
+        f["bp"],
+        f["bd"],
+    )
     reason[unpaired_q] = _format(
         "not in BMS: QuickBooks invoice %s (Id %s), total %.2f, balance %.2f",
-        unpaired_q, number, qbo_id, f["qt"], f["qb"],
-    )  # fmt: skip
+        unpaired_q,
+        number,
+        qbo_id,
+        f["qt"],
+        f["qb"],
+    )
 
     def part(rows: np.ndarray, when: np.ndarray, template: str, *columns: str) -> np.ndarray:
         out = np.full(len(rows), "", dtype=object)
@@ -416,22 +455,35 @@ def _reasons(
     void_b, void_q = f["void_b"][rows], f["void_q"][rows]
     totals, paid = f["totals_differ"][rows], f["paid_differs"][rows]
     reason[rows] = (  # what is void on one side only, then what differs
-        part(rows, void_b & ~void_q, "void in BMS (its total was %.2f), not in QuickBooks; ",
-             "grand")
+        part(
+            rows, void_b & ~void_q, "void in BMS (its total was %.2f), not in QuickBooks; ", "grand"
+        )
         + np.where(void_q & ~void_b, "voided in QuickBooks, not in BMS; ", "")
         + part(rows, totals, "totals differ: BMS %.2f, QuickBooks %.2f", "bt", "qt")
         + np.where(totals & paid, "; ", "")
-        + part(rows, paid, "paid differs: QuickBooks %.2f, BMS %.2f (difference %.2f)",
-               "qp", "bp", "diff")
-    )  # fmt: skip
+        + part(
+            rows,
+            paid,
+            "paid differs: QuickBooks %.2f, BMS %.2f (difference %.2f)",
+            "qp",
+            "bp",
+            "diff",
+        )
+    )
     reason[overpaid] = _format(
         "overpaid: BMS paid %.2f, QuickBooks paid %.2f on a total of %.2f",
-        overpaid, f["bp"], f["qp"], f["bt"],
-    )  # fmt: skip
+        overpaid,
+        f["bp"],
+        f["qp"],
+        f["bt"],
+    )
     reason[partial] = _format(
         "partially paid on both sides: %.2f of %.2f paid, %.2f due",
-        partial, f["bp"], f["bt"], f["bd"],
-    )  # fmt: skip
+        partial,
+        f["bp"],
+        f["bt"],
+        f["bd"],
+    )
     void = f["void_b"][matched] & f["void_q"][matched]
     in_full = ~void & (f["bp"][matched] > tol)  # matched and paid: paid in full
     unpaid = ~void & ~in_full

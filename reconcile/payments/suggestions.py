@@ -29,9 +29,16 @@ from rapidfuzz import fuzz, process, utils
 __all__ = ["PRESELECT", "SUGGESTION_COLUMNS", "best", "suggest"]
 
 SUGGESTION_COLUMNS = [
-    "payment_id", "rank", "bms_invoice_ids", "invoice_numbers", "amounts", "total", "score",
-    "reasons", "customer_match",
-]  # fmt: skip
+    "payment_id",
+    "rank",
+    "bms_invoice_ids",
+    "invoice_numbers",
+    "amounts",
+    "total",
+    "score",
+    "reasons",
+    "customer_match",
+]
 
 # score = Σ weight × evidence, each evidence in [0, 1] and the weights summing to 1:
 #   amount   0.40  1 when equal to the invoice's PaymentDue (within a cent); a combination of
@@ -145,9 +152,15 @@ def suggest(
             )
     out = pd.DataFrame.from_records(rows, columns=SUGGESTION_COLUMNS)
     return out.astype(
-        {"payment_id": "string", "rank": "Int64", "total": "Float64", "score": "Float64",
-         "reasons": "string", "customer_match": "string"}
-    )  # fmt: skip
+        {
+            "payment_id": "string",
+            "rank": "Int64",
+            "total": "Float64",
+            "score": "Float64",
+            "reasons": "string",
+            "customer_match": "string",
+        }
+    )
 
 
 PRESELECT = 0.9  # a rank-1 suggestion at least this sure is pre-selected for a person
@@ -263,9 +276,12 @@ class _Index:
                 self._due_digits[cents] = [inv.digits for inv in same]
             for run in runs:
                 for _, _, at in process.extract(
-                    run, self._due_digits[cents], scorer=fuzz.ratio,
-                    score_cutoff=NUMBER_CUTOFF, limit=None,
-                ):  # fmt: skip
+                    run,
+                    self._due_digits[cents],
+                    scorer=fuzz.ratio,
+                    score_cutoff=NUMBER_CUTOFF,
+                    limit=None,
+                ):
                     add((same[at],))
         return list(found.values())
 
@@ -410,9 +426,13 @@ def _similar_accounts(
     for start in range(0, len(queries), 256):  # bounds the score matrix's memory
         chunk = queries[start : start + 256]
         scores = process.cdist(
-            chunk, choices, scorer=fuzz.token_sort_ratio, score_cutoff=NAME_CUTOFF,
-            dtype=np.float32, workers=-1,
-        )  # fmt: skip
+            chunk,
+            choices,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=NAME_CUTOFF,
+            dtype=np.float32,
+            workers=-1,
+        )
         for query, row in zip(chunk, scores, strict=True):
             hits = np.flatnonzero(row >= NAME_CUTOFF)
             hits = hits[np.argsort(-row[hits], kind="stable")][:NAME_ACCOUNTS]

@@ -209,11 +209,18 @@ class QboClient:
             headers["Content-Type"] = "application/json"
         kinds = ("minute", "second", "batch") if batch else ("minute", "second")
         resp = self.transport.send(
-            method, url, label=f"{method} {path}", retry_safe=retry_safe,
-            limiter=self.limiter, kinds=kinds, headers=headers, params=params, json=json,
+            method,
+            url,
+            label=f"{method} {path}",
+            retry_safe=retry_safe,
+            limiter=self.limiter,
+            kinds=kinds,
+            headers=headers,
+            params=params,
+            json=json,
             data=text.encode("utf-8") if text is not None else None,
             count=lambda event: self.stats.add(SENT[batch] if event == "sent" else event),
-        )  # fmt: skip
+        )
         log.debug("%s %s -> %s (intuit_tid=%s)", method, path, resp.status_code, _tid(resp))
         if resp.status_code < 400:
             body = resp.json() if resp.content else {}

@@ -67,27 +67,45 @@ class CompanySettings:
     def frame(self) -> pd.DataFrame:
         """The settings a person reads before a first send (``SETTING_COLUMNS``)."""
         currencies = (
-            f"several, home {self.home_currency}" if self.multicurrency
+            f"several, home {self.home_currency}"
+            if self.multicurrency
             else f"{self.home_currency} only"
-        )  # fmt: skip
+        )
         rows = [
-            ("Currencies", currencies,
-             "customers and invoices carry their BMS currency; a customer in another currency "
-             "blocks" if self.multicurrency else
-             f"records in a currency other than {self.home_currency} are blocked"),
-            ("Custom transaction numbers", "on" if self.custom_numbers else "off",
-             "invoices keep their BMS number" if self.custom_numbers else
-             "QuickBooks numbers invoices; the BMS number goes in the private note and "
-             "QuickBooks' number is written back to BMS"),
+            (
+                "Currencies",
+                currencies,
+                "customers and invoices carry their BMS currency; a customer in another currency "
+                "blocks"
+                if self.multicurrency
+                else f"records in a currency other than {self.home_currency} are blocked",
+            ),
+            (
+                "Custom transaction numbers",
+                "on" if self.custom_numbers else "off",
+                "invoices keep their BMS number"
+                if self.custom_numbers
+                else "QuickBooks numbers invoices; the BMS number goes in the private note and "
+                "QuickBooks' number is written back to BMS",
+            ),
             ("Sales tax", _tax_text(self), _tax_effect(self)),
-            ("Class tracking", {"off": "off", "transaction": "one per transaction",
-                                "line": "one per line"}[self.class_tracking],
-             "classes from [sync_map.classes]" if self.class_tracking != "off"
-             else "no class is sent"),
-            (f"{self.location_term} tracking", "on" if self.locations else "off",
-             f"{self.location_term.lower()} from [sync_map.locations]" if self.locations
-             else f"no {self.location_term.lower()} is sent"),
-        ]  # fmt: skip
+            (
+                "Class tracking",
+                {"off": "off", "transaction": "one per transaction", "line": "one per line"}[
+                    self.class_tracking
+                ],
+                "classes from [sync_map.classes]"
+                if self.class_tracking != "off"
+                else "no class is sent",
+            ),
+            (
+                f"{self.location_term} tracking",
+                "on" if self.locations else "off",
+                f"{self.location_term.lower()} from [sync_map.locations]"
+                if self.locations
+                else f"no {self.location_term.lower()} is sent",
+            ),
+        ]
         return pd.DataFrame(rows, columns=SETTING_COLUMNS)
 
     def summary(self) -> str:

@@ -20,10 +20,23 @@ from importlib import resources
 from pathlib import Path
 
 ENTITIES = (
-    "Customer", "Vendor", "Employee", "Account", "Item", "Invoice", "Payment", "Term",
-    "PaymentMethod", "TaxCode", "TaxRate", "TaxAgency", "CompanyInfo", "Preferences", "Class",
+    "Customer",
+    "Vendor",
+    "Employee",
+    "Account",
+    "Item",
+    "Invoice",
+    "Payment",
+    "Term",
+    "PaymentMethod",
+    "TaxCode",
+    "TaxRate",
+    "TaxAgency",
+    "CompanyInfo",
+    "Preferences",
+    "Class",
     "Department",
-)  # fmt: skip
+)
 SPEC_FILE = "qbo-entity-reference.json"
 _MAX = re.compile(r"max(?:imum)?\b[^0-9,]*?(\d+)", re.IGNORECASE)
 

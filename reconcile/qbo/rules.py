@@ -93,9 +93,9 @@ def _all(spec: FieldSpec, *names: str) -> dict[str, FieldSpec]:
     return dict.fromkeys(names, spec)
 
 
-# fmt: off
-_BOOL, _DATE, _OBJ, _LIST, _ADDR, _EMAIL, _PHONE, _WEB = (FieldSpec(k) for k in (
-    "bool", "date", "object", "list", "address", "email", "phone", "web"))
+_BOOL, _DATE, _OBJ, _LIST, _ADDR, _EMAIL, _PHONE, _WEB = (
+    FieldSpec(k) for k in ("bool", "date", "object", "list", "address", "email", "phone", "web")
+)
 _NAME_CHARS = ":\t\n"  # §4 Customer: name fields "must not contain colon, tab, or newline"
 
 # Nested shapes (§4 "Reference shapes" and PhysicalAddress length limits).
@@ -104,32 +104,51 @@ _SHAPES: dict[str, dict[str, FieldSpec]] = {
     "ref": {"value": FieldSpec("id"), "name": _s(), "type": _s()},
     "email": {"Address": _s(100), **_TAG},
     "web": {"URI": _s(1000), **_TAG},
-    "phone": {"FreeFormNumber": _s(30), **_TAG,
-              **_ro("DeviceType", "CountryCode", "AreaCode", "ExchangeCode", "Extension")},
-    "address": {**_all(_s(500), "Line1", "Line2", "Line3", "Line4", "Line5"), "City": _s(255),
-                "CountrySubDivisionCode": _s(255), "PostalCode": _s(30), "Country": _s(255),
-                **_all(_s(), "CountryCode", "County", "PostalCodeSuffix", "Note"),
-                **_ro("Id", "Lat", "Long")},
+    "phone": {
+        "FreeFormNumber": _s(30),
+        **_TAG,
+        **_ro("DeviceType", "CountryCode", "AreaCode", "ExchangeCode", "Extension"),
+    },
+    "address": {
+        **_all(_s(500), "Line1", "Line2", "Line3", "Line4", "Line5"),
+        "City": _s(255),
+        "CountrySubDivisionCode": _s(255),
+        "PostalCode": _s(30),
+        "Country": _s(255),
+        **_all(_s(), "CountryCode", "County", "PostalCodeSuffix", "Note"),
+        **_ro("Id", "Lat", "Long"),
+    },
 }
 
 # §4 Account: the 16 AccountTypeEnum values and the (inferred) Type → Classification mapping.
 _CLASSIFICATION = {
     "Asset": ("Bank", "Accounts Receivable", "Other Current Asset", "Fixed Asset", "Other Asset"),
-    "Liability": ("Accounts Payable", "Credit Card", "Other Current Liability",
-                  "Long Term Liability"),
+    "Liability": (
+        "Accounts Payable",
+        "Credit Card",
+        "Other Current Liability",
+        "Long Term Liability",
+    ),
     "Equity": ("Equity",),
     "Revenue": ("Income", "Other Income"),
     "Expense": ("Cost of Goods Sold", "Expense", "Other Expense"),
 }
 _ACCOUNT_TYPES = (*(t for ts in _CLASSIFICATION.values() for t in ts), "Non-Posting")
 DEFAULT_SUBTYPE: dict[str, str] = {
-    "Bank": "Checking", "Accounts Receivable": "AccountsReceivable",
-    "Other Current Asset": "OtherCurrentAssets", "Fixed Asset": "OtherFixedAssets",
-    "Other Asset": "OtherLongTermAssets", "Accounts Payable": "AccountsPayable",
-    "Credit Card": "CreditCard", "Other Current Liability": "OtherCurrentLiabilities",
-    "Long Term Liability": "OtherLongTermLiabilities", "Equity": "OwnersEquity",
-    "Income": "ServiceFeeIncome", "Cost of Goods Sold": "SuppliesMaterialsCogs",
-    "Expense": "OtherMiscellaneousServiceCost", "Other Income": "OtherMiscellaneousIncome",
+    "Bank": "Checking",
+    "Accounts Receivable": "AccountsReceivable",
+    "Other Current Asset": "OtherCurrentAssets",
+    "Fixed Asset": "OtherFixedAssets",
+    "Other Asset": "OtherLongTermAssets",
+    "Accounts Payable": "AccountsPayable",
+    "Credit Card": "CreditCard",
+    "Other Current Liability": "OtherCurrentLiabilities",
+    "Long Term Liability": "OtherLongTermLiabilities",
+    "Equity": "OwnersEquity",
+    "Income": "ServiceFeeIncome",
+    "Cost of Goods Sold": "SuppliesMaterialsCogs",
+    "Expense": "OtherMiscellaneousServiceCost",
+    "Other Income": "OtherMiscellaneousIncome",
     "Other Expense": "OtherMiscellaneousExpense",
 }
 # The type of an account created with AccountSubType alone: the defaults above and the pairs seen
@@ -137,72 +156,139 @@ DEFAULT_SUBTYPE: dict[str, str] = {
 # transcribed; a subtype outside these gets "Expense" (an assumption, docs/sandbox-fidelity.md).
 SUBTYPE_TYPE: dict[str, str] = {
     **{subtype: kind for kind, subtype in DEFAULT_SUBTYPE.items()},
-    "Savings": "Bank", "UndepositedFunds": "Other Current Asset",
-    "Inventory": "Other Current Asset", "SalesOfProductIncome": "Income",
+    "Savings": "Bank",
+    "UndepositedFunds": "Other Current Asset",
+    "Inventory": "Other Current Asset",
+    "SalesOfProductIncome": "Income",
 }
 
 # §4 Invoice lines and their detail objects; §4 Payment lines.
 _TAXCODE = FieldSpec("ref")  # US pseudo codes TAX/NON: checked by the 6100 rule, not resolved
 # TxnLineId is a String in Intuit's reference, but python-quickbooks sends a number
 # (`to_linked_txn()`: 1; a read-back LinkedTxn: 0) and QuickBooks accepts it [3P].
-_LINKED = FieldSpec("list", shape={"TxnId": FieldSpec("id"), "TxnType": _s(),
-                                   "TxnLineId": FieldSpec("id")})
+_LINKED = FieldSpec(
+    "list", shape={"TxnId": FieldSpec("id"), "TxnType": _s(), "TxnLineId": FieldSpec("id")}
+)
 _SALES_DETAIL = {
-    "ItemRef": _r("Item"), "TaxCodeRef": _TAXCODE, "ClassRef": _r("Class"), "ServiceDate": _DATE,
+    "ItemRef": _r("Item"),
+    "TaxCodeRef": _TAXCODE,
+    "ClassRef": _r("Class"),
+    "ServiceDate": _DATE,
     **_all(_n(), "UnitPrice", "Qty", "DiscountRate", "DiscountAmt", "TaxInclusiveAmt"),
-    "ItemAccountRef": _r("Account"), "PriceLevelRef": _r("PriceLevel"), "MarkupInfo": _OBJ,
+    "ItemAccountRef": _r("Account"),
+    "PriceLevelRef": _r("PriceLevel"),
+    "MarkupInfo": _OBJ,
     **_ro("TaxClassificationRef"),
 }
 _DISCOUNT_DETAIL = {
-    "PercentBased": _BOOL, "DiscountPercent": _n(), "DiscountAccountRef": _r("Account"),
-    "ClassRef": _r("Class"), "TaxCodeRef": _TAXCODE, "Discount": _OBJ,
+    "PercentBased": _BOOL,
+    "DiscountPercent": _n(),
+    "DiscountAccountRef": _r("Account"),
+    "ClassRef": _r("Class"),
+    "TaxCodeRef": _TAXCODE,
+    "Discount": _OBJ,
 }
-_LINE_TYPES = ("SalesItemLineDetail", "SubTotalLineDetail", "DiscountLineDetail",
-               "DescriptionOnly", "GroupLineDetail")
+_LINE_TYPES = (
+    "SalesItemLineDetail",
+    "SubTotalLineDetail",
+    "DiscountLineDetail",
+    "DescriptionOnly",
+    "GroupLineDetail",
+)
 _INVOICE_LINE = {
-    **_ro("Id", "LineNum"), "Description": _s(4000), "Amount": _n(),
-    "DetailType": _e(*_LINE_TYPES), "LinkedTxn": _LINKED, "ProjectRef": _r("Project"),
+    **_ro("Id", "LineNum"),
+    "Description": _s(4000),
+    "Amount": _n(),
+    "DetailType": _e(*_LINE_TYPES),
+    "LinkedTxn": _LINKED,
+    "ProjectRef": _r("Project"),
     "SalesItemLineDetail": FieldSpec("object", shape=_SALES_DETAIL),
     "DiscountLineDetail": FieldSpec("object", shape=_DISCOUNT_DETAIL),
-    "GroupLineDetail": FieldSpec("object", shape={
-        "GroupItemRef": _r("Item"), "Quantity": _n(), "Line": _LIST}),
-    **_all(_OBJ, "SubTotalLineDetail", "DescriptionLineDetail"), "CustomField": _LIST,
+    "GroupLineDetail": FieldSpec(
+        "object", shape={"GroupItemRef": _r("Item"), "Quantity": _n(), "Line": _LIST}
+    ),
+    **_all(_OBJ, "SubTotalLineDetail", "DescriptionLineDetail"),
+    "CustomField": _LIST,
 }
-_PAYMENT_LINE = {**_ro("Id", "LineNum", "DetailType"), "Description": _s(4000), "Amount": _n(),
-                 "LinkedTxn": _LINKED, "LineEx": _OBJ}
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_PAYMENT_LINE = {
+    **_ro("Id", "LineNum", "DetailType"),
+    "Description": _s(4000),
+    "Amount": _n(),
+    "LinkedTxn": _LINKED,
+    "LineEx": _OBJ,
+}
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 # §4 Customer: the name fields Customer, Vendor and Employee share (XSD NameBase).
 _NAME_BASE = {
-    "DisplayName": _s(500, _NAME_CHARS), "PrintOnCheckName": _s(110, _NAME_CHARS),
+    "DisplayName": _s(500, _NAME_CHARS),
+    "PrintOnCheckName": _s(110, _NAME_CHARS),
     **_all(_s(16, _NAME_CHARS), "Title", "Suffix"),
     **_all(_s(100, _NAME_CHARS), "GivenName", "MiddleName", "FamilyName"),
-    "PrimaryEmailAddr": _EMAIL, **_all(_PHONE, "PrimaryPhone", "Mobile"), "Active": _BOOL,
+    "PrimaryEmailAddr": _EMAIL,
+    **_all(_PHONE, "PrimaryPhone", "Mobile"),
+    "Active": _BOOL,
     **_ro("V4IDPseudonym"),
 }
 
 _FIELDS: dict[str, dict[str, FieldSpec]] = {
     "Customer": {  # §4 Customer
-        **_NAME_BASE, "CompanyName": _s(100), "Notes": _s(2000), "ResaleNum": _s(16),
-        "WebAddr": _WEB, "BillAddr": _ADDR, "ShipAddr": _ADDR,
+        **_NAME_BASE,
+        "CompanyName": _s(100),
+        "Notes": _s(2000),
+        "ResaleNum": _s(16),
+        "WebAddr": _WEB,
+        "BillAddr": _ADDR,
+        "ShipAddr": _ADDR,
         **_all(_PHONE, "AlternatePhone", "Fax"),
         **_all(_BOOL, "Taxable", "Job", "BillWithParent"),
-        "DefaultTaxCodeRef": _r("TaxCode"), "SalesTermRef": _r("Term"),
-        "PaymentMethodRef": _r("PaymentMethod"), "CustomerTypeRef": _r("CustomerType"),
-        "ParentRef": _r("Customer"), "ARAccountRef": _r("Account"), "CurrencyRef": _r("Currency"),
-        "Balance": _n(), "OpenBalanceDate": _DATE,  # opening balance, writable on create only
+        "DefaultTaxCodeRef": _r("TaxCode"),
+        "SalesTermRef": _r("Term"),
+        "PaymentMethodRef": _r("PaymentMethod"),
+        "CustomerTypeRef": _r("CustomerType"),
+        "ParentRef": _r("Customer"),
+        "ARAccountRef": _r("Account"),
+        "CurrencyRef": _r("Currency"),
+        "Balance": _n(),
+        "OpenBalanceDate": _DATE,  # opening balance, writable on create only
         "PreferredDeliveryMethod": _e("Print", "Email", "None"),
         "TaxExemptionReasonId": _n("int"),
-        **_all(_s(), "PrimaryTaxIdentifier", "SecondaryTaxIdentifier", "GSTIN",
-               "GSTRegistrationType", "BusinessNumber"),
+        **_all(
+            _s(),
+            "PrimaryTaxIdentifier",
+            "SecondaryTaxIdentifier",
+            "GSTIN",
+            "GSTRegistrationType",
+            "BusinessNumber",
+        ),
         **_ro("BalanceWithJobs", "FullyQualifiedName", "Level", "IsProject"),
     },
     "Vendor": {  # QBO Vendor reference; Vendor.AcctNum exists in QBO (§4 Customer, note)
-        **_NAME_BASE, "CompanyName": _s(100), "WebAddr": _WEB, "BillAddr": _ADDR,
-        **_all(_PHONE, "AlternatePhone", "Fax"), "TermRef": _r("Term"),
-        "APAccountRef": _r("Account"), "CurrencyRef": _r("Currency"), "AcctNum": _s(),
-        "Vendor1099": _BOOL, "TaxIdentifier": _s(), **_all(_n(), "BillRate", "CostRate"),
+        **_NAME_BASE,
+        "CompanyName": _s(100),
+        "WebAddr": _WEB,
+        "BillAddr": _ADDR,
+        **_all(_PHONE, "AlternatePhone", "Fax"),
+        "TermRef": _r("Term"),
+        "APAccountRef": _r("Account"),
+        "CurrencyRef": _r("Currency"),
+        "AcctNum": _s(),
+        "Vendor1099": _BOOL,
+        "TaxIdentifier": _s(),
+        **_all(_n(), "BillRate", "CostRate"),
         # Also in Intuit's Vendor reference (locale-specific; python-quickbooks sends
         # TaxReportingBasis "" on every save): accepted as QuickBooks does.
         **_all(_s(), "TaxReportingBasis", "GSTIN", "GSTRegistrationType", "BusinessNumber"),
@@ -211,125 +297,236 @@ _FIELDS: dict[str, dict[str, FieldSpec]] = {
         **_ro("Balance", "Source"),
     },
     "Employee": {  # QBO Employee reference; SSN is answered masked
-        **_NAME_BASE, "PrimaryAddr": _ADDR, "EmployeeNumber": _s(), "SSN": _s(),
-        **_all(_DATE, "HiredDate", "ReleasedDate", "BirthDate"), "BillableTime": _BOOL,
-        **_all(_n(), "BillRate", "CostRate"), "Gender": _e("Male", "Female"),
+        **_NAME_BASE,
+        "PrimaryAddr": _ADDR,
+        "EmployeeNumber": _s(),
+        "SSN": _s(),
+        **_all(_DATE, "HiredDate", "ReleasedDate", "BirthDate"),
+        "BillableTime": _BOOL,
+        **_all(_n(), "BillRate", "CostRate"),
+        "Gender": _e("Male", "Female"),
         **_ro("Organization"),
     },
     "Account": {  # §4 Account; AcctNum max 7 for US companies (20 for AU/CA)
-        "Name": _s(100, '":'), "AcctNum": _s(7, ":"), "AccountType": _e(*_ACCOUNT_TYPES),
+        "Name": _s(100, '":'),
+        "AcctNum": _s(7, ":"),
+        "AccountType": _e(*_ACCOUNT_TYPES),
         "AccountSubType": _s(),  # 298 XSD values: not enumerated here
-        "Description": _s(100), "Active": _BOOL, "SubAccount": _BOOL,
-        "ParentRef": _r("Account"), "CurrencyRef": _r("Currency"), "TaxCodeRef": _r("TaxCode"),
-        "AccountAlias": _s(), "TxnLocationType": _s(),
-        **_ro("FullyQualifiedName", "Classification", "CurrentBalance",
-              "CurrentBalanceWithSubAccounts", "Level"),
+        "Description": _s(100),
+        "Active": _BOOL,
+        "SubAccount": _BOOL,
+        "ParentRef": _r("Account"),
+        "CurrencyRef": _r("Currency"),
+        "TaxCodeRef": _r("TaxCode"),
+        "AccountAlias": _s(),
+        "TxnLocationType": _s(),
+        **_ro(
+            "FullyQualifiedName",
+            "Classification",
+            "CurrentBalance",
+            "CurrentBalanceWithSubAccounts",
+            "Level",
+        ),
     },
     "Item": {  # §4 Item
-        "Name": _s(100, ":"), "Sku": _s(100), "Description": _s(4000), "PurchaseDesc": _s(4000),
+        "Name": _s(100, ":"),
+        "Sku": _s(100),
+        "Description": _s(4000),
+        "PurchaseDesc": _s(4000),
         "Type": _e("Service", "Inventory", "NonInventory", "Category", "Bundle"),
         **_all(_r("Account"), "IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef"),
         **_all(_n(), "UnitPrice", "PurchaseCost", "QtyOnHand", "ReorderPoint"),
-        **_all(_BOOL, "Taxable", "SalesTaxIncluded", "PurchaseTaxIncluded", "SubItem", "Active",
-               "TrackQtyOnHand", "PrintGroupedItems"),
+        **_all(
+            _BOOL,
+            "Taxable",
+            "SalesTaxIncluded",
+            "PurchaseTaxIncluded",
+            "SubItem",
+            "Active",
+            "TrackQtyOnHand",
+            "PrintGroupedItems",
+        ),
         **_all(_r("TaxCode"), "SalesTaxCodeRef", "PurchaseTaxCodeRef"),
-        "ParentRef": _r("Item"), "InvStartDate": _DATE, "ClassRef": _r("Class"),
-        "PrefVendorRef": _r("Vendor"), "ItemGroupDetail": _OBJ,
+        "ParentRef": _r("Item"),
+        "InvStartDate": _DATE,
+        "ClassRef": _r("Class"),
+        "PrefVendorRef": _r("Vendor"),
+        "ItemGroupDetail": _OBJ,
         **_ro("FullyQualifiedName", "Level", "QtyOnPurchaseOrder", "QtyOnSalesOrder"),
     },
     "Invoice": {  # §4 Invoice
-        "CustomerRef": _r("Customer"), "Line": FieldSpec("list", shape=_INVOICE_LINE),
-        "DocNumber": _s(21), "PONumber": _s(15), "FOB": _s(15), "TrackingNum": _s(),
+        "CustomerRef": _r("Customer"),
+        "Line": FieldSpec("list", shape=_INVOICE_LINE),
+        "DocNumber": _s(21),
+        "PONumber": _s(15),
+        "FOB": _s(15),
+        "TrackingNum": _s(),
         **_all(_DATE, "TxnDate", "DueDate", "ShipDate"),
-        "SalesTermRef": _r("Term"), "TxnTaxDetail": _OBJ,
+        "SalesTermRef": _r("Term"),
+        "TxnTaxDetail": _OBJ,
         "GlobalTaxCalculation": _e("TaxExcluded", "TaxInclusive", "NotApplicable"),
-        "CustomerMemo": FieldSpec("memo", max_len=1000), "PrivateNote": _s(4000),
+        "CustomerMemo": FieldSpec("memo", max_len=1000),
+        "PrivateNote": _s(4000),
         **_all(_EMAIL, "BillEmail", "BillEmailCc", "BillEmailBcc"),
         **_all(_ADDR, "BillAddr", "ShipAddr", "ShipFromAddr"),
         "EmailStatus": _e("NotSet", "NeedToSend", "EmailSent"),
         "PrintStatus": _e("NotSet", "NeedToPrint", "PrintComplete"),
-        **_all(_BOOL, "ApplyTaxAfterDiscount", "AllowOnlinePayment",
-               "AllowOnlineCreditCardPayment", "AllowOnlineACHPayment", "AllowIPNPayment"),
-        "CustomField": _LIST, "CurrencyRef": _r("Currency"), "ExchangeRate": _n(),
-        "ShipMethodRef": _r("ShipMethod"), "ClassRef": _r("Class"),
-        "DepartmentRef": _r("Department"), "ProjectRef": _r("Project"),
-        "Deposit": _n(), "DepositToAccountRef": _r("Account"),
-        **_ro("TotalAmt", "Balance", "HomeTotalAmt", "HomeBalance", "LinkedTxn", "InvoiceLink",
-              "TxnSource", "RecurDataRef", "DeliveryInfo", "EInvoiceStatus", "TxnStatus",
-              "FreeFormAddress"),  # system defined (Intuit's Invoice reference)
+        **_all(
+            _BOOL,
+            "ApplyTaxAfterDiscount",
+            "AllowOnlinePayment",
+            "AllowOnlineCreditCardPayment",
+            "AllowOnlineACHPayment",
+            "AllowIPNPayment",
+        ),
+        "CustomField": _LIST,
+        "CurrencyRef": _r("Currency"),
+        "ExchangeRate": _n(),
+        "ShipMethodRef": _r("ShipMethod"),
+        "ClassRef": _r("Class"),
+        "DepartmentRef": _r("Department"),
+        "ProjectRef": _r("Project"),
+        "Deposit": _n(),
+        "DepositToAccountRef": _r("Account"),
+        **_ro(
+            "TotalAmt",
+            "Balance",
+            "HomeTotalAmt",
+            "HomeBalance",
+            "LinkedTxn",
+            "InvoiceLink",
+            "TxnSource",
+            "RecurDataRef",
+            "DeliveryInfo",
+            "EInvoiceStatus",
+            "TxnStatus",
+            "FreeFormAddress",
+        ),  # system defined (Intuit's Invoice reference)
     },
     "Payment": {  # §4 Payment
-        "CustomerRef": _r("Customer"), "TotalAmt": _n(), "TxnDate": _DATE,
-        "Line": FieldSpec("list", shape=_PAYMENT_LINE), "PaymentRefNum": _s(),
+        "CustomerRef": _r("Customer"),
+        "TotalAmt": _n(),
+        "TxnDate": _DATE,
+        "Line": FieldSpec("list", shape=_PAYMENT_LINE),
+        "PaymentRefNum": _s(),
         "PaymentMethodRef": _r("PaymentMethod"),
         **_all(_r("Account"), "DepositToAccountRef", "ARAccountRef"),
-        "PrivateNote": _s(4000), "CurrencyRef": _r("Currency"), "ExchangeRate": _n(),
-        "ProcessPayment": _BOOL, "CreditCardPayment": _OBJ, "ProjectRef": _r("Project"),
+        "PrivateNote": _s(4000),
+        "CurrencyRef": _r("Currency"),
+        "ExchangeRate": _n(),
+        "ProcessPayment": _BOOL,
+        "CreditCardPayment": _OBJ,
+        "ProjectRef": _r("Project"),
         **_ro("UnappliedAmt", "HomeTotalAmt", "TxnStatus", "TxnSource", "LinkedTxn"),
     },
     "Term": {  # §4 Term: Type is read-only; ranges as in the reference
-        "Name": _s(31), "Active": _BOOL, **_ro("Type"),
-        "DueDays": _n("int", 0, 999), "DiscountDays": _n("int", 0, 999),
-        "DiscountPercent": _n("decimal", 0, 100), "DayOfMonthDue": _n("int", 1, 31),
-        "DueNextMonthDays": _n("int", 1, 999), "DiscountDayOfMonth": _n("int", 1, 31),
+        "Name": _s(31),
+        "Active": _BOOL,
+        **_ro("Type"),
+        "DueDays": _n("int", 0, 999),
+        "DiscountDays": _n("int", 0, 999),
+        "DiscountPercent": _n("decimal", 0, 100),
+        "DayOfMonthDue": _n("int", 1, 31),
+        "DueNextMonthDays": _n("int", 1, 999),
+        "DiscountDayOfMonth": _n("int", 1, 31),
     },
-    "PaymentMethod": {"Name": _s(31), "Active": _BOOL,
-                      "Type": _e("CREDIT_CARD", "NON_CREDIT_CARD")},
+    "PaymentMethod": {
+        "Name": _s(31),
+        "Active": _BOOL,
+        "Type": _e("CREDIT_CARD", "NON_CREDIT_CARD"),
+    },
     # Class and Department (QuickBooks' "location"): name lists of the company's own
     # (Intuit's entity reference: create, read, query, update; Invoice.ClassRef/DepartmentRef);
     # SubClass / SubDepartment are system defined (from ParentRef).
-    **{entity: {"Name": _s(100), "Active": _BOOL, "ParentRef": _r(entity),
-                **_ro(f"Sub{entity}", "FullyQualifiedName")}
-       for entity in ("Class", "Department")},
+    **{
+        entity: {
+            "Name": _s(100),
+            "Active": _BOOL,
+            "ParentRef": _r(entity),
+            **_ro(f"Sub{entity}", "FullyQualifiedName"),
+        }
+        for entity in ("Class", "Department")
+    },
     "TaxCode": {  # §4 TaxCode / TaxRate: read-only through their own endpoints
-        "Name": _s(10), "Description": _s(31),
+        "Name": _s(10),
+        "Description": _s(31),
         **_all(_BOOL, "Active", "Taxable", "TaxGroup", "Hidden"),
         **_ro("SalesTaxRateList", "PurchaseTaxRateList", "TaxCodeConfigType"),
     },
     "TaxRate": {
-        "Name": _s(), "Description": _s(), "RateValue": _n(), "Active": _BOOL,
-        "AgencyRef": _r("TaxAgency"), "TaxReturnLineRef": _r("TaxReturnLine"),
-        "SpecialTaxType": _e("NONE", "ZERO_RATE", "FOREIGN_TAX", "REVERSE_CHARGE",
-                             "ADJUSTMENT_RATE"),
-        "DisplayType": _e("ReadOnly", "HideInTransactionForms", "HideInPrintedForms",
-                          "HideInAll"),
+        "Name": _s(),
+        "Description": _s(),
+        "RateValue": _n(),
+        "Active": _BOOL,
+        "AgencyRef": _r("TaxAgency"),
+        "TaxReturnLineRef": _r("TaxReturnLine"),
+        "SpecialTaxType": _e(
+            "NONE", "ZERO_RATE", "FOREIGN_TAX", "REVERSE_CHARGE", "ADJUSTMENT_RATE"
+        ),
+        "DisplayType": _e("ReadOnly", "HideInTransactionForms", "HideInPrintedForms", "HideInAll"),
         **_ro("EffectiveTaxRate", "OriginalTaxRate"),
     },
     "TaxAgency": {  # read-only here (QBO can create agencies; TaxService cannot, §4)
-        "DisplayName": _s(100), **_all(_BOOL, "TaxTrackedOnSales", "TaxTrackedOnPurchases"),
-        "TaxRegistrationNumber": _s(), "ReportingPeriod": _s(), "LastFileDate": _DATE,
+        "DisplayName": _s(100),
+        **_all(_BOOL, "TaxTrackedOnSales", "TaxTrackedOnPurchases"),
+        "TaxRegistrationNumber": _s(),
+        "ReportingPeriod": _s(),
+        "LastFileDate": _DATE,
         **_ro("TaxAgencyConfig"),
     },
     "CompanyInfo": {  # read and update only
-        "CompanyName": _s(), "LegalName": _s(), "WebAddr": _WEB, "PrimaryPhone": _PHONE,
+        "CompanyName": _s(),
+        "LegalName": _s(),
+        "WebAddr": _WEB,
+        "PrimaryPhone": _PHONE,
         **_all(_ADDR, "CompanyAddr", "CustomerCommunicationAddr", "LegalAddr"),
         **_all(_EMAIL, "Email", "CustomerCommunicationEmailAddr"),
         "FiscalYearStartMonth": _e(*_MONTHS),
-        **_ro("Country", "CompanyStartDate", "SupportedLanguages", "NameValue",
-              "DefaultTimeZone", "EmployerId", "CompanyType"),
+        **_ro(
+            "Country",
+            "CompanyStartDate",
+            "SupportedLanguages",
+            "NameValue",
+            "DefaultTimeZone",
+            "EmployerId",
+            "CompanyType",
+        ),
     },
     # Read and update only (Intuit's Preferences reference); the *Prefs sections are taken
     # as the reference types them. The sandbox answers it (read-only there, as CompanyInfo).
     "Preferences": {},
 }
 # §4 "Required on create"; also on full updates (omitted writables are set to NULL, §2).
-_REQUIRED = {"Account": ("Name",), "Item": ("Name",), "Invoice": ("CustomerRef", "Line"),
-             "Payment": ("CustomerRef", "TotalAmt"), "Term": ("Name",), "PaymentMethod": ("Name",),
-             "Class": ("Name",), "Department": ("Name",)}
+_REQUIRED = {
+    "Account": ("Name",),
+    "Item": ("Name",),
+    "Invoice": ("CustomerRef", "Line"),
+    "Payment": ("CustomerRef", "TotalAmt"),
+    "Term": ("Name",),
+    "PaymentMethod": ("Name",),
+    "Class": ("Name",),
+    "Department": ("Name",),
+}
 # §4 Customer: DisplayName is unique across these three lists together (6240).
 PEOPLE = ("Customer", "Vendor", "Employee")
-_UNIQUE = {**dict.fromkeys(PEOPLE, "DisplayName"),
-           **dict.fromkeys(("Account", "Item", "Term", "PaymentMethod", "Class", "Department"),
-                           "Name")}
+_UNIQUE = {
+    **dict.fromkeys(PEOPLE, "DisplayName"),
+    **dict.fromkeys(("Account", "Item", "Term", "PaymentMethod", "Class", "Department"), "Name"),
+}
 
 # §4 TaxService: the body of POST taxservice/taxcode (not an entity: no Id, no envelope).
 _TAX_RATE_DETAIL = {
-    "TaxRateId": FieldSpec("id"), "TaxRateName": _s(), "RateValue": _n("decimal", 0, 100),
-    "TaxAgencyId": FieldSpec("id"), "TaxApplicableOn": _e("Sales", "Purchase"),
+    "TaxRateId": FieldSpec("id"),
+    "TaxRateName": _s(),
+    "RateValue": _n("decimal", 0, 100),
+    "TaxAgencyId": FieldSpec("id"),
+    "TaxApplicableOn": _e("Sales", "Purchase"),
 }
-_TAX_SERVICE = {"TaxCode": _s(10), "TaxCodeId": FieldSpec("readonly"),
-                "TaxRateDetails": FieldSpec("list", shape=_TAX_RATE_DETAIL)}
-# fmt: on
+_TAX_SERVICE = {
+    "TaxCode": _s(10),
+    "TaxCodeId": FieldSpec("readonly"),
+    "TaxRateDetails": FieldSpec("list", shape=_TAX_RATE_DETAIL),
+}
 
 
 def _from_reference(attr: reference.Attribute) -> FieldSpec:
@@ -411,21 +608,33 @@ def _with_reference(name: str, fields: dict[str, FieldSpec]) -> dict[str, FieldS
 # against recorded answers (issue 11); until then QuickBooks may refuse one with 2010.
 _FACT_SHEET = "reference/qbo-api.md §4, not in Intuit's entity reference"
 UNDOCUMENTED: dict[str, dict[str, str]] = {
-    **{p: {"V4IDPseudonym": "read only; returned by QuickBooks [observed in answers, fact sheet]"}
-       for p in ("Customer", "Vendor")},  # Employee: documented
+    **{
+        p: {"V4IDPseudonym": "read only; returned by QuickBooks [observed in answers, fact sheet]"}
+        for p in ("Customer", "Vendor")
+    },  # Employee: documented
     "Account": {"Level": f"read only; {_FACT_SHEET}"},
-    "Item": {k: _FACT_SHEET for k in ("ItemGroupDetail", "PrintGroupedItems",
-                                        "QtyOnPurchaseOrder", "QtyOnSalesOrder")},
-    "Invoice": {"PONumber": f"max 15; {_FACT_SHEET}", "FOB": f"max 15; {_FACT_SHEET}",
-                "EInvoiceStatus": f"read only; {_FACT_SHEET}",
-                "TxnStatus": f"read only; {_FACT_SHEET}"},
-    "Payment": {"ProcessPayment": _FACT_SHEET, "LinkedTxn": f"read only; {_FACT_SHEET}",
-                "HomeTotalAmt": f"read only; {_FACT_SHEET}",
-                "TxnStatus": f"read only; {_FACT_SHEET}"},
+    "Item": {
+        k: _FACT_SHEET
+        for k in ("ItemGroupDetail", "PrintGroupedItems", "QtyOnPurchaseOrder", "QtyOnSalesOrder")
+    },
+    "Invoice": {
+        "PONumber": f"max 15; {_FACT_SHEET}",
+        "FOB": f"max 15; {_FACT_SHEET}",
+        "EInvoiceStatus": f"read only; {_FACT_SHEET}",
+        "TxnStatus": f"read only; {_FACT_SHEET}",
+    },
+    "Payment": {
+        "ProcessPayment": _FACT_SHEET,
+        "LinkedTxn": f"read only; {_FACT_SHEET}",
+        "HomeTotalAmt": f"read only; {_FACT_SHEET}",
+        "TxnStatus": f"read only; {_FACT_SHEET}",
+    },
     "TaxAgency": {"ReportingPeriod": _FACT_SHEET},
-    "CompanyInfo": {k: f"read only; {_FACT_SHEET}" for k in (
-        "CompanyType", "CustomerCommunicationEmailAddr", "DefaultTimeZone", "EmployerId")},
-}  # fmt: skip
+    "CompanyInfo": {
+        k: f"read only; {_FACT_SHEET}"
+        for k in ("CompanyType", "CustomerCommunicationEmailAddr", "DefaultTimeZone", "EmployerId")
+    },
+}
 # The same for nested properties, by path (one entity stands for the shapes all share).
 _XSD = "Intuit's v3 XSD (reference/qbo-api.md §4 sources), not in Intuit's entity reference"
 UNDOCUMENTED_NESTED: dict[str, str] = {
@@ -433,17 +642,33 @@ UNDOCUMENTED_NESTED: dict[str, str] = {
     **{f"Invoice.Line.{k}": f"XSD Line; {_XSD}" for k in ("LinkedTxn", "CustomField")},
     "Invoice.Line.ProjectRef": f"XSD Line (projects, minor version 69); {_XSD}",
     "Invoice.Line.SalesItemLineDetail.PriceLevelRef": f"XSD SalesItemLineDetail; {_XSD}",
-    **{f"Payment.Line.{k}": f"XSD Line (read only in a payment); {_XSD}"
-       for k in ("Id", "LineNum", "DetailType", "Description", "LineEx")},
-    **{f"Customer.PrimaryPhone.{k}": f"XSD TelephoneNumber (read only); {_XSD}"
-       for k in ("Id", "Default", "Tag", "DeviceType", "CountryCode", "AreaCode",
-                 "ExchangeCode", "Extension")},
-    **{f"Invoice.BillAddr.{k}": f"XSD PhysicalAddress; {_XSD}"
-       for k in ("CountryCode", "County", "PostalCodeSuffix", "Note")},
-    **{f"Customer.{p}.{k}": f"XSD {t} (read only); {_XSD}"
-       for p, t in (("WebAddr", "WebSiteAddress"), ("PrimaryEmailAddr", "EmailAddress"))
-       for k in ("Id", "Default", "Tag")},
-}  # fmt: skip
+    **{
+        f"Payment.Line.{k}": f"XSD Line (read only in a payment); {_XSD}"
+        for k in ("Id", "LineNum", "DetailType", "Description", "LineEx")
+    },
+    **{
+        f"Customer.PrimaryPhone.{k}": f"XSD TelephoneNumber (read only); {_XSD}"
+        for k in (
+            "Id",
+            "Default",
+            "Tag",
+            "DeviceType",
+            "CountryCode",
+            "AreaCode",
+            "ExchangeCode",
+            "Extension",
+        )
+    },
+    **{
+        f"Invoice.BillAddr.{k}": f"XSD PhysicalAddress; {_XSD}"
+        for k in ("CountryCode", "County", "PostalCodeSuffix", "Note")
+    },
+    **{
+        f"Customer.{p}.{k}": f"XSD {t} (read only); {_XSD}"
+        for p, t in (("WebAddr", "WebSiteAddress"), ("PrimaryEmailAddr", "EmailAddress"))
+        for k in ("Id", "Default", "Tag")
+    },
+}
 
 
 ENTITIES: dict[str, EntitySpec] = {

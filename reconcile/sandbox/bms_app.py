@@ -42,9 +42,14 @@ class BmsFault(Exception):
     """An answer with ``Success=false``."""
 
     def __init__(
-        self, code: int, message: str, *, details: str | None = None,
-        sub_errors: list[str] | None = None, status: int = 200,
-    ) -> None:  # fmt: skip
+        self,
+        code: int,
+        message: str,
+        *,
+        details: str | None = None,
+        sub_errors: list[str] | None = None,
+        status: int = 200,
+    ) -> None:
         super().__init__(message)
         self.code, self.message, self.details = code, message, details
         self.sub_errors, self.status = sub_errors, status
@@ -158,8 +163,13 @@ ACCOUNT_FILTERS = {
     "Filter.ModifiedOnTo": ("modified_on <= ?", _datetime),
     "Filter.IsActive": ("is_active = ?", _bool),
 }
-ACCOUNT_SORT = {"id": "id", "accountname": "name", "accountcode": "code",
-                "modifiedon": "modified_on", "createdon": "created_on"}  # fmt: skip
+ACCOUNT_SORT = {
+    "id": "id",
+    "accountname": "name",
+    "accountcode": "code",
+    "modifiedon": "modified_on",
+    "createdon": "created_on",
+}
 GL_FILTERS = {
     "Filter.Id": ("id = ?", _int),
     "Filter.Code": ("code = ?", _text),
@@ -179,8 +189,13 @@ INVOICE_FILTERS = {
     "Filter.CreatedTo": ("created_on <= ?", _datetime),
     "Filter.PostedToAccounting": ("posted = ?", _bool),
 }
-INVOICE_SORT = {"id": "id", "invoicenumber": "number", "invoicedate": "invoice_date",
-                "createdon": "created_on", "accountname": "account_name"}  # fmt: skip
+INVOICE_SORT = {
+    "id": "id",
+    "invoicenumber": "number",
+    "invoicedate": "invoice_date",
+    "createdon": "created_on",
+    "accountname": "account_name",
+}
 
 
 def _sort(text: str | None, allowed: dict[str, str]) -> str:
@@ -255,8 +270,10 @@ class BmsApp:
             if match and request.method == method:
                 return self._run(request, handler, match.groups(), needs_token)
         if any(re.fullmatch(p, request.path) for _, p, _, _ in self.routes):
-            return Response.json({"Success": False, "Error": {"Code": 405,
-                                  "Message": "Method not allowed"}}, status=405)  # fmt: skip
+            return Response.json(
+                {"Success": False, "Error": {"Code": 405, "Message": "Method not allowed"}},
+                status=405,
+            )
         return Response.json(
             {"Success": False, "Error": {"Code": 404, "Message": f"No endpoint {request.path}"}},
             status=404,
@@ -267,12 +284,15 @@ class BmsApp:
         with the QBO server)."""
         store = self.data.store
         return control(
-            request, self.control, self.settings, expire_tokens=self.expire_tokens,
+            request,
+            self.control,
+            self.settings,
+            expire_tokens=self.expire_tokens,
             counters=lambda: {
                 "refresh_count": store.kv_get("bms_refresh_count", 0),
                 "write_count": self.settings.writes("bms"),
             },
-        )  # fmt: skip
+        )
 
     def _run(self, request: Request, handler: Any, args: tuple, needs_token: bool) -> Response:
         if needs_token and not self._token_ok(request):

@@ -97,40 +97,81 @@ class BmsData:
     def put_accounts(self, accounts: Iterable[dict]) -> None:
         self._insert(
             "bms_accounts",
-            ("id", "name", "code", "type_id", "type_name", "is_active", "created_on",
-             "modified_on", "doc"),
             (
-                (a["Id"], a.get("AccountName"), a.get("AccountCode"), a.get("AccountTypeId"),
-                 a.get("AccountType"), int(bool(a.get("IsActive"))), utc_key(a.get("CreatedOn")),
-                 utc_key(a.get("ModifiedOn")), json.dumps(a))
+                "id",
+                "name",
+                "code",
+                "type_id",
+                "type_name",
+                "is_active",
+                "created_on",
+                "modified_on",
+                "doc",
+            ),
+            (
+                (
+                    a["Id"],
+                    a.get("AccountName"),
+                    a.get("AccountCode"),
+                    a.get("AccountTypeId"),
+                    a.get("AccountType"),
+                    int(bool(a.get("IsActive"))),
+                    utc_key(a.get("CreatedOn")),
+                    utc_key(a.get("ModifiedOn")),
+                    json.dumps(a),
+                )
                 for a in accounts
             ),
-        )  # fmt: skip
+        )
 
     def put_gl(self, gl_accounts: Iterable[dict], types: Iterable[dict]) -> None:
         self._insert(
             "bms_gl",
             ("id", "code", "name", "type_id", "parent_id", "is_active", "doc"),
             (
-                (g["Id"], g.get("Code"), g.get("Name"), g.get("TypeId"), g.get("ParentId"),
-                 None if g.get("IsActive") is None else int(g["IsActive"]), json.dumps(g))
+                (
+                    g["Id"],
+                    g.get("Code"),
+                    g.get("Name"),
+                    g.get("TypeId"),
+                    g.get("ParentId"),
+                    None if g.get("IsActive") is None else int(g["IsActive"]),
+                    json.dumps(g),
+                )
                 for g in gl_accounts
             ),
-        )  # fmt: skip
+        )
         self._insert("bms_gl_types", ("id", "doc"), ((t["Id"], json.dumps(t)) for t in types))
 
     def put_services(self, services: Iterable[dict]) -> None:
         self._insert(
             "bms_services",
-            ("id", "name", "description", "is_active", "is_taxable", "category_id", "income",
-             "expense", "doc"),
             (
-                (s["Id"], s.get("Name"), s.get("Description"), int(bool(s.get("IsActive"))),
-                 int(bool(s.get("IsTaxable"))), s.get("CategoryId"), s.get("IncomeAccountCode"),
-                 s.get("ExpenseAccountCode"), json.dumps(s))
+                "id",
+                "name",
+                "description",
+                "is_active",
+                "is_taxable",
+                "category_id",
+                "income",
+                "expense",
+                "doc",
+            ),
+            (
+                (
+                    s["Id"],
+                    s.get("Name"),
+                    s.get("Description"),
+                    int(bool(s.get("IsActive"))),
+                    int(bool(s.get("IsTaxable"))),
+                    s.get("CategoryId"),
+                    s.get("IncomeAccountCode"),
+                    s.get("ExpenseAccountCode"),
+                    json.dumps(s),
+                )
                 for s in services
             ),
-        )  # fmt: skip
+        )
 
     def put_tax_items(self, items: Iterable[dict]) -> None:
         self._insert(
@@ -160,18 +201,35 @@ class BmsData:
     @staticmethod
     def _invoice_row(h: dict) -> tuple:
         return (
-            h["Id"], h.get("InvoiceNumber"), h.get("AccountId"), h.get("AccountName"),
-            h.get("StatusId"), utc_key(h.get("CreatedOn")), utc_key(h.get("InvoiceDate")),
-            int(bool(h.get("PostedToAccounting"))), h.get("AccountingAppReference"), json.dumps(h),
-        )  # fmt: skip
+            h["Id"],
+            h.get("InvoiceNumber"),
+            h.get("AccountId"),
+            h.get("AccountName"),
+            h.get("StatusId"),
+            utc_key(h.get("CreatedOn")),
+            utc_key(h.get("InvoiceDate")),
+            int(bool(h.get("PostedToAccounting"))),
+            h.get("AccountingAppReference"),
+            json.dumps(h),
+        )
 
     def _flush(self, headers: list, lines: list, discounts: list) -> None:
         self._insert(
             "bms_invoices",
-            ("id", "number", "account_id", "account_name", "status_id", "created_on",
-             "invoice_date", "posted", "reference", "doc"),
+            (
+                "id",
+                "number",
+                "account_id",
+                "account_name",
+                "status_id",
+                "created_on",
+                "invoice_date",
+                "posted",
+                "reference",
+                "doc",
+            ),
             headers,
-        )  # fmt: skip
+        )
         self._insert("bms_lines", ("id", "invoice_id", "doc"), lines)
         self._insert("bms_discounts", ("id", "invoice_id", "doc"), discounts)
 

@@ -31,14 +31,29 @@ PROFILES: dict[str, str] = {
     "tracking": "class tracking per transaction and location tracking",
 }
 HOME_CURRENCY = "USD"
-CURRENCY_NAMES = {"USD": "United States Dollar", "CAD": "Canadian Dollar", "EUR": "Euro",
-                  "GBP": "British Pound Sterling"}  # fmt: skip
+CURRENCY_NAMES = {
+    "USD": "United States Dollar",
+    "CAD": "Canadian Dollar",
+    "EUR": "Euro",
+    "GBP": "British Pound Sterling",
+}
 # Assumption: fixed exchange rates (home-currency units per unit); QuickBooks takes the day's.
-EXCHANGE_RATES = {"USD": Decimal(1), "CAD": Decimal("0.73"), "EUR": Decimal("1.08"),
-                  "GBP": Decimal("1.27")}  # fmt: skip
+EXCHANGE_RATES = {
+    "USD": Decimal(1),
+    "CAD": Decimal("0.73"),
+    "EUR": Decimal("1.08"),
+    "GBP": Decimal("1.27"),
+}
 # Assumption: state base rates only; real automated sales tax adds county and city rates.
-STATE_RATES = {"MA": Decimal("6.25"), "NH": Decimal(0), "RI": Decimal(7), "CT": Decimal("6.35"),
-               "VT": Decimal(6), "ME": Decimal("5.5"), "NY": Decimal(4)}  # fmt: skip
+STATE_RATES = {
+    "MA": Decimal("6.25"),
+    "NH": Decimal(0),
+    "RI": Decimal(7),
+    "CT": Decimal("6.35"),
+    "VT": Decimal(6),
+    "ME": Decimal("5.5"),
+    "NY": Decimal(4),
+}
 # The tax code automated sales tax assigns per state: the demo's seeded codes (qbo_demo).
 STATE_TAX_CODES = {"MA": "Massachusetts", "NH": "New Hampshire"}
 CLASSES = ("Managed Services", "Projects")  # bms_demo.CLASSES: the BMS demo's class list
@@ -46,39 +61,64 @@ CLASSES = ("Managed Services", "Projects")  # bms_demo.CLASSES: the BMS demo's c
 LOCATIONS = ("Boston", "Providence")
 
 # The company's default term (sales forms): Net 30, as a due date is set without a term.
-_NET_30 = {"value": str([name for name, _ in qbo_demo.TERMS].index("Net 30") + 1),
-           "name": "Net 30"}  # fmt: skip
+_NET_30 = {"value": str([name for name, _ in qbo_demo.TERMS].index("Net 30") + 1), "name": "Net 30"}
 _BASE = {
     "Id": "1",
     "SyncToken": "0",
     "AccountingInfoPrefs": {
-        "FirstMonthOfFiscalYear": "January", "UseAccountNumbers": True, "TaxYearMonth": "January",
-        "ClassTrackingPerTxn": False, "ClassTrackingPerTxnLine": False,
-        "TrackDepartments": False, "DepartmentTerminology": "Location",
+        "FirstMonthOfFiscalYear": "January",
+        "UseAccountNumbers": True,
+        "TaxYearMonth": "January",
+        "ClassTrackingPerTxn": False,
+        "ClassTrackingPerTxnLine": False,
+        "TrackDepartments": False,
+        "DepartmentTerminology": "Location",
         "CustomerTerminology": "Customers",
     },
-    "ProductAndServicesPrefs": {"ForSales": True, "ForPurchase": True, "QuantityOnHand": False,
-                                "QuantityWithPriceAndRate": True},
+    "ProductAndServicesPrefs": {
+        "ForSales": True,
+        "ForPurchase": True,
+        "QuantityOnHand": False,
+        "QuantityWithPriceAndRate": True,
+    },
     "SalesFormsPrefs": {
-        "CustomTxnNumbers": True, "AllowDiscount": True, "AllowDeposit": False,
+        "CustomTxnNumbers": True,
+        "AllowDiscount": True,
+        "AllowDeposit": False,
         "DefaultTerms": _NET_30,
-        "AllowShipping": False, "AllowServiceDate": True, "AllowEstimates": True,
-        "AutoApplyCredit": True, "UsingPriceLevels": False, "EmailCopyToCompany": False,
-        "DefaultDiscountAccount": False, "ETransactionEnabledStatus": "NotApplicable",
+        "AllowShipping": False,
+        "AllowServiceDate": True,
+        "AllowEstimates": True,
+        "AutoApplyCredit": True,
+        "UsingPriceLevels": False,
+        "EmailCopyToCompany": False,
+        "DefaultDiscountAccount": False,
+        "ETransactionEnabledStatus": "NotApplicable",
     },
     "VendorAndPurchasesPrefs": {"TrackingByCustomer": False, "BillableExpenseTracking": False},
     "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": False},
     "CurrencyPrefs": {"HomeCurrency": {"value": HOME_CURRENCY}, "MultiCurrencyEnabled": False},
-    "TimeTrackingPrefs": {"UsingSalesTax": True, "BillCustomers": False,
-                          "ShowBillRateToAll": False, "WorkWeekStartDate": "Monday",
-                          "MarkTimeEntriesBillable": True},
-    "EmailMessagesPrefs": {"InvoiceMessage": {
-        "Subject": "Invoice [Invoice No.] from Harbor Point Managed IT LLC",
-        "Message": "Dear [Full Name],\n\nYour invoice is attached. Thank you for your business."}},
+    "TimeTrackingPrefs": {
+        "UsingSalesTax": True,
+        "BillCustomers": False,
+        "ShowBillRateToAll": False,
+        "WorkWeekStartDate": "Monday",
+        "MarkTimeEntriesBillable": True,
+    },
+    "EmailMessagesPrefs": {
+        "InvoiceMessage": {
+            "Subject": "Invoice [Invoice No.] from Harbor Point Managed IT LLC",
+            "Message": (
+                "Dear [Full Name],\n\nYour invoice is attached. Thank you for your business."
+            ),
+        }
+    },
     "ReportPrefs": {"ReportBasis": "Accrual", "CalcAgingReportFromTxnDate": False},
-    "MetaData": {"CreateTime": "2019-01-01T09:00:00-08:00",
-                 "LastUpdatedTime": "2019-01-01T09:00:00-08:00"},
-}  # fmt: skip
+    "MetaData": {
+        "CreateTime": "2019-01-01T09:00:00-08:00",
+        "LastUpdatedTime": "2019-01-01T09:00:00-08:00",
+    },
+}
 _CHANGES = {
     "standard": {},
     "automated_tax": {"TaxPrefs": {"PartnerTaxEnabled": True}},

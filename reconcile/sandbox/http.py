@@ -116,8 +116,12 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response.json({"error": "internal sandbox error"}, status=500)
         unsafe = unsafe_headers(response.headers) if not response.reset else []
         if unsafe:  # defence in depth: the apps check what they echo (oauth.py), this is last
-            log.error("sandbox refused to send header(s) %s on %s %s", ", ".join(unsafe),
-                      self.command, parts.path)  # fmt: skip
+            log.error(
+                "sandbox refused to send header(s) %s on %s %s",
+                ", ".join(unsafe),
+                self.command,
+                parts.path,
+            )
             response = Response.json({"error": "internal sandbox error: unsafe header"}, 500)
         if response.reset:
             # SO_LINGER 0 makes close() send an RST: the client sees "connection reset".

@@ -268,14 +268,16 @@ class QboApp:
         """Test hooks (``reconcile.sandbox.middleware.control``); a new company_profile in
         the settings brings its records at once."""
         return control(
-            request, self.control, self.settings,
+            request,
+            self.control,
+            self.settings,
             expire_tokens=self.oauth.expire_access_tokens,
             counters=lambda: {
                 "refresh_count": self.store.kv_get("refresh_count", 0),
                 "write_count": self.settings.writes("qbo"),
             },
             changed=self.apply_profile,
-        )  # fmt: skip
+        )
 
     # -- the accounting API -------------------------------------------------------------------
 
@@ -362,8 +364,11 @@ class QboApp:
 
     def preferences(self) -> dict:
         """The Preferences record of the current profile (Intuit's entity reference)."""
-        return {**company_profiles.preferences(self.settings.value.company_profile),
-                "domain": "QBO", "sparse": False}  # fmt: skip
+        return {
+            **company_profiles.preferences(self.settings.value.company_profile),
+            "domain": "QBO",
+            "sparse": False,
+        }
 
     def apply_profile(self) -> None:
         """Make the records the current profile needs, when the sandbox starts and when the
@@ -1070,9 +1075,14 @@ class QboApp:
         state = ship.get("CountrySubDivisionCode") or company.get("CountrySubDivisionCode")
         state = str(state or "").strip().upper()
         detail = doc["TxnTaxDetail"]
-        code = next((c for c in self.store.all(realm, "TaxCode")
-                     if c.get("Name") == company_profiles.STATE_TAX_CODES.get(state)),
-                    None)  # fmt: skip
+        code = next(
+            (
+                c
+                for c in self.store.all(realm, "TaxCode")
+                if c.get("Name") == company_profiles.STATE_TAX_CODES.get(state)
+            ),
+            None,
+        )
         if code is not None:
             detail["TxnTaxCodeRef"] = {"value": code["Id"], "name": code["Name"]}
         else:
@@ -1229,9 +1239,14 @@ class QboApp:
 def _server_error(status: int) -> Response:
     """An injected 500/503 as QuickBooks answers one: a SystemFault (reference §5)."""
     return fault_response(
-        Fault("10000", "An application error has occurred (injected)", status=status,
-              fault_type="SystemFault", message="An application error has occurred")
-    )  # fmt: skip
+        Fault(
+            "10000",
+            "An application error has occurred (injected)",
+            status=status,
+            fault_type="SystemFault",
+            message="An application error has occurred",
+        )
+    )
 
 
 FAULT_SHAPES = FaultShapes(

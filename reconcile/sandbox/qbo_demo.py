@@ -168,10 +168,17 @@ def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None
     records QBO itself owns (CompanyInfo, tax agencies, codes and rates: read-only here)."""
     put_raw("CompanyInfo", {"Id": "1", "SyncToken": "0", **COMPANY})
     for agency_id, name in TAX_AGENCIES:
-        put_raw("TaxAgency", {
-            "Id": agency_id, "SyncToken": "0", "DisplayName": name, "TaxTrackedOnSales": True,
-            "TaxTrackedOnPurchases": False, "TaxAgencyConfig": "USER_DEFINED",
-        })  # fmt: skip
+        put_raw(
+            "TaxAgency",
+            {
+                "Id": agency_id,
+                "SyncToken": "0",
+                "DisplayName": name,
+                "TaxTrackedOnSales": True,
+                "TaxTrackedOnPurchases": False,
+                "TaxAgencyConfig": "USER_DEFINED",
+            },
+        )
     put_raw(
         "TaxRate",
         {
@@ -221,13 +228,27 @@ def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None
         },
     )
     for code_id, name, rate in (("2", "Massachusetts", "1"), ("3", "New Hampshire", "2")):
-        put_raw("TaxCode", {
-            "Id": code_id, "SyncToken": "0", "Name": name, "Description": f"{name} sales tax",
-            "Taxable": True, "TaxGroup": True, "Active": True,
-            "SalesTaxRateList": {"TaxRateDetail": [
-                {"TaxRateRef": {"value": rate}, "TaxTypeApplicable": "TaxOnAmount", "TaxOrder": 0}
-            ]},
-        })  # fmt: skip
+        put_raw(
+            "TaxCode",
+            {
+                "Id": code_id,
+                "SyncToken": "0",
+                "Name": name,
+                "Description": f"{name} sales tax",
+                "Taxable": True,
+                "TaxGroup": True,
+                "Active": True,
+                "SalesTaxRateList": {
+                    "TaxRateDetail": [
+                        {
+                            "TaxRateRef": {"value": rate},
+                            "TaxTypeApplicable": "TaxOnAmount",
+                            "TaxOrder": 0,
+                        }
+                    ]
+                },
+            },
+        )
     accounts = {}
     for name, kind, sub, number in ACCOUNTS:
         accounts[name] = write(
@@ -239,8 +260,9 @@ def seed(write: Callable[[str, dict], dict], put_raw: Callable[[str, dict], None
         write("PaymentMethod", {"Name": name, "Type": kind})
     services = {"value": accounts["Services"]["Id"]}
     write("Item", {"Name": "Services", "Type": "Service", "IncomeAccountRef": services})
-    write("Item", {"Name": "Hours", "Type": "Service", "IncomeAccountRef": services,
-                   "UnitPrice": 125})  # fmt: skip
+    write(
+        "Item", {"Name": "Hours", "Type": "Service", "IncomeAccountRef": services, "UnitPrice": 125}
+    )
     for customer in CUSTOMERS:
         write("Customer", customer)
     for vendor in VENDORS:

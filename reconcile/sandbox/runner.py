@@ -292,9 +292,13 @@ def start_sandbox(
     control_token = Secret(secrets.token_urlsafe(32))
     control = ControlGuard(control_token)
     app = QboApp(
-        store, settings, oauth, realm, clock.today if today is None else lambda: today,
+        store,
+        settings,
+        oauth,
+        realm,
+        clock.today if today is None else lambda: today,
         control=control,
-    )  # fmt: skip
+    )
     if not store.all(realm, "CompanyInfo"):
         with store.transaction():
             qbo_demo.seed(
@@ -316,8 +320,17 @@ def start_sandbox(
     server = Server(app, host, qbo_port).start()
     bms_server = Server(bms, host, bms_port).start()
     sandbox = Sandbox(
-        data_dir, store, settings, app, server, client_id, client_secret, realm, bms, bms_server,
+        data_dir,
+        store,
+        settings,
+        app,
+        server,
+        client_id,
+        client_secret,
+        realm,
+        bms,
+        bms_server,
         control_token,
-    )  # fmt: skip
+    )
     sandbox.write_config()
     return sandbox

@@ -276,9 +276,10 @@ class ControlGuard:
         foreign Host or a missing or wrong token, 415 for a body that is not JSON."""
         if not loopback_host(request.headers.get("Host")):
             return _refused(
-                403, "the sandbox's test hooks answer only requests to a loopback Host "
+                403,
+                "the sandbox's test hooks answer only requests to a loopback Host "
                 "(127.0.0.1, localhost or [::1])",
-            )  # fmt: skip
+            )
         if request.method in READ_METHODS:
             return None
         sent = request.headers.get(CONTROL_TOKEN_HEADER) or ""
@@ -287,9 +288,10 @@ class ControlGuard:
             sent.encode("utf-8", "surrogateescape"), self._token.reveal().encode("utf-8")
         ):
             return _refused(
-                403, f"a write to the sandbox's test hooks needs the {CONTROL_TOKEN_HEADER} "
+                403,
+                f"a write to the sandbox's test hooks needs the {CONTROL_TOKEN_HEADER} "
                 "header with this run's control token (control_token in the sandbox's JSON line)",
-            )  # fmt: skip
+            )
         media_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if request.body and media_type != JSON_MEDIA_TYPE:
             return _refused(415, f"the body must be sent as Content-Type: {JSON_MEDIA_TYPE}")

@@ -45,8 +45,14 @@ def choose_name(store: SyncStore, bms_id: str, bms_name: str, qbo_name: str) -> 
             f"at most {limit}"
         )
     store.choose_name("customer", bms_id, bms_name, name)
-    store.log(None, kind="customer", action="choose", outcome="ok", bms_id=str(bms_id),
-              message=f"QuickBooks name {name!r} chosen for BMS customer {bms_name!r}")  # fmt: skip
+    store.log(
+        None,
+        kind="customer",
+        action="choose",
+        outcome="ok",
+        bms_id=str(bms_id),
+        message=f"QuickBooks name {name!r} chosen for BMS customer {bms_name!r}",
+    )
     return name
 
 
@@ -58,8 +64,21 @@ def accept_link(store: SyncStore, row: Mapping[str, Any]) -> None:
     if not isinstance(qbo_id, str):
         raise ValueError(f"{row['kind']} {row['name']!r} has no suggested QuickBooks record")
     name = record.get("Name") or record.get("DisplayName")
-    store.link(row["kind"], row["bms_id"], qbo_id, origin="linked", qbo_name=name,
-               sync_token=record.get("SyncToken"))  # fmt: skip
-    store.log(None, kind=row["kind"], action="link", outcome="ok", bms_id=str(row["bms_id"]),
-              qbo_id=qbo_id, message=f"linked by a person: BMS {row['kind']} {row['name']!r} is "
-              f"QuickBooks {name!r} (Id {qbo_id})")  # fmt: skip
+    store.link(
+        row["kind"],
+        row["bms_id"],
+        qbo_id,
+        origin="linked",
+        qbo_name=name,
+        sync_token=record.get("SyncToken"),
+    )
+    store.log(
+        None,
+        kind=row["kind"],
+        action="link",
+        outcome="ok",
+        bms_id=str(row["bms_id"]),
+        qbo_id=qbo_id,
+        message=f"linked by a person: BMS {row['kind']} {row['name']!r} is "
+        f"QuickBooks {name!r} (Id {qbo_id})",
+    )

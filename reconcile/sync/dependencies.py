@@ -125,8 +125,17 @@ def plan_dependencies(
     for kind in ("item", "customer"):
         rows = master.frame(kind)
         rows = rows[rows["Id"].astype(str).isin(wanted[kind])]
-        plan = build_plan(maps[kind], rows, state, store, options, tax_items, include, company,
-                          all_rows=master.frame(kind))  # fmt: skip
+        plan = build_plan(
+            maps[kind],
+            rows,
+            state,
+            store,
+            options,
+            tax_items,
+            include,
+            company,
+            all_rows=master.frame(kind),
+        )
         inactive = [m is not None and m.values.get("Active") is False for m in plan["mapped"]]
         plan.loc[inactive, "reason"] = (
             f"inactive in BMS, and QuickBooks refuses an inactive {kind} on an invoice (error "

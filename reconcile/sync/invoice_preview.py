@@ -21,14 +21,37 @@ from reconcile.sync.preview import PREVIEW_COLUMNS, preview_frame, style_preview
 
 RECORD_COLUMNS = ["kind", *PREVIEW_COLUMNS]
 LINE_COLUMNS = [
-    "bms_id", "invoice", "action", "line", "bms_item", "bms_description", "bms_qty",
-    "bms_unit_price", "bms_amount", "bms_taxable", "item", "description", "qty", "unit_price",
-    "amount", "tax_code", "in_quickbooks", "changed",
-]  # fmt: skip
+    "bms_id",
+    "invoice",
+    "action",
+    "line",
+    "bms_item",
+    "bms_description",
+    "bms_qty",
+    "bms_unit_price",
+    "bms_amount",
+    "bms_taxable",
+    "item",
+    "description",
+    "qty",
+    "unit_price",
+    "amount",
+    "tax_code",
+    "in_quickbooks",
+    "changed",
+]
 TOTALS_COLUMNS = [
-    "bms_id", "invoice", "action", "bms_total", "qbo_total", "bms_tax", "qbo_tax", "difference",
-    "agree", "in_quickbooks",
-]  # fmt: skip
+    "bms_id",
+    "invoice",
+    "action",
+    "bms_total",
+    "qbo_total",
+    "bms_tax",
+    "qbo_tax",
+    "difference",
+    "agree",
+    "in_quickbooks",
+]
 # (field, BMS column, QuickBooks property) of the header, in the order of the QBO form.
 HEADER_FIELDS = [
     ("Customer", "AccountName", "CustomerRef"),
@@ -114,16 +137,23 @@ def _header_rows(row: dict) -> list[dict]:
         value = totals[qbo_key]
         if totals.get("tax_by") == "quickbooks":  # automated sales tax, unknown until sent
             value, note = COMPUTED, note or "QuickBooks' automated sales tax decides"
-        out.append((name, path, totals[bms_key], value, now,
-                    sending and not same_value(now, value), note))  # fmt: skip
+        out.append(
+            (name, path, totals[bms_key], value, now, sending and not same_value(now, value), note)
+        )
     if draft.notes:  # what the mapping changed or left out, and why
         out.append(("Notes", "", None, None, None, False, "; ".join(draft.notes)))
     reason = row["reason"] if row["action"] == "blocked" else ""
     keys = ("field", "property", "bms_value", "to_send", "in_quickbooks", "changed", "note")
-    head = {"kind": "invoice", "bms_id": row["bms_id"], "name": row["name"],
-            "action": row["action"]}  # fmt: skip
-    return [{**head, **dict(zip(keys, values, strict=True)), "note": reason or values[-1]}
-            for values in out]  # fmt: skip
+    head = {
+        "kind": "invoice",
+        "bms_id": row["bms_id"],
+        "name": row["name"],
+        "action": row["action"],
+    }
+    return [
+        {**head, **dict(zip(keys, values, strict=True)), "note": reason or values[-1]}
+        for values in out
+    ]
 
 
 # What the preview shows for a total QuickBooks' automated sales tax computes when sent.
@@ -142,9 +172,14 @@ def _bms_line(line: Mapping[str, Any]) -> dict:
 
 
 def _bms_discount(discount: Mapping[str, Any]) -> dict:
-    return {"bms_item": "Discount", "bms_description": _show(discount.get("Name")),
-            "bms_qty": None, "bms_unit_price": None,
-            "bms_amount": -float(money(discount.get("Value"))), "bms_taxable": False}  # fmt: skip
+    return {
+        "bms_item": "Discount",
+        "bms_description": _show(discount.get("Name")),
+        "bms_qty": None,
+        "bms_unit_price": None,
+        "bms_amount": -float(money(discount.get("Value"))),
+        "bms_taxable": False,
+    }
 
 
 def _qbo_line(line: Mapping[str, Any], item: str | None) -> dict:
@@ -177,9 +212,18 @@ def _line_rows(row: dict) -> list[dict]:
         qbo = _qbo_line(line, ref.label if ref else None)
         now = now_lines[i] if i < len(now_lines) else None
         changed = row["action"] in ("update", "link") and not same_value(now, qbo["amount"])
-        out.append({"bms_id": row["bms_id"], "invoice": row["name"], "action": row["action"],
-                    "line": label, **bms, **qbo, "in_quickbooks": now,
-                    "changed": changed})  # fmt: skip
+        out.append(
+            {
+                "bms_id": row["bms_id"],
+                "invoice": row["name"],
+                "action": row["action"],
+                "line": label,
+                **bms,
+                **qbo,
+                "in_quickbooks": now,
+                "changed": changed,
+            }
+        )
     return out
 
 
@@ -196,9 +240,15 @@ def invoice_preview(plan: pd.DataFrame, maps: Mapping[str, EntityMap]) -> Invoic
         headers += _header_rows(row)
         lines += _line_rows(row)
         current = row["qbo_record"] or {}
-        totals.append({"bms_id": row["bms_id"], "invoice": row["name"],
-                       "action": row["action"], **row["totals"],
-                       "in_quickbooks": current.get("TotalAmt")})  # fmt: skip
+        totals.append(
+            {
+                "bms_id": row["bms_id"],
+                "invoice": row["name"],
+                "action": row["action"],
+                **row["totals"],
+                "in_quickbooks": current.get("TotalAmt"),
+            }
+        )
     parts.append(pd.DataFrame(headers, columns=RECORD_COLUMNS))
     records = pd.concat([p[RECORD_COLUMNS] for p in parts], ignore_index=True)
     return InvoicePreview(
@@ -213,12 +263,15 @@ def style_lines(lines: pd.DataFrame) -> pd.io.formats.style.Styler:
 
     def row_style(row: pd.Series) -> list[str]:
         return [
-            "background-color: #eceff1" if c.startswith("bms_")
+            "background-color: #eceff1"
+            if c.startswith("bms_")
             else "background-color: #fff176; font-weight: bold"
             if c == "amount" and row["changed"]
-            else "background-color: #e8f5e9" if c in LINE_COLUMNS[10:17] else ""
+            else "background-color: #e8f5e9"
+            if c in LINE_COLUMNS[10:17]
+            else ""
             for c in lines.columns
-        ]  # fmt: skip
+        ]
 
     return lines.style.apply(row_style, axis=1).hide(axis="index")
 

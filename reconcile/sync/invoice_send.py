@@ -167,8 +167,9 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
                 f" DIFFERS from BMS {check['bms_total']:.2f} (tax {check['bms_tax']:.2f}):"
                 " check the invoice in QuickBooks"
             )
-    sender.result(row, "ok", qbo_id=answer["Id"], sync_token=answer.get("SyncToken"),
-                  message=message, **check)  # fmt: skip
+    sender.result(
+        row, "ok", qbo_id=answer["Id"], sync_token=answer.get("SyncToken"), message=message, **check
+    )
     return answer
 
 
@@ -180,20 +181,27 @@ def _write_back(
     non-zero), never lost: BMS still lacks the id, so the next export tells it again."""
     references = pd.DataFrame(
         [
-            {"InvoiceId": int(bms_id), "QbInvoiceId": answer["Id"],
-             "QbInvoiceNumber": answer.get("DocNumber")}
+            {
+                "InvoiceId": int(bms_id),
+                "QbInvoiceId": answer["Id"],
+                "QbInvoiceNumber": answer.get("DocNumber"),
+            }
             for bms_id, (_row, answer) in written.items()
         ]
-    )  # fmt: skip
+    )
     try:
         write_invoice_references(bms, references)
     except ReconcileError as exc:
         error = exc
     else:
         error = None
-        sender.store.log(sender.run_id, kind="invoice", action="write-back", outcome="ok",
-                         message=f"{len(references)} invoice(s) marked posted to accounting "
-                         "in BMS")  # fmt: skip
+        sender.store.log(
+            sender.run_id,
+            kind="invoice",
+            action="write-back",
+            outcome="ok",
+            message=f"{len(references)} invoice(s) marked posted to accounting in BMS",
+        )
     told_ids = {r["bms_id"] for r in told}
     for bms_id, (row, answer) in written.items():
         if error is None and bms_id not in told_ids:
@@ -201,12 +209,19 @@ def _write_back(
         before = sender.results.get(bms_id) or {}
         check = {k: before.get(k) for k in CHECK_COLUMNS}
         if error is None:
-            sender.result({**row, "action": "write-back"}, "ok", qbo_id=answer["Id"],
-                          message="already in QuickBooks; its id and number written back to "
-                          "BMS")  # fmt: skip
+            sender.result(
+                {**row, "action": "write-back"},
+                "ok",
+                qbo_id=answer["Id"],
+                message="already in QuickBooks; its id and number written back to BMS",
+            )
             continue
         done = f"{before['message']}; " if before.get("message") else "in QuickBooks; "
-        sender.result({**row, "action": "write-back"}, "failed", qbo_id=answer["Id"],
-                      code=getattr(error, "code", None), **check,
-                      message=f"{done}BMS was not told its QuickBooks id ({error}): the next "
-                      "export tells it")  # fmt: skip
+        sender.result(
+            {**row, "action": "write-back"},
+            "failed",
+            qbo_id=answer["Id"],
+            code=getattr(error, "code", None),
+            **check,
+            message=f"{done}BMS was not told its QuickBooks id ({error}): the next export tells it",
+        )

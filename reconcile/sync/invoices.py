@@ -40,9 +40,22 @@ from reconcile.sync.state import QboState
 # its lines, amounts and dates are the company's books (the update policy, sync/policy.py).
 KEPT_INVOICE = "linked: QuickBooks keeps its invoice"
 INVOICE_PLAN_COLUMNS = [
-    "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "needs", "reason",
-    "body", "draft", "qbo_record", "totals", "fingerprint", "write_back",
-]  # fmt: skip
+    "kind",
+    "bms_id",
+    "name",
+    "action",
+    "qbo_id",
+    "sync_token",
+    "changes",
+    "needs",
+    "reason",
+    "body",
+    "draft",
+    "qbo_record",
+    "totals",
+    "fingerprint",
+    "write_back",
+]
 NOT_POSTED = "BMS does not have its QuickBooks id yet: the export writes it back"
 
 
@@ -108,11 +121,19 @@ def build_invoice_plan(
     links = store.links("invoice")
     fingerprints = dict(zip(links["bms_id"], links["fingerprint"], strict=True))
     rows = [
-        _plan_invoice(header, by_invoice.get(header["Id"], []),
-                      disc_by_invoice.get(header["Id"], []), state, store, resolver,
-                      fingerprints, assumptions, currencies.get(str(header["AccountId"])))
+        _plan_invoice(
+            header,
+            by_invoice.get(header["Id"], []),
+            disc_by_invoice.get(header["Id"], []),
+            state,
+            store,
+            resolver,
+            fingerprints,
+            assumptions,
+            currencies.get(str(header["AccountId"])),
+        )
         for header in checked.to_dict("records")
-    ]  # fmt: skip
+    ]
     plan = pd.DataFrame(need_rows(rows) + rows, columns=INVOICE_PLAN_COLUMNS)
     plan.attrs.update(kind="invoice", entity="Invoice")
     return plan
@@ -133,11 +154,21 @@ def _plan_invoice(
     company = resolver.company
     draft = map_invoice(header, lines, discounts, resolver.options, company, currency)
     row: dict[str, Any] = {
-        "kind": "invoice", "bms_id": draft.bms_id, "name": draft.doc_number, "changes": [],
-        "needs": [], "qbo_id": None, "sync_token": None, "reason": "", "body": None,
-        "draft": draft, "qbo_record": None, "totals": totals_check(draft, header),
-        "fingerprint": None, "write_back": False,
-    }  # fmt: skip
+        "kind": "invoice",
+        "bms_id": draft.bms_id,
+        "name": draft.doc_number,
+        "changes": [],
+        "needs": [],
+        "qbo_id": None,
+        "sync_token": None,
+        "reason": "",
+        "body": None,
+        "draft": draft,
+        "qbo_record": None,
+        "totals": totals_check(draft, header),
+        "fingerprint": None,
+        "write_back": False,
+    }
     linked_id = store.qbo_id("invoice", draft.bms_id)
     current = state.by_id("Invoice", linked_id) if linked_id else None
 
@@ -147,8 +178,13 @@ def _plan_invoice(
     if assumptions.is_void(header.get("StatusName")):
         if current is None:
             return blocked("void in BMS and never exported: nothing to do in QuickBooks")
-        return {**row, "action": "void", "qbo_id": current["Id"],
-                "sync_token": current["SyncToken"], "qbo_record": current}  # fmt: skip
+        return {
+            **row,
+            "action": "void",
+            "qbo_id": current["Id"],
+            "sync_token": current["SyncToken"],
+            "qbo_record": current,
+        }
     if not header["Eligible"]:
         return blocked(str(header["Why"]))
     if draft.blocked:
@@ -189,18 +225,26 @@ def _plan_invoice(
         # The natural key: the number, or where QuickBooks numbers invoices itself, the
         # private note that carries BMS's number.
         key, value = (
-            ("DocNumber", draft.doc_number) if company.custom_numbers
+            ("DocNumber", draft.doc_number)
+            if company.custom_numbers
             else ("PrivateNote", number_note(draft.doc_number))
-        )  # fmt: skip
+        )
         same_number = [
-            i for i in state.by_field("Invoice", key, value)
+            i
+            for i in state.by_field("Invoice", key, value)
             if store.bms_id("invoice", i["Id"]) in (None, draft.bms_id)
-        ]  # fmt: skip
+        ]
         if same_number:  # the company's own invoice: linked, not rewritten (sync/policy.py)
             current = same_number[0]
-            return {**row, "action": "link", "qbo_id": current["Id"], "reason": KEPT_INVOICE,
-                    "sync_token": current["SyncToken"], "qbo_record": current,
-                    "write_back": True}  # fmt: skip
+            return {
+                **row,
+                "action": "link",
+                "qbo_id": current["Id"],
+                "reason": KEPT_INVOICE,
+                "sync_token": current["SyncToken"],
+                "qbo_record": current,
+                "write_back": True,
+            }
         return {**row, "action": "create", "write_back": True}
     unchanged = fingerprints.get(draft.bms_id) == digest and not row["needs"]
     if not unchanged and not follows_bms(store.origin("invoice", draft.bms_id)):
@@ -211,6 +255,11 @@ def _plan_invoice(
     posted = str(header.get("AccountingAppReference") or "") == str(current["Id"])
     if unchanged and not posted:
         row["reason"] = "; ".join(filter(None, [row["reason"], NOT_POSTED]))
-    return {**row, "action": "unchanged" if unchanged else "update", "qbo_id": current["Id"],
-            "sync_token": current["SyncToken"], "qbo_record": current,
-            "write_back": not unchanged or not posted}  # fmt: skip
+    return {
+        **row,
+        "action": "unchanged" if unchanged else "update",
+        "qbo_id": current["Id"],
+        "sync_token": current["SyncToken"],
+        "qbo_record": current,
+        "write_back": not unchanged or not posted,
+    }

@@ -70,8 +70,10 @@ class NameBook:
         self.state = state
         self.store = store
         codes = customers.get("AccountCode", pd.Series(None, index=customers.index))
-        self.codes = {str(i): c.strip() if isinstance(c, str) else ""
-                      for i, c in zip(customers["Id"], codes, strict=True)}  # fmt: skip
+        self.codes = {
+            str(i): c.strip() if isinstance(c, str) else ""
+            for i, c in zip(customers["Id"], codes, strict=True)
+        }
         self.keepers = self._keepers(customers)
 
     def _keepers(self, customers: pd.DataFrame) -> dict[str, str]:
@@ -108,8 +110,11 @@ class NameBook:
         if chosen is not None and chosen[0] == bms_name:
             sharer = self._sharer(chosen[1])
             if sharer:
-                return QboName(bms_name, problem=f"the accepted name {chosen[1]!r} is used by "
-                               f"a QuickBooks {sharer}: choose another")  # fmt: skip
+                return QboName(
+                    bms_name,
+                    problem=f"the accepted name {chosen[1]!r} is used by "
+                    f"a QuickBooks {sharer}: choose another",
+                )
             return QboName(chosen[1], how="the name a person accepted for this record")
         applied = self._apply(bms_id, bms_name, self.rules)
         if applied.problem is None:
@@ -136,9 +141,12 @@ class NameBook:
                 for c in sorted({c for c in name if c in ":\t\n"})
             )
             if "forbidden_characters" not in rules:
-                return QboName(name, problem=f"Display Name {name!r} contains {what}, which "
-                               "QuickBooks does not allow in a name (it writes sub-customers "
-                               "as 'Parent:Child')")  # fmt: skip
+                return QboName(
+                    name,
+                    problem=f"Display Name {name!r} contains {what}, which "
+                    "QuickBooks does not allow in a name (it writes sub-customers "
+                    "as 'Parent:Child')",
+                )
             name = " ".join(FORBIDDEN.sub(rules["forbidden_characters"], name).split())
             how.append(f"{what} replaced ([sync_map.names] forbidden_characters)")
         keeper = self.keepers.get(bms_id)
@@ -147,8 +155,11 @@ class NameBook:
             template = rules.get("duplicate")
             if template and "{code}" in template and not code:
                 if not suggest:
-                    return QboName(name, problem=f"{shared}, and this account has no account "
-                                   f"code for [sync_map.names] duplicate {template!r}")  # fmt: skip
+                    return QboName(
+                        name,
+                        problem=f"{shared}, and this account has no account "
+                        f"code for [sync_map.names] duplicate {template!r}",
+                    )
                 template = NO_CODE_SUGGESTION
             if template is None:
                 return QboName(name, problem=f"{shared}; QuickBooks needs customer names unique")
@@ -159,12 +170,18 @@ class NameBook:
             held = f"the name {name!r} is used by a QuickBooks {sharer}"
             template = rules.get("vendor_or_employee")
             if template is None:
-                return QboName(name, problem=f"{held}; QuickBooks names are unique across "
-                               "customers, vendors and employees (error 6240)")  # fmt: skip
+                return QboName(
+                    name,
+                    problem=f"{held}; QuickBooks names are unique across "
+                    "customers, vendors and employees (error 6240)",
+                )
             name = _fill(template, name, code, bms_id)
             how.append(f"{held} ([sync_map.names] vendor_or_employee)")
             again = self._sharer(name)
             if again:
-                return QboName(name, problem=f"the name {name!r} that [sync_map.names] gives "
-                               f"is used by a QuickBooks {again} too: choose another")  # fmt: skip
+                return QboName(
+                    name,
+                    problem=f"the name {name!r} that [sync_map.names] gives "
+                    f"is used by a QuickBooks {again} too: choose another",
+                )
         return QboName(name, how="; ".join(how))

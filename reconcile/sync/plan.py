@@ -43,16 +43,36 @@ from reconcile.sync.names import NameBook
 from reconcile.sync.state import QboState, undeleted
 
 PLAN_COLUMNS = [
-    "kind", "bms_id", "name", "action", "qbo_id", "sync_token", "changes", "kept", "needs",
-    "targets", "reason", "body", "mapped", "qbo_record", "suggested_name", "suggested_link",
-]  # fmt: skip
+    "kind",
+    "bms_id",
+    "name",
+    "action",
+    "qbo_id",
+    "sync_token",
+    "changes",
+    "kept",
+    "needs",
+    "targets",
+    "reason",
+    "body",
+    "mapped",
+    "qbo_record",
+    "suggested_name",
+    "suggested_link",
+]
 # Needs the sender makes itself (not BMS records), with their QuickBooks entity: each is also a
 # plan row of its own (``need_rows``), so that every write is in the plan.
 MADE_NEEDS = {"term": "Term", "taxcode": "TaxCode"}
 # The QuickBooks entity a reference of each kind points to (``targets``).
-REF_ENTITIES = {"term": "Term", "taxcode": "TaxCode", "account": "Account",
-                "customer": "Customer", "item": "Item", "class": "Class",
-                "location": "Department"}  # fmt: skip
+REF_ENTITIES = {
+    "term": "Term",
+    "taxcode": "TaxCode",
+    "account": "Account",
+    "customer": "Customer",
+    "item": "Item",
+    "class": "Class",
+    "location": "Department",
+}
 # Natural keys per kind: (QBO property, QBO property to search) tried in order.
 NATURAL_KEYS = {
     "customer": ("DisplayName",),
@@ -271,13 +291,26 @@ def need_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict]:
     out = []
     for (kind, label), (need, names) in found.items():
         more = f" and {len(names) - 3} more" if len(names) > 3 else ""
-        out.append({
-            "kind": kind, "bms_id": need_key(kind, label), "name": label, "action": "create",
-            "qbo_id": None, "sync_token": None, "kept": {}, "needs": [], "targets": {},
-            "changes": sorted(k for k in need.body if k != "from"), "body": dict(need.body),
-            "reason": f"needed by {', '.join(names[:3])}{more}", "mapped": None,
-            "qbo_record": None, "suggested_name": None, "suggested_link": None,
-        })  # fmt: skip
+        out.append(
+            {
+                "kind": kind,
+                "bms_id": need_key(kind, label),
+                "name": label,
+                "action": "create",
+                "qbo_id": None,
+                "sync_token": None,
+                "kept": {},
+                "needs": [],
+                "targets": {},
+                "changes": sorted(k for k in need.body if k != "from"),
+                "body": dict(need.body),
+                "reason": f"needed by {', '.join(names[:3])}{more}",
+                "mapped": None,
+                "qbo_record": None,
+                "suggested_name": None,
+                "suggested_link": None,
+            }
+        )
     return out
 
 
@@ -478,11 +511,23 @@ def _plan_one(
     kind, entity = entity_map.kind, entity_map.qbo_entity
     keys = NATURAL_KEYS[kind]
     name = str(mapped.values.get("DisplayName") or mapped.values.get("Name") or mapped.bms_id)
-    row: dict[str, Any] = {"kind": kind, "bms_id": mapped.bms_id, "name": name, "mapped": mapped,
-                           "changes": [], "kept": {}, "needs": [], "targets": {},
-                           "qbo_id": None, "sync_token": None, "reason": "", "body": None,
-                           "qbo_record": None, "suggested_name": None,
-                           "suggested_link": None}  # fmt: skip
+    row: dict[str, Any] = {
+        "kind": kind,
+        "bms_id": mapped.bms_id,
+        "name": name,
+        "mapped": mapped,
+        "changes": [],
+        "kept": {},
+        "needs": [],
+        "targets": {},
+        "qbo_id": None,
+        "sync_token": None,
+        "reason": "",
+        "body": None,
+        "qbo_record": None,
+        "suggested_name": None,
+        "suggested_link": None,
+    }
 
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
@@ -541,8 +586,12 @@ def _plan_one(
                     )
                 conflict = account_conflict(mapped.values, current) if kind == "account" else None
                 if conflict and not chosen:  # both sides in the preview; a person may link
-                    return {**blocked(conflict), "qbo_id": current["Id"], "qbo_record": current,
-                            "suggested_link": current["Id"]}  # fmt: skip
+                    return {
+                        **blocked(conflict),
+                        "qbo_id": current["Id"],
+                        "qbo_record": current,
+                        "suggested_link": current["Id"],
+                    }
                 claimed[f"qbo:{current['Id']}"] = mapped.bms_id
                 break
         action = "link" if current is not None else "create"
@@ -594,6 +643,13 @@ def _plan_one(
             set_path(body, path, {"value": qbo_id})
     if action == "update" and not changes:
         action = "unchanged"
-    return {**row, "action": action, "qbo_id": current["Id"], "sync_token": current["SyncToken"],
-            "changes": sorted(changes), "kept": kept, "body": body,
-            "qbo_record": current}  # fmt: skip
+    return {
+        **row,
+        "action": action,
+        "qbo_id": current["Id"],
+        "sync_token": current["SyncToken"],
+        "changes": sorted(changes),
+        "kept": kept,
+        "body": body,
+        "qbo_record": current,
+    }

@@ -27,11 +27,21 @@ from reconcile.mapping.syncmap import get_path, is_blank
 # QuickBooks' system accounts, by AccountSubType: the ones QuickBooks creates and posts to
 # itself (reference §4 Account: the subtypes that "cannot have or be sub-accounts", plus the
 # receivable, payable and sales-tax accounts every company has).
-SYSTEM_SUBTYPES = frozenset({
-    "AccountsReceivable", "AccountsPayable", "UndepositedFunds", "OpeningBalanceEquity",
-    "RetainedEarnings", "SalesTaxPayable", "GlobalTaxPayable", "GlobalTaxSuspense",
-    "CashReceiptIncome", "CashExpenditureExpense", "ExchangeGainOrLoss",
-})  # fmt: skip
+SYSTEM_SUBTYPES = frozenset(
+    {
+        "AccountsReceivable",
+        "AccountsPayable",
+        "UndepositedFunds",
+        "OpeningBalanceEquity",
+        "RetainedEarnings",
+        "SalesTaxPayable",
+        "GlobalTaxPayable",
+        "GlobalTaxSuspense",
+        "CashReceiptIncome",
+        "CashExpenditureExpense",
+        "ExchangeGainOrLoss",
+    }
+)
 SYSTEM_TYPES = frozenset({"Accounts Receivable", "Accounts Payable"})
 
 KEPT_LINKED = "linked: QuickBooks keeps its value"

@@ -11,9 +11,17 @@ from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
 from reconcile.sync.plan import MADE_NEEDS
 
 PREVIEW_COLUMNS = [
-    "bms_id", "name", "action", "field", "property", "bms_value", "to_send", "in_quickbooks",
-    "changed", "note",
-]  # fmt: skip
+    "bms_id",
+    "name",
+    "action",
+    "field",
+    "property",
+    "bms_value",
+    "to_send",
+    "in_quickbooks",
+    "changed",
+    "note",
+]
 
 
 def _show(value: Any) -> Any:
@@ -73,12 +81,21 @@ def _made_rows(p: dict) -> list[dict]:
     """A term or tax code made first: its properties, the BMS tax item it comes from."""
     source = p["body"].get("from")
     return [
-        {"bms_id": p["bms_id"], "name": p["name"], "action": p["action"], "field": key,
-         "property": key, "bms_value": source if key == "TaxCode" else None, "to_send": value,
-         "in_quickbooks": None, "changed": True, "note": p["reason"]}
+        {
+            "bms_id": p["bms_id"],
+            "name": p["name"],
+            "action": p["action"],
+            "field": key,
+            "property": key,
+            "bms_value": source if key == "TaxCode" else None,
+            "to_send": value,
+            "in_quickbooks": None,
+            "changed": True,
+            "note": p["reason"],
+        }
         for key, value in p["body"].items()
         if key != "from"
-    ]  # fmt: skip
+    ]
 
 
 ACTION_COLOURS = {

@@ -24,8 +24,16 @@ from reconcile.store import SyncStore
 from reconcile.sync.plan import MADE_NEEDS, RECORD_NEEDS, Need, need_key
 
 RESULT_COLUMNS = [
-    "kind", "bms_id", "name", "action", "outcome", "qbo_id", "sync_token", "code", "message",
-]  # fmt: skip
+    "kind",
+    "bms_id",
+    "name",
+    "action",
+    "outcome",
+    "qbo_id",
+    "sync_token",
+    "code",
+    "message",
+]
 Progress = Callable[[int, int], None]
 
 
@@ -73,8 +81,9 @@ class Sender:
     def result(self, row: dict, outcome: str, **extra: Any) -> None:
         kind = row["kind"] if row["kind"] in MADE_NEEDS else self.kind
         entry = dict.fromkeys(self.columns)
-        entry.update(kind=kind, bms_id=row["bms_id"], name=row["name"], action=row["action"],
-                     outcome=outcome)  # fmt: skip
+        entry.update(
+            kind=kind, bms_id=row["bms_id"], name=row["name"], action=row["action"], outcome=outcome
+        )
         entry.update(extra)
         if not isinstance(entry["qbo_id"], str):  # NaN/None from a frame: no QBO record yet
             entry["qbo_id"] = None
@@ -99,8 +108,9 @@ class Sender:
             (n.kind, n.label): n for r in rows for n in r["needs"] if n.kind not in RECORD_NEEDS
         }
         own = {r["bms_id"]: r for r in rows if r["kind"] in MADE_NEEDS}
-        needs.update({(r["kind"], r["name"]): Need(r["kind"], r["name"], r["body"])
-                      for r in own.values()})  # fmt: skip
+        needs.update(
+            {(r["kind"], r["name"]): Need(r["kind"], r["name"], r["body"]) for r in own.values()}
+        )
         for (kind, label), need in needs.items():
             row = own.get(need_key(kind, label))
             try:
@@ -112,17 +122,31 @@ class Sender:
                 if row is not None:
                     self.result(row, "failed", code=getattr(exc, "code", None), message=str(exc))
                 else:
-                    self.store.log(self.run_id, kind=kind, action="create", outcome="failed",
-                                   message=f"{label}: {exc}")  # fmt: skip
+                    self.store.log(
+                        self.run_id,
+                        kind=kind,
+                        action="create",
+                        outcome="failed",
+                        message=f"{label}: {exc}",
+                    )
                 continue
             self.created[(kind, label)] = qbo_id
-            message = f"created {kind} {label!r} needed by the records" if made else (
-                f"{kind} {label!r} was already in QuickBooks")  # fmt: skip
+            message = (
+                f"created {kind} {label!r} needed by the records"
+                if made
+                else (f"{kind} {label!r} was already in QuickBooks")
+            )
             if row is not None:
                 self.result(row, "ok", qbo_id=qbo_id, message=message)
             elif made:
-                self.store.log(self.run_id, kind=kind, action="create", outcome="ok",
-                               qbo_id=qbo_id, message=message)  # fmt: skip
+                self.store.log(
+                    self.run_id,
+                    kind=kind,
+                    action="create",
+                    outcome="ok",
+                    qbo_id=qbo_id,
+                    message=message,
+                )
 
     def _existing(self, need: Need) -> str | None:
         """The need, if QuickBooks has it by now: made by an earlier plan of the same export
@@ -181,14 +205,25 @@ class Sender:
                 continue
             if row["action"] == "link":  # linked first: a failed update still keeps the match
                 try:
-                    self.store.link(self.kind, row["bms_id"], row["qbo_id"], origin="linked",
-                                    qbo_name=row["name"], sync_token=row["sync_token"])  # fmt: skip
+                    self.store.link(
+                        self.kind,
+                        row["bms_id"],
+                        row["qbo_id"],
+                        origin="linked",
+                        qbo_name=row["name"],
+                        sync_token=row["sync_token"],
+                    )
                 except ReconcileError as exc:
                     self.result(row, "failed", qbo_id=row["qbo_id"], message=str(exc))
                     continue
                 if not row["changes"]:  # nothing blank to fill: the link is all
-                    self.result(row, "ok", qbo_id=row["qbo_id"], sync_token=row["sync_token"],
-                                message="linked; nothing sent")  # fmt: skip
+                    self.result(
+                        row,
+                        "ok",
+                        qbo_id=row["qbo_id"],
+                        sync_token=row["sync_token"],
+                        message="linked; nothing sent",
+                    )
                     continue
             operation = "create" if row["action"] == "create" else "update"
             body = row["body"] if operation == "create" else {**row["body"], "sparse": True}
@@ -207,17 +242,30 @@ class Sender:
                 if answer.ok:
                     data = answer.data
                     origin = "created" if row["action"] == "create" else None
-                    self.store.link(self.kind, row["bms_id"], data["Id"], qbo_name=row["name"],
-                                    sync_token=data.get("SyncToken"), origin=origin)  # fmt: skip
+                    self.store.link(
+                        self.kind,
+                        row["bms_id"],
+                        data["Id"],
+                        qbo_name=row["name"],
+                        sync_token=data.get("SyncToken"),
+                        origin=origin,
+                    )
                     if row["kind"] == "account":
                         self.created[("parent", row["bms_id"])] = data["Id"]
-                    self.result(row, "ok", qbo_id=data["Id"], sync_token=data.get("SyncToken"),
-                                message=f"{row['action']}d" if row["action"] != "link" else
-                                "linked and updated")  # fmt: skip
+                    self.result(
+                        row,
+                        "ok",
+                        qbo_id=data["Id"],
+                        sync_token=data.get("SyncToken"),
+                        message=f"{row['action']}d"
+                        if row["action"] != "link"
+                        else "linked and updated",
+                    )
                 else:
                     err = answer.error
-                    self.result(row, "failed", qbo_id=row.get("qbo_id"), code=err.code,
-                                message=str(err))  # fmt: skip
+                    self.result(
+                        row, "failed", qbo_id=row.get("qbo_id"), code=err.code, message=str(err)
+                    )
             done += len(chunk)
             if progress:
                 progress(done, total)
@@ -231,9 +279,10 @@ def _waves(rows: list[dict]) -> list[list[dict]]:
     sent: set[str] = set()
     while pending:
         wave = [
-            r for r in pending.values()
+            r
+            for r in pending.values()
             if all(n.body["bms_id"] in sent for n in r["needs"] if n.kind == "parent")
-        ]  # fmt: skip
+        ]
         if not wave:  # a parent that is not being sent: the rest fail with a reason
             waves.append(list(pending.values()))
             break

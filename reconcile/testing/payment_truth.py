@@ -24,10 +24,16 @@ from reconcile.session import Session
 TRUTH_COLUMNS = ["payment_id", "case", "bms_ids", "amounts", "applied_in_qbo", "reference"]
 # case → share of the payments generated
 CASES = {
-    "full": 0.25, "partial": 0.1, "multi": 0.1, "overpaid": 0.05,
-    "unapplied exact": 0.2, "unapplied typo": 0.1, "unapplied memo": 0.05,
-    "unapplied combination": 0.1, "unapplied noise": 0.05,
-}  # fmt: skip
+    "full": 0.25,
+    "partial": 0.1,
+    "multi": 0.1,
+    "overpaid": 0.05,
+    "unapplied exact": 0.2,
+    "unapplied typo": 0.1,
+    "unapplied memo": 0.05,
+    "unapplied combination": 0.1,
+    "unapplied noise": 0.05,
+}
 
 
 def typo(number: str, rng: random.Random) -> str:
@@ -64,12 +70,14 @@ def owed_invoices(session: Session) -> pd.DataFrame:
     both = bms.merge(links, on="bms_id").merge(qbo, left_on="qbo_id", right_on="qbo_invoice_id")
     return pd.DataFrame(
         {
-            "bms_id": both["bms_id"], "invoice_number": both["InvoiceNumber"],
-            "qbo_invoice_id": both["qbo_invoice_id"], "qbo_customer_id": both["customer_id"],
+            "bms_id": both["bms_id"],
+            "invoice_number": both["InvoiceNumber"],
+            "qbo_invoice_id": both["qbo_invoice_id"],
+            "qbo_customer_id": both["customer_id"],
             "balance": both[["PaymentDue", "balance"]].astype(float).min(axis=1),
             "txn_date": both["txn_date"],
         }
-    )  # fmt: skip
+    )
 
 
 def make_payments(
@@ -139,9 +147,14 @@ def make_payments(
             ]
         ops.append(BatchOp("create", "Payment", body, key=n))
         truth.append(
-            {"case": case, "bms_ids": tuple(i["bms_id"] for i in chosen),
-             "amounts": tuple(amounts), "applied_in_qbo": applied, "reference": reference}
-        )  # fmt: skip
+            {
+                "case": case,
+                "bms_ids": tuple(i["bms_id"] for i in chosen),
+                "amounts": tuple(amounts),
+                "applied_in_qbo": applied,
+                "reference": reference,
+            }
+        )
     answers = client.batch(ops)
     failed = [a for a in answers if not a.ok]
     if failed:
@@ -151,8 +164,12 @@ def make_payments(
     return pd.DataFrame(rows, columns=TRUTH_COLUMNS)
 
 
-def score(truth: pd.DataFrame, ready_lines: pd.DataFrame, suggestions: pd.DataFrame,
-          threshold: float = 0.9) -> dict[str, float | int]:  # fmt: skip
+def score(
+    truth: pd.DataFrame,
+    ready_lines: pd.DataFrame,
+    suggestions: pd.DataFrame,
+    threshold: float = 0.9,
+) -> dict[str, float | int]:
     """Precision and recall against the truth.
 
     - automatic: the invoice lines classified ready (applied without a person's choice)

@@ -19,11 +19,19 @@ from reconcile.ui.suggestions import Suggestions
 
 TITLES = {"customer": "Customers", "account": "Chart of Accounts", "item": "Items"}
 GRID_COLUMNS = {
-    "customer": ["Id", "AccountCode", "AccountName", "NetDays", "SalesTaxItemName",
-                 "Billing.City", "Email", "IsActive"],
+    "customer": [
+        "Id",
+        "AccountCode",
+        "AccountName",
+        "NetDays",
+        "SalesTaxItemName",
+        "Billing.City",
+        "Email",
+        "IsActive",
+    ],
     "account": ["Id", "Code", "Name", "TypeName", "ParentName", "IsActive"],
     "item": ["Id", "Name", "Category", "UnitPrice", "IsTaxable", "IncomeAccountCode", "IsActive"],
-}  # fmt: skip
+}
 
 
 def grid_frame(rows: pd.DataFrame, kind: str, linked: set[str]) -> pd.DataFrame:
@@ -120,9 +128,11 @@ class EntityView(PlanTab):
         self.grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0, autoWidth=False)
         self.preview_button = w.Button(description="Preview selected", disabled=True)
         self.send_button = w.Button(
-            description="Send Selected to QuickBooks", button_style="primary", disabled=True,
+            description="Send Selected to QuickBooks",
+            button_style="primary",
+            disabled=True,
             layout=w.Layout(width="auto"),
-        )  # fmt: skip
+        )
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Sending")
         self.progress.layout.visibility = "hidden"
         self.preview = w.HTML()

@@ -23,10 +23,16 @@ from reconcile.ui.messages import banner, plan_message
 from reconcile.ui.suggestions import Suggestions
 
 GRID_COLUMNS = {
-    "InvoiceNumber": "Invoice", "StatusName": "Status", "AccountName": "Customer",
-    "InvoiceDate": "Date", "DueDate": "Due", "GrandTotal": "Total", "TotalTax": "Tax",
-    "QuickBooksId": "In QuickBooks", "Why": "Cannot export because",
-}  # fmt: skip
+    "InvoiceNumber": "Invoice",
+    "StatusName": "Status",
+    "AccountName": "Customer",
+    "InvoiceDate": "Date",
+    "DueDate": "Due",
+    "GrandTotal": "Total",
+    "TotalTax": "Tax",
+    "QuickBooksId": "In QuickBooks",
+    "Why": "Cannot export because",
+}
 ALL = ("All", "")
 
 
@@ -72,9 +78,11 @@ class InvoicesView(PlanTab):
         )
         self.preview_button = w.Button(description="Preview selected", disabled=True)
         self.export_button = w.Button(
-            description="Export selected Invoices to QuickBooks", button_style="primary",
-            disabled=True, layout=w.Layout(width="auto"),
-        )  # fmt: skip
+            description="Export selected Invoices to QuickBooks",
+            button_style="primary",
+            disabled=True,
+            layout=w.Layout(width="auto"),
+        )
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Exporting")
         self.progress.layout.visibility = "hidden"
         self.message = w.HTML()
@@ -161,11 +169,12 @@ class InvoicesView(PlanTab):
         self.suggestions.show(self.plan)
         preview = self.session.preview_invoices(self.plan)
         self.preview.value = (
-            _table("Totals check (BMS vs what QuickBooks will compute)",
-                   style_totals(preview.totals))
+            _table(
+                "Totals check (BMS vs what QuickBooks will compute)", style_totals(preview.totals)
+            )
             + _table("Fields", style_preview(preview.records))
             + _table("Lines (BMS ↔ QuickBooks)", style_lines(preview.lines))
-        )  # fmt: skip
+        )
         sendable = self.plan["action"].isin(["create", "update", "link", "void"])
         sendable |= self.plan["write_back"].eq(True)  # BMS still to be told the QuickBooks id
         self.export_button.disabled = not bool(sendable.any())

@@ -24,24 +24,45 @@ from reconcile.ui.entity import PlanTab
 from reconcile.ui.messages import banner
 
 GRID_COLUMNS = {
-    "txn_date": "Date", "customer_name": "Customer", "reference": "Reference",
-    "total": "Amount", "applied": "Applied", "unapplied": "Unapplied", "class": "State",
+    "txn_date": "Date",
+    "customer_name": "Customer",
+    "reference": "Reference",
+    "total": "Amount",
+    "applied": "Applied",
+    "unapplied": "Unapplied",
+    "class": "State",
     "reason": "Why",
-}  # fmt: skip
+}
 PREVIEW_COLUMNS = {
-    "payment_id": "Payment", "line": "Line", "amount": "Amount", "invoice_number": "Invoice",
-    "paid_before": "Paid before", "due_before": "Due before", "status_before": "Status before",
-    "paid_after": "Paid after", "due_after": "Due after", "status_after": "Status after",
-    "class": "State", "reason": "Why",
-}  # fmt: skip
+    "payment_id": "Payment",
+    "line": "Line",
+    "amount": "Amount",
+    "invoice_number": "Invoice",
+    "paid_before": "Paid before",
+    "due_before": "Due before",
+    "status_before": "Status before",
+    "paid_after": "Paid after",
+    "due_after": "Due after",
+    "status_after": "Status after",
+    "class": "State",
+    "reason": "Why",
+}
 SUB_TABS = (
-    "Synchronization Options", "Payments to Import", "Suggestions", "Synchronization Results",
-)  # fmt: skip
+    "Synchronization Options",
+    "Payments to Import",
+    "Suggestions",
+    "Synchronization Results",
+)
 SUGGESTION_GRID = {
-    "payment_id": "Payment", "customer_name": "Customer", "reference": "Reference",
-    "open": "Unapplied", "invoice_numbers": "Invoices", "amounts": "Amounts",
-    "score": "Score", "reasons": "Why",
-}  # fmt: skip
+    "payment_id": "Payment",
+    "customer_name": "Customer",
+    "reference": "Reference",
+    "open": "Unapplied",
+    "invoice_numbers": "Invoices",
+    "amounts": "Amounts",
+    "score": "Score",
+    "reasons": "Why",
+}
 
 
 def grid_frame(payments: pd.DataFrame) -> pd.DataFrame:
@@ -97,8 +118,9 @@ class PaymentsView(PlanTab):
         self.preview = w.HTML()
         self.results_table = w.HTML()
         self.suggestions = pd.DataFrame()
-        self.suggestion_grid = ITable(pd.DataFrame(), select=True, maxBytes=0, maxRows=0,
-                                      autoWidth=False)  # fmt: skip
+        self.suggestion_grid = ITable(
+            pd.DataFrame(), select=True, maxBytes=0, maxRows=0, autoWidth=False
+        )
         self.accept_button = w.Button(
             description="Accept selected suggestions", disabled=True, layout=w.Layout(width="auto")
         )
@@ -107,10 +129,11 @@ class PaymentsView(PlanTab):
         self.next_button.on_click(lambda _: self.import_selected())
         self.accept_button.on_click(lambda _: self.accept())
         self.suggestion_grid.observe(
-            lambda _: setattr(self.accept_button, "disabled",
-                              not self.suggestion_grid.selected_rows),
+            lambda _: setattr(
+                self.accept_button, "disabled", not self.suggestion_grid.selected_rows
+            ),
             names="selected_rows",
-        )  # fmt: skip
+        )
         self.grid.observe(lambda _: self._selection_changed(), names="selected_rows")
         options = w.VBox(
             [

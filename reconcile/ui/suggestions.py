@@ -25,8 +25,10 @@ def _account(record: dict) -> str:
 
 def _label(markup: str) -> w.HTML:
     """A label that wraps in a narrow window instead of running under its neighbours."""
-    return w.HTML(f"<div style='white-space:normal;line-height:1.3'>{markup}</div>",
-                  layout=w.Layout(min_width="0"))  # fmt: skip
+    return w.HTML(
+        f"<div style='white-space:normal;line-height:1.3'>{markup}</div>",
+        layout=w.Layout(min_width="0"),
+    )
 
 
 class Suggestions:
@@ -56,12 +58,18 @@ class Suggestions:
         )
         # A grid, so that the name fields and buttons line up whatever the record's name.
         grids = [
-            w.GridBox(cells, layout=w.Layout(grid_template_columns=columns, grid_gap="4px 8px",
-                                             align_items="center"))
-            for cells, columns in ((names, "auto minmax(12em, 22em) max-content"),
-                                   (links, "auto max-content"))
+            w.GridBox(
+                cells,
+                layout=w.Layout(
+                    grid_template_columns=columns, grid_gap="4px 8px", align_items="center"
+                ),
+            )
+            for cells, columns in (
+                (names, "auto minmax(12em, 22em) max-content"),
+                (links, "auto max-content"),
+            )
             if cells
-        ]  # fmt: skip
+        ]
         self.lines.children = [heading, *grids]
 
     def _name(self, row: dict) -> list[w.Widget]:

@@ -61,12 +61,24 @@ def lab(sandbox, tmp_path_factory):
     )
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(tmp_path_factory.mktemp("user"))}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
-         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--IdentityProvider.token=",
-         "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}",
-         f"--LabServerApp.app_settings_dir={settings}"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={port}",
+            "--IdentityProvider.token=",
+            "--ServerApp.disable_check_xsrf=True",
+            f"--ServerApp.root_dir={root}",
+            f"--LabServerApp.app_settings_dir={settings}",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -102,10 +114,17 @@ def _app_tab(lab: str, shot_name: str, tab_title: str):
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )  # fmt: skip
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         _open_app(page, lab, shot, tab_title)
         try:
@@ -209,12 +228,20 @@ def test_import_a_payment_from_the_app(lab, client):
     owed = owed_invoices(Session.from_config())
     invoice = owed[owed["balance"] > 10].iloc[0]
     reference = f"BR-{uuid.uuid4().hex[:8]}"
-    payment = client.create("Payment", {
-        "CustomerRef": {"value": invoice["qbo_customer_id"]}, "TotalAmt": 10.0,
-        "PaymentRefNum": reference,
-        "Line": [{"Amount": 10.0,
-                  "LinkedTxn": [{"TxnId": invoice["qbo_invoice_id"], "TxnType": "Invoice"}]}],
-    })  # fmt: skip
+    payment = client.create(
+        "Payment",
+        {
+            "CustomerRef": {"value": invoice["qbo_customer_id"]},
+            "TotalAmt": 10.0,
+            "PaymentRefNum": reference,
+            "Line": [
+                {
+                    "Amount": 10.0,
+                    "LinkedTxn": [{"TxnId": invoice["qbo_invoice_id"], "TxnType": "Invoice"}],
+                }
+            ],
+        },
+    )
     with _app_tab(lab, "lab-browser-payments.png", "Payments") as page:
         page.get_by_role("button", name="Payments to Import").click()
         page.get_by_text("can be imported").wait_for()

@@ -53,8 +53,12 @@ def start_cli(sandbox: Sandbox, *args: str) -> subprocess.Popen:
     env = {**os.environ, "RECONCILE_CONFIG": str(sandbox.config_path)}
     return subprocess.Popen(
         [sys.executable, "-m", "reconcile", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def run_cli(sandbox: Sandbox, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -39,11 +39,16 @@ def pay(session: Session, invoices) -> list[str]:
         payment = session.qbo.create(
             "Payment",
             {
-                "CustomerRef": {"value": row.qbo_customer_id}, "TotalAmt": AMOUNT,
-                "Line": [{"Amount": AMOUNT, "LinkedTxn": [{"TxnId": row.qbo_invoice_id,
-                                                          "TxnType": "Invoice"}]}],
+                "CustomerRef": {"value": row.qbo_customer_id},
+                "TotalAmt": AMOUNT,
+                "Line": [
+                    {
+                        "Amount": AMOUNT,
+                        "LinkedTxn": [{"TxnId": row.qbo_invoice_id, "TxnType": "Invoice"}],
+                    }
+                ],
             },
-        )  # fmt: skip
+        )
         ids.append(payment["Id"])
     return ids
 

@@ -310,10 +310,14 @@ def test_urlencoded_form_with_wrong_password_is_refused(sandbox):
     ident = sandbox.bms_identity
     resp = requests.post(
         f"{sandbox.bms_url}{AUTHENTICATE}",
-        data={"grantType": "password", "userName": ident["username"], "password": "x",
-              "tenant": ident["tenant"]},
+        data={
+            "grantType": "password",
+            "userName": ident["username"],
+            "password": "x",
+            "tenant": ident["tenant"],
+        },
         timeout=10,
-    )  # fmt: skip
+    )
     body = resp.json()
     assert body["Success"] is False
     assert body["Error"]["Message"] == BAD_CREDENTIALS

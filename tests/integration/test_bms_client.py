@@ -238,9 +238,10 @@ def _told_to_bms(bms_client, invoice: dict) -> tuple[dict, str]:
     reference = f"QB-{uuid.uuid4().hex[:10]}"
     loaders.write_invoice_references(
         bms_client,
-        pd.DataFrame([{"InvoiceId": invoice["Id"], "QbInvoiceId": reference,
-                       "QbInvoiceNumber": None}]),
-    )  # fmt: skip
+        pd.DataFrame(
+            [{"InvoiceId": invoice["Id"], "QbInvoiceId": reference, "QbInvoiceNumber": None}]
+        ),
+    )
     return invoice, reference
 
 

@@ -116,17 +116,47 @@ def test_sales_tax_items_need_the_external_tenant_id(bms_client, bms_settings, p
 @pytest.mark.parametrize(
     ("path", "filters"),
     [
-        (ACCOUNTS, ["Filter.AccountName", "Filter.AccountCode", "Filter.AccountTypeId",
-                    "Filter.AccountTypeName", "Filter.CreatedOnFrom", "Filter.CreatedOnTo",
-                    "Filter.ModifiedOnFrom", "Filter.ModifiedOnTo", "Filter.IsActive"]),
-        (CHART, ["Filter.Id", "Filter.Code", "Filter.Name", "Filter.TypeId", "Filter.ParentId",
-                 "Filter.IsActive"]),
-        (INVOICES, ["Filter.Id", "Filter.InvoiceNumber", "Filter.AccountId",
-                    "Filter.AccountName", "Filter.StatusId", "Filter.CreatedFrom",
-                    "Filter.CreatedTo", "Filter.PostedToAccounting"]),
+        (
+            ACCOUNTS,
+            [
+                "Filter.AccountName",
+                "Filter.AccountCode",
+                "Filter.AccountTypeId",
+                "Filter.AccountTypeName",
+                "Filter.CreatedOnFrom",
+                "Filter.CreatedOnTo",
+                "Filter.ModifiedOnFrom",
+                "Filter.ModifiedOnTo",
+                "Filter.IsActive",
+            ],
+        ),
+        (
+            CHART,
+            [
+                "Filter.Id",
+                "Filter.Code",
+                "Filter.Name",
+                "Filter.TypeId",
+                "Filter.ParentId",
+                "Filter.IsActive",
+            ],
+        ),
+        (
+            INVOICES,
+            [
+                "Filter.Id",
+                "Filter.InvoiceNumber",
+                "Filter.AccountId",
+                "Filter.AccountName",
+                "Filter.StatusId",
+                "Filter.CreatedFrom",
+                "Filter.CreatedTo",
+                "Filter.PostedToAccounting",
+            ],
+        ),
     ],
     ids=["accounts", "chart", "invoices"],
-)  # fmt: skip
+)
 def test_empty_filter_values_are_ignored(bms_client, path, filters):
     """Empty filter values are ignored (the list is answered as if unfiltered)."""
     everything = _raw(bms_client, "GET", path, params={"PageSize": 1000})
@@ -165,10 +195,17 @@ def test_time_stamps_are_answered_in_utc_with_z(sandbox, bms_client):
     before = time.time()
     signed_in = requests.post(
         f"{sandbox.bms_url}/v2/security/authenticate",
-        files={k: (None, v) for k, v in {"GrantType": "password", "UserName": ident["username"],
-               "Password": ident["password"], "Tenant": ident["tenant"]}.items()},
+        files={
+            k: (None, v)
+            for k, v in {
+                "GrantType": "password",
+                "UserName": ident["username"],
+                "Password": ident["password"],
+                "Tenant": ident["tenant"],
+            }.items()
+        },
         timeout=10,
-    )  # fmt: skip
+    )
     assert signed_in.status_code == 200 and signed_in.json()["Success"] is True
     answers = [signed_in.json()]
     for path, params in [
@@ -203,9 +240,12 @@ def test_datetime_filters_take_any_offset(bms_client):
         rows = bms_client.result(
             "GET",
             ACCOUNTS,
-            params={"Filter.CreatedOnFrom": low.isoformat(), "Filter.CreatedOnTo": low.isoformat(),
-                    "PageSize": 1000},
-        )  # fmt: skip
+            params={
+                "Filter.CreatedOnFrom": low.isoformat(),
+                "Filter.CreatedOnTo": low.isoformat(),
+                "PageSize": 1000,
+            },
+        )
         return {r["Id"] for r in rows}
 
     assert account["Id"] in ids(eastern)
@@ -286,9 +326,10 @@ def test_a_payment_without_id_is_an_error(bms_client, referenced_invoice):
 
 
 @pytest.mark.parametrize(
-    ("amount", "discount"), [(-5.0, 0.0), (5.0, -5.0), (0.0, -1.0)],
+    ("amount", "discount"),
+    [(-5.0, 0.0), (5.0, -5.0), (0.0, -1.0)],
     ids=["negative amount", "negative discount", "negative discount alone"],
-)  # fmt: skip
+)
 def test_a_negative_line_amount_or_discount_is_an_error(
     bms_client, referenced_invoice, amount, discount
 ):

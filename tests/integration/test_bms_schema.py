@@ -54,9 +54,13 @@ def _authenticate(ctx: Ctx) -> requests.Response:
     return _form(
         ctx,
         "/v2/security/authenticate",
-        {"GrantType": "password", "UserName": ident["username"],
-         "Password": ident["password"], "Tenant": ident["tenant"]},
-    )  # fmt: skip
+        {
+            "GrantType": "password",
+            "UserName": ident["username"],
+            "Password": ident["password"],
+            "Tenant": ident["tenant"],
+        },
+    )
 
 
 def _refresh(ctx: Ctx) -> requests.Response:
@@ -74,10 +78,17 @@ def _unknown_reference_payment(ctx: Ctx) -> dict:
         "Amount": 1.0,
         "PaymentDate": f"{clock.today().isoformat()}T12:00:00Z",  # the pinned day
         "ExternalCustomer": {"Id": "QB-C-schema", "Name": "Schema test"},
-        "Lines": [{"Id": "1", "Amount": 1.0, "Discount": 0, "Balance": 0,
-                   "InvoiceId": f"QB-nowhere-{uuid.uuid4().hex[:8]}"}],
+        "Lines": [
+            {
+                "Id": "1",
+                "Amount": 1.0,
+                "Discount": 0,
+                "Balance": 0,
+                "InvoiceId": f"QB-nowhere-{uuid.uuid4().hex[:8]}",
+            }
+        ],
         "ExternalTenantId": "schema-tests",
-    }  # fmt: skip
+    }
 
 
 def _job_status(ctx: Ctx) -> requests.Response:
@@ -92,58 +103,72 @@ def _job_status(ctx: Ctx) -> requests.Response:
 OPERATIONS: dict[str, tuple[str, str, Callable[[Ctx], requests.Response]]] = {
     "authenticate": ("/v2/security/authenticate", "post", _authenticate),
     "refreshtoken": ("/v2/security/refreshtoken", "post", _refresh),
-    "userinfo": (
-        "/v2/security/userinfo", "get", lambda c: c.call("GET", "/v2/security/userinfo")
-    ),
+    "userinfo": ("/v2/security/userinfo", "get", lambda c: c.call("GET", "/v2/security/userinfo")),
     "accounts-summary": (
-        "/v2/crm/accounts/summary", "get",
+        "/v2/crm/accounts/summary",
+        "get",
         lambda c: c.call("GET", "/v2/crm/accounts/summary", params={"PageSize": 100}),
     ),
     "account-summary-id": (
-        "/v2/crm/accounts/summary/{id}", "get",
+        "/v2/crm/accounts/summary/{id}",
+        "get",
         lambda c: c.call("GET", "/v2/crm/accounts/summary/1001"),
     ),
     "chartofaccounts": (
-        "/v2/admin/finance/chartofaccounts", "get",
+        "/v2/admin/finance/chartofaccounts",
+        "get",
         lambda c: c.call("GET", "/v2/admin/finance/chartofaccounts", params={"PageSize": 100}),
     ),
     "chartofaccounts-types": (
-        "/v2/admin/finance/chartofaccounts/types", "get",
+        "/v2/admin/finance/chartofaccounts/types",
+        "get",
         lambda c: c.call("GET", "/v2/admin/finance/chartofaccounts/types"),
     ),
     "services-search": (
-        "/v2/admin/finance/services/search", "post",
-        lambda c: c.call("POST", "/v2/admin/finance/services/search",
-                         json={"PageSize": 100, "PageNumber": 1}),
+        "/v2/admin/finance/services/search",
+        "post",
+        lambda c: c.call(
+            "POST", "/v2/admin/finance/services/search", json={"PageSize": 100, "PageNumber": 1}
+        ),
     ),
     "invoices-summary": (
-        "/v2/finance/invoices/summary", "get",
+        "/v2/finance/invoices/summary",
+        "get",
         lambda c: c.call("GET", "/v2/finance/invoices/summary", params={"PageSize": 1000}),
     ),
     "invoice-id": (
-        "/v2/finance/invoices/{id}", "get", lambda c: c.call("GET", "/v2/finance/invoices/70001")
+        "/v2/finance/invoices/{id}",
+        "get",
+        lambda c: c.call("GET", "/v2/finance/invoices/70001"),
     ),
     "invoices-details": (
-        "/v2/finance/invoices/details", "post",
-        lambda c: c.call("POST", "/v2/finance/invoices/details",
-                         json={"PageSize": 1000, "PageNumber": 1}),
+        "/v2/finance/invoices/details",
+        "post",
+        lambda c: c.call(
+            "POST", "/v2/finance/invoices/details", json={"PageSize": 1000, "PageNumber": 1}
+        ),
     ),
     "invoices-discounts": (
-        "/v2/finance/invoices/discounts", "post",
+        "/v2/finance/invoices/discounts",
+        "post",
         lambda c: c.call("POST", "/v2/finance/invoices/discounts", json={"PageSize": 1000}),
     ),
     "qbd-salestaxitems": (
-        "/v2/integration/qbd/salestaxitems", "get",
-        lambda c: c.call("GET", "/v2/integration/qbd/salestaxitems",
-                         params={"ExternalTenantId": "schema-tests"}),
+        "/v2/integration/qbd/salestaxitems",
+        "get",
+        lambda c: c.call(
+            "GET", "/v2/integration/qbd/salestaxitems", params={"ExternalTenantId": "schema-tests"}
+        ),
     ),
     "qbd-payments": (
-        "/v2/integration/qbd/payments", "post",
-        lambda c: c.call("POST", "/v2/integration/qbd/payments",
-                         json=[_unknown_reference_payment(c)]),
+        "/v2/integration/qbd/payments",
+        "post",
+        lambda c: c.call(
+            "POST", "/v2/integration/qbd/payments", json=[_unknown_reference_payment(c)]
+        ),
     ),
     "qbd-jobstatus": ("/v2/integration/qbd/jobstatus/{jobId}", "get", _job_status),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(OPERATIONS))
@@ -177,8 +202,13 @@ def test_put_invoice_references_answers_no_body(ctx):
     with pytest.raises(KeyError, match="declares no response body"):
         openapi.response_schema(path, "put")
     inv = ctx.take_sent_invoice()
-    body = [{"InvoiceId": inv["Id"], "QbInvoiceId": f"QB-{uuid.uuid4().hex[:8]}",
-             "QbInvoiceNumber": None}]  # fmt: skip
+    body = [
+        {
+            "InvoiceId": inv["Id"],
+            "QbInvoiceId": f"QB-{uuid.uuid4().hex[:8]}",
+            "QbInvoiceNumber": None,
+        }
+    ]
     assert openapi.errors(openapi.request_schema(path, "put"), body) == []
     resp = ctx.call("PUT", path, json=body)
     assert resp.status_code == 200
@@ -192,34 +222,46 @@ def test_put_invoice_references_answers_no_body(ctx):
 
 ERRORS: dict[str, tuple[str, str, Callable[[Ctx], requests.Response], int]] = {
     "unknown-invoice": (
-        "/v2/finance/invoices/{id}", "get",
-        lambda c: c.call("GET", "/v2/finance/invoices/999999"), 404,
+        "/v2/finance/invoices/{id}",
+        "get",
+        lambda c: c.call("GET", "/v2/finance/invoices/999999"),
+        404,
     ),
     "bad-filter": (
-        "/v2/crm/accounts/summary", "get",
+        "/v2/crm/accounts/summary",
+        "get",
         lambda c: c.call("GET", "/v2/crm/accounts/summary", params={"Filter.IsActive": "maybe"}),
         400,
     ),
     "bad-page-size": (
-        "/v2/finance/invoices/summary", "get",
-        lambda c: c.call("GET", "/v2/finance/invoices/summary", params={"PageSize": 5000}), 400,
+        "/v2/finance/invoices/summary",
+        "get",
+        lambda c: c.call("GET", "/v2/finance/invoices/summary", params={"PageSize": 5000}),
+        400,
     ),
     "bad-search-body": (
-        "/v2/admin/finance/services/search", "post",
-        lambda c: c.call("POST", "/v2/admin/finance/services/search", json={"Bogus": 1}), 400,
+        "/v2/admin/finance/services/search",
+        "post",
+        lambda c: c.call("POST", "/v2/admin/finance/services/search", json={"Bogus": 1}),
+        400,
     ),
     "unknown-job": (
-        "/v2/integration/qbd/jobstatus/{jobId}", "get",
-        lambda c: c.call("GET", "/v2/integration/qbd/jobstatus/987654321"), 404,
+        "/v2/integration/qbd/jobstatus/{jobId}",
+        "get",
+        lambda c: c.call("GET", "/v2/integration/qbd/jobstatus/987654321"),
+        404,
     ),
     "wrong-password": (
-        "/v2/security/authenticate", "post",
-        lambda c: _form(c, "/v2/security/authenticate",
-                        {"GrantType": "password", "UserName": "x", "Password": "y",
-                         "Tenant": "z"}),
+        "/v2/security/authenticate",
+        "post",
+        lambda c: _form(
+            c,
+            "/v2/security/authenticate",
+            {"GrantType": "password", "UserName": "x", "Password": "y", "Tenant": "z"},
+        ),
         401,
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", list(ERRORS))
@@ -275,8 +317,14 @@ def _lines(client, take):
 
 
 def _references(client, take):
-    refs = [{"InvoiceId": take()["Id"], "QbInvoiceId": f"QB-{uuid.uuid4().hex[:8]}",
-             "QbInvoiceNumber": n} for n in ("1001", None)]  # fmt: skip
+    refs = [
+        {
+            "InvoiceId": take()["Id"],
+            "QbInvoiceId": f"QB-{uuid.uuid4().hex[:8]}",
+            "QbInvoiceNumber": n,
+        }
+        for n in ("1001", None)
+    ]
     loaders.write_invoice_references(client, pd.DataFrame(refs))
 
 

@@ -70,8 +70,13 @@ def _fault(call) -> QboError:
 
 def _hours(company: Company, qty: float = 2, tax: str = "TAX", **detail) -> dict:
     item = company.one("Item", "Name", "Hours")
-    detail = {"ItemRef": {"value": item["Id"]}, "Qty": qty, "UnitPrice": 125,
-              "TaxCodeRef": {"value": tax}, **detail}  # fmt: skip
+    detail = {
+        "ItemRef": {"value": item["Id"]},
+        "Qty": qty,
+        "UnitPrice": 125,
+        "TaxCodeRef": {"value": tax},
+        **detail,
+    }
     return {"Amount": qty * 125, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail}
 
 
@@ -138,10 +143,18 @@ def test_the_standard_company_prices_an_invoice_as_before(company):
     with neither ExchangeRate nor HomeTotalAmt."""
     c = company("standard")
     customer = _customer(c)
-    discount = {"Amount": 0, "DetailType": "DiscountLineDetail",
-                "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10}}  # fmt: skip
-    invoice = c.invoice(customer["Id"], _hours(c), _hours(c, 1, "NON"), discount,
-                        TxnTaxDetail={"TxnTaxCodeRef": {"value": "2"}})  # fmt: skip
+    discount = {
+        "Amount": 0,
+        "DetailType": "DiscountLineDetail",
+        "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": 10},
+    }
+    invoice = c.invoice(
+        customer["Id"],
+        _hours(c),
+        _hours(c, 1, "NON"),
+        discount,
+        TxnTaxDetail={"TxnTaxCodeRef": {"value": "2"}},
+    )
     assert invoice["TxnTaxDetail"]["TotalTax"] == 15.63  # 250 × 6.25 %, half up
     assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["value"] == "2"
     assert invoice["TotalAmt"] == 353.13  # 375 − 37.50 + 15.63
@@ -199,8 +212,13 @@ def test_automated_tax_is_computed_for_the_ship_to_state(company):
     ]
     for state, tax, code in cases:
         ship = {"ShipAddr": {"City": "X", "CountrySubDivisionCode": state}} if state else {}
-        invoice = c.invoice(plain["Id"], _hours(c), _hours(c, 1, "NON"),
-                            TxnTaxDetail={"TxnTaxCodeRef": {"value": "3"}}, **ship)  # fmt: skip
+        invoice = c.invoice(
+            plain["Id"],
+            _hours(c),
+            _hours(c, 1, "NON"),
+            TxnTaxDetail={"TxnTaxCodeRef": {"value": "3"}},
+            **ship,
+        )
         detail = invoice["TxnTaxDetail"]
         assert detail["TotalTax"] == tax, state
         assert invoice["TotalAmt"] == float(Decimal("375") + Decimal(str(tax))), state
@@ -208,8 +226,9 @@ def test_automated_tax_is_computed_for_the_ship_to_state(company):
             assert "TxnTaxCodeRef" not in detail, state
         else:
             assert detail["TxnTaxCodeRef"] == {"value": code[0], "name": code[1]}, state
-    shipped_to_vermont = _customer(c, ShipAddr={"City": "Burlington",
-                                                "CountrySubDivisionCode": "VT"})  # fmt: skip
+    shipped_to_vermont = _customer(
+        c, ShipAddr={"City": "Burlington", "CountrySubDivisionCode": "VT"}
+    )
     invoice = c.invoice(shipped_to_vermont["Id"], _hours(c))
     assert invoice["ShipAddr"]["CountrySubDivisionCode"] == "VT"
     assert invoice["TxnTaxDetail"]["TotalTax"] == 15.0  # 6 %
@@ -223,8 +242,14 @@ def test_automated_tax_honours_an_explicit_total_tax(company):
     invoice = c.invoice(customer["Id"], _hours(c), TxnTaxDetail={"TotalTax": 3.33})
     assert invoice["TxnTaxDetail"]["TotalTax"] == 3.33 and invoice["TotalAmt"] == 253.33
     assert invoice["TxnTaxDetail"]["TxnTaxCodeRef"]["name"] == "Massachusetts"
-    again = c.client.update("Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"],
-                                        "PrivateNote": "taxed by the engine"})  # fmt: skip
+    again = c.client.update(
+        "Invoice",
+        {
+            "Id": invoice["Id"],
+            "SyncToken": invoice["SyncToken"],
+            "PrivateNote": "taxed by the engine",
+        },
+    )
     assert again["TxnTaxDetail"]["TotalTax"] == 15.63 and again["TotalAmt"] == 265.63
 
 
@@ -312,8 +337,12 @@ def test_tracking_seeds_the_classes_and_locations_and_resolves_refs(company):
     assert projects["SubClass"] is False and providence["SubDepartment"] is False
     customer = _customer(c)
     line = _hours(c, tax="NON", ClassRef={"value": classes["Managed Services"]["Id"]})
-    invoice = c.invoice(customer["Id"], line, ClassRef={"value": projects["Id"]},
-                        DepartmentRef={"value": providence["Id"]})  # fmt: skip
+    invoice = c.invoice(
+        customer["Id"],
+        line,
+        ClassRef={"value": projects["Id"]},
+        DepartmentRef={"value": providence["Id"]},
+    )
     assert invoice["ClassRef"] == {"value": projects["Id"], "name": "Projects"}
     assert invoice["DepartmentRef"] == {"value": providence["Id"], "name": "Providence"}
     assert invoice["Line"][0]["SalesItemLineDetail"]["ClassRef"]["name"] == "Managed Services"
@@ -337,8 +366,10 @@ def test_classes_and_departments_are_name_lists(company):
             "6240"
         )
         assert _fault(lambda e=entity: client.create(e, {"Active": True})).code == "2020"
-        renamed = client.update(entity, {"Id": parent["Id"], "SyncToken": parent["SyncToken"],
-                                         "Name": parent["Name"] + " B"})  # fmt: skip
+        renamed = client.update(
+            entity,
+            {"Id": parent["Id"], "SyncToken": parent["SyncToken"], "Name": parent["Name"] + " B"},
+        )
         assert renamed["Name"].endswith(" B") and renamed["SyncToken"] == "1"
         error = _fault(lambda e=entity, r=renamed: client.delete(e, r["Id"], r["SyncToken"]))
         assert error.code == "6000"

@@ -155,8 +155,11 @@ def test_automated_sales_tax_computed_by_quickbooks_is_explained(automated_tax):
     listed = computed.invoices()
     # BMS's rate includes a local option tax that the state base rate QuickBooks' engine
     # charges here does not: QuickBooks' total will differ, and the export must say why.
-    odd = listed[listed["Selectable"] & (listed["TotalTax"] > 0)
-                 & (listed["SalesTaxItemName"] == "VT Burlington Combined")]  # fmt: skip
+    odd = listed[
+        listed["Selectable"]
+        & (listed["TotalTax"] > 0)
+        & (listed["SalesTaxItemName"] == "VT Burlington Combined")
+    ]
     assert len(odd), "the demo has invoices taxed at a rate QuickBooks' engine does not use"
     plan = computed.plan_invoices(odd.head(2), include_dependencies=True)
     preview = computed.preview_invoices(plan)

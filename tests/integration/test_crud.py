@@ -391,8 +391,9 @@ def test_item_sku_comes_back_from_the_toolkits_item_queries(client, hours_item_i
     # by Sku needs the toolkit's queries to name it, as `select("Item")` does.
     hours = client.read("Item", hours_item_id)
     sku = unique("SKU")[:30]
-    client.update("Item", {"Id": hours["Id"], "SyncToken": hours["SyncToken"], "Sku": sku,
-                           "sparse": True})  # fmt: skip
+    client.update(
+        "Item", {"Id": hours["Id"], "SyncToken": hours["SyncToken"], "Sku": sku, "sparse": True}
+    )
     assert client.read("Item", hours_item_id)["Sku"] == sku  # a read by id returns it
     (plain,) = client.request(
         "POST", "query", text=f"SELECT * FROM Item WHERE Id = '{hours_item_id}'"

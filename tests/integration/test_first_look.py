@@ -78,8 +78,11 @@ def test_the_check_command_exits_1_when_something_is_blocked(company, tmp_path):
     page = tmp_path / "look.html"
     done = subprocess.run(
         [sys.executable, "-m", "reconcile", "check", "--html", str(page)],
-        env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Blocked, for a person to decide" in done.stdout and "Nothing was sent." in done.stdout
     assert "<h1>First look" in page.read_text() and "<script" not in page.read_text()

@@ -138,12 +138,25 @@ def test_an_invoice_the_company_made_with_the_same_number_is_linked_not_rewritte
     mine = invoices[invoices["Selectable"] & (invoices["AccountName"] == BAYSIDE)].head(1)
     number = mine["InvoiceNumber"].iloc[0]
     (hours,) = session.qbo.query(select("Item").eq("Name", "Hours"))
-    typed = session.qbo.create("Invoice", {
-        "CustomerRef": {"value": bayside["Id"]}, "DocNumber": number,
-        "Line": [{"Amount": 12.5, "DetailType": "SalesItemLineDetail",
-                  "SalesItemLineDetail": {"ItemRef": {"value": hours["Id"]}, "Qty": 1,
-                                          "UnitPrice": 12.5, "TaxCodeRef": {"value": "NON"}}}],
-    })  # fmt: skip
+    typed = session.qbo.create(
+        "Invoice",
+        {
+            "CustomerRef": {"value": bayside["Id"]},
+            "DocNumber": number,
+            "Line": [
+                {
+                    "Amount": 12.5,
+                    "DetailType": "SalesItemLineDetail",
+                    "SalesItemLineDetail": {
+                        "ItemRef": {"value": hours["Id"]},
+                        "Qty": 1,
+                        "UnitPrice": 12.5,
+                        "TaxCodeRef": {"value": "NON"},
+                    },
+                }
+            ],
+        },
+    )
     plan = session.plan_invoices(mine, include_dependencies=True)
     row = plan[plan["kind"] == "invoice"].iloc[0]
     assert (row["action"], row["qbo_id"]) == ("link", typed["Id"])

@@ -219,9 +219,11 @@ def test_the_client_secret_may_come_in_the_form_as_the_discovery_document_says(
 
 def test_revoking_a_token_nobody_knows_is_answered_200(own_settings, sandbox):
     resp = requests.post(
-        own_settings.revoke_url, json={"token": "never-issued"},
-        auth=(sandbox.client_id, sandbox.client_secret), timeout=10,
-    )  # fmt: skip
+        own_settings.revoke_url,
+        json={"token": "never-issued"},
+        auth=(sandbox.client_id, sandbox.client_secret),
+        timeout=10,
+    )
     assert resp.status_code == 200  # RFC 7009 §2.2; intuitlib treats 200 as revoked
 
 
@@ -376,9 +378,12 @@ def test_token_file_path_from_config_is_honoured(tmp_path, sandbox):
 
 @pytest.mark.parametrize(
     "path",
-    ["/.well-known/openid_sandbox_configuration/", "/.well-known/openid_configuration",
-     "/.well-known/openid_sandbox_configuration"],
-)  # fmt: skip
+    [
+        "/.well-known/openid_sandbox_configuration/",
+        "/.well-known/openid_configuration",
+        "/.well-known/openid_sandbox_configuration",
+    ],
+)
 def test_the_discovery_document_names_the_sandboxs_endpoints(sandbox, path):
     # Intuit's clients (intuit-oauth) find the endpoints there (reference §1).
     resp = requests.get(sandbox.qbo_url + path, timeout=10)
@@ -390,6 +395,7 @@ def test_the_discovery_document_names_the_sandboxs_endpoints(sandbox, path):
     assert doc["revocation_endpoint"] == info["qbo_revoke_url"]
     assert {"issuer", "userinfo_endpoint", "jwks_uri"} <= set(doc)
     assert doc["token_endpoint_auth_methods_supported"] == [
-        "client_secret_post", "client_secret_basic"
-    ]  # fmt: skip
+        "client_secret_post",
+        "client_secret_basic",
+    ]
     assert requests.get(info["qbo_discovery_url"], timeout=10).json() == doc

@@ -97,16 +97,22 @@ def test_a_lost_answer_is_looked_up_in_bms_not_applied_twice(fresh, truth):
     payment = session.qbo.create(
         "Payment",
         {
-            "CustomerRef": {"value": target["qbo_customer_id"]}, "TotalAmt": 20.0,
+            "CustomerRef": {"value": target["qbo_customer_id"]},
+            "TotalAmt": 20.0,
             "PaymentRefNum": str(target["invoice_number"]),
-            "Line": [{"Amount": 20.0, "LinkedTxn": [{"TxnId": target["qbo_invoice_id"],
-                                                     "TxnType": "Invoice"}]}],
+            "Line": [
+                {
+                    "Amount": 20.0,
+                    "LinkedTxn": [{"TxnId": target["qbo_invoice_id"], "TxnType": "Invoice"}],
+                }
+            ],
         },
-    )  # fmt: skip
+    )
     plan = session.payments(since=SINCE).select([payment["Id"]])
     assert plan.payments["importable"].all()
-    due = float(invoice_headers(session.bms).set_index("Id").loc[int(target["bms_id"]),
-                                                                 "PaymentDue"])  # fmt: skip
+    due = float(
+        invoice_headers(session.bms).set_index("Id").loc[int(target["bms_id"]), "PaymentDue"]
+    )
     sandbox_settings(sandbox, bms_fail_next=["reset-after"])  # applied, answer lost
     first = session.import_payments(plan)
     assert first["outcome"].tolist() == ["failed"]
@@ -149,15 +155,21 @@ def test_a_second_import_at_once_neither_settles_nor_sends_the_firsts_payments(f
     payment = session.qbo.create(
         "Payment",
         {
-            "CustomerRef": {"value": target["qbo_customer_id"]}, "TotalAmt": 15.0,
-            "Line": [{"Amount": 15.0, "LinkedTxn": [{"TxnId": target["qbo_invoice_id"],
-                                                     "TxnType": "Invoice"}]}],
+            "CustomerRef": {"value": target["qbo_customer_id"]},
+            "TotalAmt": 15.0,
+            "Line": [
+                {
+                    "Amount": 15.0,
+                    "LinkedTxn": [{"TxnId": target["qbo_invoice_id"], "TxnType": "Invoice"}],
+                }
+            ],
         },
-    )  # fmt: skip
+    )
     first = subprocess.Popen(
         [sys.executable, "-c", IN_FLIGHT, str(session.store.path), payment["Id"]],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert first.stdout.readline().strip() == "held"
         plan = session.payments(since=SINCE)

@@ -24,23 +24,41 @@ def test_a_batch_item_cannot_use_what_an_earlier_item_created(client):
     earlier item of the same batch created is 2500, an update of it 610; the next batch can."""
     # Ids count up one by one: the batch's first create takes the one after this record's.
     expected = str(int(client.create("Customer", {"DisplayName": unique("Before")})["Id"]) + 1)
-    made, child, edit = _batch(client, [
-        {"bId": "1", "operation": "create", "Customer": {"DisplayName": unique("Parent")}},
-        {"bId": "2", "operation": "create",
-         "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": expected}}},
-        {"bId": "3", "operation": "update",
-         "Customer": {"Id": expected, "SyncToken": "0", "sparse": True, "Notes": "edited"}},
-    ])  # fmt: skip
+    made, child, edit = _batch(
+        client,
+        [
+            {"bId": "1", "operation": "create", "Customer": {"DisplayName": unique("Parent")}},
+            {
+                "bId": "2",
+                "operation": "create",
+                "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": expected}},
+            },
+            {
+                "bId": "3",
+                "operation": "update",
+                "Customer": {"Id": expected, "SyncToken": "0", "sparse": True, "Notes": "edited"},
+            },
+        ],
+    )
     assert made["Customer"]["Id"] == expected
     assert child["Fault"]["Error"][0]["code"] == "2500"
     assert child["Fault"]["Error"][0]["element"] == "ParentRef"
     assert edit["Fault"]["Error"][0]["code"] == "610"
-    later_child, later_edit = _batch(client, [
-        {"bId": "4", "operation": "create",
-         "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": expected}}},
-        {"bId": "5", "operation": "update",
-         "Customer": {"Id": expected, "SyncToken": "0", "sparse": True, "Notes": "edited"}},
-    ])  # fmt: skip
+    later_child, later_edit = _batch(
+        client,
+        [
+            {
+                "bId": "4",
+                "operation": "create",
+                "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": expected}},
+            },
+            {
+                "bId": "5",
+                "operation": "update",
+                "Customer": {"Id": expected, "SyncToken": "0", "sparse": True, "Notes": "edited"},
+            },
+        ],
+    )
     assert later_child["Customer"]["ParentRef"]["value"] == expected
     assert later_edit["Customer"]["Notes"] == "edited"
 
@@ -48,8 +66,13 @@ def test_a_batch_item_cannot_use_what_an_earlier_item_created(client):
 def test_a_bid_longer_than_10_with_a_requestid_is_2130(client):
     """With a requestid every bId must be at most 10 characters (reference §2); without one
     a longer bId is fine (python-quickbooks sends uuid4 bIds)."""
-    items = [{"bId": str(uuid.uuid4()), "operation": "create",
-              "Customer": {"DisplayName": unique("Bid")}}]  # fmt: skip
+    items = [
+        {
+            "bId": str(uuid.uuid4()),
+            "operation": "create",
+            "Customer": {"DisplayName": unique("Bid")},
+        }
+    ]
     with pytest.raises(QboError) as caught:
         _batch(client, items, requestid=uuid.uuid4().hex)
     assert caught.value.code == "2130" and "bId" in str(caught.value)
@@ -81,15 +104,27 @@ def test_an_invoice_under_a_date_driven_term_is_due_on_its_day(client, new_custo
     term = client.create(
         "Term", {"Name": unique("15th"), "DayOfMonthDue": 15, "DueNextMonthDays": 5}
     )
-    line = {"Amount": 10, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": hours_item_id}, "Qty": 1,
-                                    "UnitPrice": 10, "TaxCodeRef": {"value": "NON"}}}  # fmt: skip
+    line = {
+        "Amount": 10,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": hours_item_id},
+            "Qty": 1,
+            "UnitPrice": 10,
+            "TaxCodeRef": {"value": "NON"},
+        },
+    }
     due = {}
     for txn_date in ("2026-11-02", "2026-11-12"):
-        invoice = client.create("Invoice", {
-            "CustomerRef": {"value": new_customer()["Id"]}, "TxnDate": txn_date,
-            "SalesTermRef": {"value": term["Id"]}, "Line": [line],
-        })  # fmt: skip
+        invoice = client.create(
+            "Invoice",
+            {
+                "CustomerRef": {"value": new_customer()["Id"]},
+                "TxnDate": txn_date,
+                "SalesTermRef": {"value": term["Id"]},
+                "Line": [line],
+            },
+        )
         due[txn_date] = invoice["DueDate"]
     assert due == {"2026-11-02": "2026-11-15", "2026-11-12": "2026-12-15"}
 
@@ -104,14 +139,26 @@ def test_addresses_have_ids_of_their_own_and_an_invalid_geocode(
     customer = client.create("Customer", {"DisplayName": unique("Geo"), "BillAddr": address})
     bill = customer["BillAddr"]
     assert bill["Id"] and (bill["Lat"], bill["Long"]) == ("INVALID", "INVALID")
-    line = {"Amount": 10, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": hours_item_id}, "Qty": 1,
-                                    "UnitPrice": 10, "TaxCodeRef": {"value": "NON"}}}  # fmt: skip
+    line = {
+        "Amount": 10,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {
+            "ItemRef": {"value": hours_item_id},
+            "Qty": 1,
+            "UnitPrice": 10,
+            "TaxCodeRef": {"value": "NON"},
+        },
+    }
     invoice = client.create("Invoice", {"CustomerRef": {"value": customer["Id"]}, "Line": [line]})
     assert invoice["BillAddr"]["Line1"] == "12 Harbor Rd"
     assert invoice["BillAddr"]["Id"] not in ("", bill["Id"])
-    moved = client.update("Customer", {
-        "Id": customer["Id"], "SyncToken": customer["SyncToken"], "sparse": True,
-        "BillAddr": {**address, "Line1": "14 Harbor Rd"},
-    })  # fmt: skip
+    moved = client.update(
+        "Customer",
+        {
+            "Id": customer["Id"],
+            "SyncToken": customer["SyncToken"],
+            "sparse": True,
+            "BillAddr": {**address, "Line1": "14 Harbor Rd"},
+        },
+    )
     assert (moved["BillAddr"]["Id"], moved["BillAddr"]["Line1"]) == (bill["Id"], "14 Harbor Rd")

@@ -60,9 +60,11 @@ def test_a_bad_authorize_request_is_an_html_400_page(own_settings, change, probl
     assert "<form" not in page.text  # no Authorize button to press
 
     posted = requests.post(
-        own_settings.auth_url, data={**params, "consent": "allow"},
-        allow_redirects=False, timeout=10,
-    )  # fmt: skip
+        own_settings.auth_url,
+        data={**params, "consent": "allow"},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert posted.status_code == 400 and "Location" not in posted.headers
     assert posted.headers["Content-Type"].startswith("text/html") and problem in posted.text
 
@@ -88,9 +90,11 @@ def test_the_code_exchange_needs_the_authorize_requests_redirect_uri(own_setting
         if redirect_uri is not None:
             form["redirect_uri"] = redirect_uri
         resp = requests.post(
-            own_settings.token_url, data=form,
-            auth=(sandbox.client_id, sandbox.client_secret), timeout=10,
-        )  # fmt: skip
+            own_settings.token_url,
+            data=form,
+            auth=(sandbox.client_id, sandbox.client_secret),
+            timeout=10,
+        )
         assert resp.status_code == 400, resp.text
         assert resp.json()["error"] == "invalid_grant" and "access_token" not in resp.json()
         assert resp.headers["intuit_tid"]
@@ -99,9 +103,11 @@ def test_the_code_exchange_needs_the_authorize_requests_redirect_uri(own_setting
 def test_another_grant_type_is_unsupported_grant_type(own_settings, sandbox):
     """The token endpoint knows authorization_code and refresh_token only: 400 JSON."""
     resp = requests.post(
-        own_settings.token_url, data={"grant_type": "client_credentials", "scope": ACCOUNTING},
-        auth=(sandbox.client_id, sandbox.client_secret), timeout=10,
-    )  # fmt: skip
+        own_settings.token_url,
+        data={"grant_type": "client_credentials", "scope": ACCOUNTING},
+        auth=(sandbox.client_id, sandbox.client_secret),
+        timeout=10,
+    )
     assert resp.status_code == 400
     assert resp.headers["Content-Type"].startswith("application/json")
     assert resp.json()["error"] == "unsupported_grant_type" and resp.headers["intuit_tid"]
@@ -111,12 +117,17 @@ def test_revoke_with_a_body_that_is_not_json_is_invalid_request(own_client, own_
     """Revoke takes a JSON object {"token": …}; a form body, or JSON that is not an object,
     is 400 invalid_request and revokes nothing."""
     tokens = own_client.auth.store.load()
-    for body in ({"data": {"token": tokens.refresh_token.reveal()}}, {"json": "abc"},
-                 {"json": [tokens.refresh_token.reveal()]}):  # fmt: skip
+    for body in (
+        {"data": {"token": tokens.refresh_token.reveal()}},
+        {"json": "abc"},
+        {"json": [tokens.refresh_token.reveal()]},
+    ):
         resp = requests.post(
-            own_settings.revoke_url, auth=(sandbox.client_id, sandbox.client_secret),
-            timeout=10, **body,
-        )  # fmt: skip
+            own_settings.revoke_url,
+            auth=(sandbox.client_id, sandbox.client_secret),
+            timeout=10,
+            **body,
+        )
         assert resp.status_code == 400
         answer = resp.json()
         assert answer["error"] == "invalid_request" and "JSON" in answer["error_description"]
@@ -167,8 +178,11 @@ def test_a_live_token_on_another_realms_path_is_403_3100(client, sandbox):
 def test_a_redirect_uri_off_loopback_or_off_callback_is_refused(own_settings):
     """Only loopback /callback URIs (any port) and Intuit's Playground page are registered:
     anything else is the HTML 400 page, no consent form."""
-    for uri in ("https://example.com/callback", "http://127.0.0.1:8765/elsewhere",
-                "http://192.168.1.5:8765/callback"):  # fmt: skip
+    for uri in (
+        "https://example.com/callback",
+        "http://127.0.0.1:8765/elsewhere",
+        "http://192.168.1.5:8765/callback",
+    ):
         params = {**_authorize_params(own_settings), "redirect_uri": uri}
         page = requests.get(f"{own_settings.auth_url}?{urlencode(params)}", timeout=10)
         assert page.status_code == 400 and "redirect_uri is not registered" in page.text
@@ -184,8 +198,12 @@ def test_an_authorization_code_expires(own_settings, sandbox):
     code = dict(parse_qsl(urlsplit(auto_consent(auth, request)).query))["code"]
     resp = requests.post(
         own_settings.token_url,
-        data={"grant_type": "authorization_code", "code": code,
-              "redirect_uri": request.redirect_uri},
-        auth=(sandbox.client_id, sandbox.client_secret), timeout=10,
-    )  # fmt: skip
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": request.redirect_uri,
+        },
+        auth=(sandbox.client_id, sandbox.client_secret),
+        timeout=10,
+    )
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_grant"

@@ -11,8 +11,12 @@ from tests.integration.conftest import unique
 
 
 def _line(item_id: str, amount: float) -> dict:
-    detail = {"ItemRef": {"value": item_id}, "Qty": 1, "UnitPrice": amount,
-              "TaxCodeRef": {"value": "NON"}}  # fmt: skip
+    detail = {
+        "ItemRef": {"value": item_id},
+        "Qty": 1,
+        "UnitPrice": amount,
+        "TaxCodeRef": {"value": "NON"},
+    }
     return {"Amount": amount, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail}
 
 
@@ -46,9 +50,12 @@ def test_doc_numbers_are_numbered_and_a_duplicate_is_6140_unless_allowed(
 def test_an_invoice_without_a_term_is_due_in_30_days(client, new_customer, hours_item_id):
     invoice = client.create(
         "Invoice",
-        {"CustomerRef": {"value": new_customer()["Id"]}, "TxnDate": "2026-11-02",
-         "Line": [_line(hours_item_id, 5)]},
-    )  # fmt: skip
+        {
+            "CustomerRef": {"value": new_customer()["Id"]},
+            "TxnDate": "2026-11-02",
+            "Line": [_line(hours_item_id, 5)],
+        },
+    )
     assert invoice["DueDate"] == "2026-12-02"
 
 
@@ -60,8 +67,12 @@ def test_a_batch_of_more_than_30_is_1040_and_an_empty_one_2020(client):
     error = _fault(lambda: client.request("POST", "batch", json={"BatchItemRequest": items}))
     assert error.code == "1040"
     names = [i["Customer"]["DisplayName"] for i in items]
-    found = client.request("POST", "query", text="SELECT COUNT(*) FROM Customer WHERE "
-                           f"DisplayName IN ({', '.join(repr(n) for n in names)})")  # fmt: skip
+    found = client.request(
+        "POST",
+        "query",
+        text="SELECT COUNT(*) FROM Customer WHERE "
+        f"DisplayName IN ({', '.join(repr(n) for n in names)})",
+    )
     assert found["QueryResponse"]["totalCount"] == 0  # nothing of it was run
     empty = _fault(lambda: client.request("POST", "batch", json={"BatchItemRequest": []}))
     assert empty.code == "2020"

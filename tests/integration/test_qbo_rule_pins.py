@@ -36,8 +36,12 @@ def _fault(call) -> QboError:
 
 
 def _line(item_id: str, amount: float) -> dict:
-    detail = {"ItemRef": {"value": item_id}, "Qty": 1, "UnitPrice": amount,
-              "TaxCodeRef": {"value": "NON"}}  # fmt: skip
+    detail = {
+        "ItemRef": {"value": item_id},
+        "Qty": 1,
+        "UnitPrice": amount,
+        "TaxCodeRef": {"value": "NON"},
+    }
     return {"Amount": amount, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": detail}
 
 
@@ -208,16 +212,18 @@ def test_reactivating_takes_the_deleted_suffix_off(client, new_customer):
     name = customer["DisplayName"]
     gone = client.deactivate("Customer", customer)
     assert (gone["DisplayName"], gone["Active"]) == (f"{name} (deleted)", False)
-    back = client.update("Customer", {"Id": gone["Id"], "SyncToken": gone["SyncToken"],
-                                      "Active": True})  # fmt: skip
+    back = client.update(
+        "Customer", {"Id": gone["Id"], "SyncToken": gone["SyncToken"], "Active": True}
+    )
     assert (back["DisplayName"], back["Active"]) == (name, True)
     assert back["FullyQualifiedName"] == name
 
     account = _account(client)
     gone = client.deactivate("Account", account)
     assert gone["Name"] == f"{account['Name']} (deleted)"
-    back = client.update("Account", {"Id": gone["Id"], "SyncToken": gone["SyncToken"],
-                                     "Active": True})  # fmt: skip
+    back = client.update(
+        "Account", {"Id": gone["Id"], "SyncToken": gone["SyncToken"], "Active": True}
+    )
     assert (back["Name"], back["Active"]) == (account["Name"], True)
     assert count_named(client, "Account", "Name", account["Name"]) == 1
 
@@ -230,8 +236,10 @@ def test_delete_and_void_with_a_stale_sync_token_are_5010(client, new_customer, 
     nothing changes."""
     customer = new_customer()
     invoice = _invoice(client, customer["Id"], item_id, 40)
-    noted = client.update("Invoice", {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"],
-                                      "PrivateNote": "touched"})  # fmt: skip
+    noted = client.update(
+        "Invoice",
+        {"Id": invoice["Id"], "SyncToken": invoice["SyncToken"], "PrivateNote": "touched"},
+    )
     stale = invoice["SyncToken"]
     assert noted["SyncToken"] != stale
     for call in (client.delete, client.void):
@@ -247,8 +255,10 @@ def test_delete_and_void_with_a_stale_sync_token_are_5010(client, new_customer, 
     )
 
     payment = client.create("Payment", _payment(customer["Id"], 15, (invoice["Id"], 15)))
-    client.update("Payment", {"Id": payment["Id"], "SyncToken": payment["SyncToken"],
-                              "PrivateNote": "touched"})  # fmt: skip
+    client.update(
+        "Payment",
+        {"Id": payment["Id"], "SyncToken": payment["SyncToken"], "PrivateNote": "touched"},
+    )
     error = _fault(lambda: client.void("Payment", payment["Id"], payment["SyncToken"]))
     assert (error.code, error.element) == ("5010", "SyncToken")
     assert client.read("Payment", payment["Id"])["TotalAmt"] == 15
@@ -339,10 +349,14 @@ def test_a_batch_item_with_an_unknown_operation_is_2170(client):
     merge, two = unique("Merge"), unique("Two")
     items = [
         {"bId": "m", "operation": "merge", "Customer": {"DisplayName": merge}},
-        {"bId": "t", "operation": "create", "Customer": {"DisplayName": two},
-         "Vendor": {"DisplayName": two}},
+        {
+            "bId": "t",
+            "operation": "create",
+            "Customer": {"DisplayName": two},
+            "Vendor": {"DisplayName": two},
+        },
         {"bId": "n", "operation": "create"},
-    ]  # fmt: skip
+    ]
     answer = client.request("POST", "batch", json={"BatchItemRequest": items}, batch=True)
     faults = {r["bId"]: r["Fault"]["Error"][0] for r in answer["BatchItemResponse"]}
     assert (faults["m"]["code"], faults["m"]["element"]) == ("2170", "operation")
@@ -356,19 +370,24 @@ def test_a_batch_item_with_an_unknown_operation_is_2170(client):
 def test_a_batch_request_id_longer_than_36_is_2130(client):
     """A batch's requestid is 1–36 characters (not 50), else 2130; nothing of it runs."""
     name = unique("RB")
-    body = {"BatchItemRequest": [{"bId": "1", "operation": "create",
-                                  "Customer": {"DisplayName": name}}]}  # fmt: skip
+    body = {
+        "BatchItemRequest": [{"bId": "1", "operation": "create", "Customer": {"DisplayName": name}}]
+    }
     error = _fault(
-        lambda: client.request("POST", "batch", params={"requestid": "x" * 37}, json=body,
-                               batch=True)
-    )  # fmt: skip
+        lambda: client.request(
+            "POST", "batch", params={"requestid": "x" * 37}, json=body, batch=True
+        )
+    )
     assert (error.code, error.element) == ("2130", "requestid")
     assert "1-36" in error.detail
     assert count_named(client, "Customer", "DisplayName", name) == 0
     ok = client.request(
-        "POST", "batch", params={"requestid": uuid.uuid4().hex[:4] + "y" * 32}, json=body,
+        "POST",
+        "batch",
+        params={"requestid": uuid.uuid4().hex[:4] + "y" * 32},
+        json=body,
         batch=True,
-    )  # fmt: skip
+    )
     assert ok["BatchItemResponse"][0]["Customer"]["DisplayName"] == name
 
 
@@ -383,21 +402,31 @@ def test_answers_carry_intuit_tid_and_json_content_type(client, sandbox):
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     answers = {
         "read": requests.get(f"{base}/customer/1", headers=headers, timeout=10),
-        "query": requests.get(f"{base}/query", params={"query": "SELECT * FROM Term"},
-                              headers=headers, timeout=10),
-        "write": requests.post(f"{base}/customer", json={"DisplayName": unique("Tid")},
-                               headers=headers, timeout=10),
+        "query": requests.get(
+            f"{base}/query", params={"query": "SELECT * FROM Term"}, headers=headers, timeout=10
+        ),
+        "write": requests.post(
+            f"{base}/customer", json={"DisplayName": unique("Tid")}, headers=headers, timeout=10
+        ),
         "fault": requests.get(f"{base}/customer/abc", headers=headers, timeout=10),
-    }  # fmt: skip
+    }
     assert {k: r.status_code for k, r in answers.items()} == {
-        "read": 200, "query": 200, "write": 200, "fault": 400
-    }  # fmt: skip
+        "read": 200,
+        "query": 200,
+        "write": 200,
+        "fault": 400,
+    }
     # A write repeated with its requestid is answered from the first, with a new tid.
     replay = [
-        requests.post(f"{base}/customer", params={"requestid": rid}, headers=headers,
-                      json={"DisplayName": name}, timeout=10)
+        requests.post(
+            f"{base}/customer",
+            params={"requestid": rid},
+            headers=headers,
+            json={"DisplayName": name},
+            timeout=10,
+        )
         for rid, name in [(unique("rid"), unique("Tid"))] * 2
-    ]  # fmt: skip
+    ]
     assert [r.status_code for r in replay] == [200, 200]
     assert replay[0].json()["Customer"]["Id"] == replay[1].json()["Customer"]["Id"]
     answers.update(first=replay[0], replayed=replay[1])
@@ -448,8 +477,12 @@ def test_company_info_cannot_be_written(client):
     """CompanyInfo is read-only in this sandbox: a write is fault 500 "Unsupported Operation"
     and changes nothing (a known departure: QuickBooks allows updating it)."""
     info = client.read("CompanyInfo", client.settings.realm_id)
-    body = {"Id": info["Id"], "SyncToken": info["SyncToken"], "sparse": True,
-            "CompanyName": "Renamed"}  # fmt: skip
+    body = {
+        "Id": info["Id"],
+        "SyncToken": info["SyncToken"],
+        "sparse": True,
+        "CompanyName": "Renamed",
+    }
     error = _fault(lambda: client.request("POST", "companyinfo", json=body))
     assert error.code == "500" and "read-only" in error.detail
     assert (
@@ -464,8 +497,9 @@ def test_a_throttled_request_is_answered_in_xml_whatever_accept_says(client, san
     sandbox_settings(sandbox, fail_next=["429"])
     resp = requests.get(
         f"{sandbox.qbo_url}/v3/company/{sandbox.realm_id}/customer/1",
-        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"}, timeout=10,
-    )  # fmt: skip
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+        timeout=10,
+    )
     assert resp.status_code == 429 and resp.headers["Content-Type"].startswith("application/xml")
     assert float(resp.headers["Retry-After"]) > 0 and resp.headers["intuit_tid"]
     text = resp.text

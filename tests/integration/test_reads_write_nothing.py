@@ -51,8 +51,11 @@ def test_every_read_path_writes_nothing_and_shows_what_an_interruption_left(comp
     period = Period(since=SINCE, until=date(2026, 11, 30))
     with store.reading("this test's reads"):
         master = session.master_data()
-        for kind, rows in (("customer", master.customers), ("account", master.accounts),
-                           ("item", master.items)):  # fmt: skip
+        for kind, rows in (
+            ("customer", master.customers),
+            ("account", master.accounts),
+            ("item", master.items),
+        ):
             session.preview(session.plan(kind, rows, everyone=master.customers))
         listed = session.invoices()
         plan = session.plan_invoices(listed[listed["Selectable"]], include_dependencies=True)

@@ -66,9 +66,10 @@ def test_a_redirect_uri_with_a_control_character_is_an_html_400_page(own_setting
 
 
 @pytest.mark.parametrize(
-    "uri", [f"{CALLBACK}#frag", f"{CALLBACK}#", f"{CALLBACK}?app=1#frag"],
+    "uri",
+    [f"{CALLBACK}#frag", f"{CALLBACK}#", f"{CALLBACK}?app=1#frag"],
     ids=["fragment", "empty_fragment", "query_and_fragment"],
-)  # fmt: skip
+)
 def test_a_redirect_uri_with_a_fragment_is_an_html_400_page(own_settings, uri):
     """RFC 6749 §3.1.2: "The endpoint URI MUST NOT include a fragment component"."""
     params = _authorize_params(own_settings, uri)
@@ -198,10 +199,16 @@ def test_settings_change_with_the_runs_token_and_a_json_body(sandbox, server):
         ),
     ],
     ids=[
-        "simple_request", "no_token", "wrong_token", "empty_token", "text_plain", "form",
-        "foreign_host", "rebound_host",
+        "simple_request",
+        "no_token",
+        "wrong_token",
+        "empty_token",
+        "text_plain",
+        "form",
+        "foreign_host",
+        "rebound_host",
     ],
-)  # fmt: skip
+)
 def test_a_settings_change_is_refused_and_changes_nothing(sandbox, server, headers, status, why):
     headers = dict(headers)
     if headers.pop("TOKEN", False):
@@ -260,9 +267,11 @@ def test_reading_the_settings_shows_no_secret(sandbox):
         resp = requests.get(_settings_url(sandbox, server), timeout=10)
         assert resp.json()["bms_mfa_code"] == "***"
         secrets = (
-            "482913", sandbox.control_token.reveal(), sandbox.client_secret,
+            "482913",
+            sandbox.control_token.reveal(),
+            sandbox.client_secret,
             sandbox.bms_identity["password"],
-        )  # fmt: skip
+        )
         assert not [s for s in secrets if s in resp.text]
     assert sandbox.settings.value.bms_mfa_code == "482913"  # masked in the answer only
 

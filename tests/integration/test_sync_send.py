@@ -161,8 +161,9 @@ def test_sub_accounts_are_sent_after_their_parents(client, store, bms_frames):
     assert failed.empty, failed[["name", "action", "message"]].to_string()
     # Every sub-account sits under its parent's QuickBooks account, however much of the chart
     # earlier tests had sent (then it is linked, and was made under the same parent).
-    parents = {str(b): str(int(p)) for b, p in zip(gl["Id"], gl["ParentId"], strict=True)
-               if pd.notna(p)}  # fmt: skip
+    parents = {
+        str(b): str(int(p)) for b, p in zip(gl["Id"], gl["ParentId"], strict=True) if pd.notna(p)
+    }
     linked = [
         b for b in parents if store.qbo_id("account", b) and results.loc[b, "outcome"] == "ok"
     ]

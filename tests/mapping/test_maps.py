@@ -208,8 +208,9 @@ def test_config_file_overrides_and_options(tmp_path, monkeypatch):
         '[sync_map.account_types_by_code]\n"1000" = "Bank:Checking"\n'
     )
     maps, options = configured(load_config(path))
-    assert options == SyncOptions(carry_into_notes=True,
-                                  account_types_by_code={"1000": "Bank:Checking"})  # fmt: skip
+    assert options == SyncOptions(
+        carry_into_notes=True, account_types_by_code={"1000": "Bank:Checking"}
+    )
     assert options.non_inventory_categories == ("Hardware", "Software")  # the defaults, typed
     assert "CompanyName" not in maps["customer"].map(ACCOUNT_ROW, options).values
     path.write_text(base + "[sync_map]\ncary_into_notes = true\n")
@@ -223,8 +224,16 @@ def test_config_file_overrides_and_options(tmp_path, monkeypatch):
 def test_account_types_by_code_then_by_name_then_by_bms_type():
     from reconcile.mapping.transforms import account_type_table
 
-    row = {"Id": 101, "Code": "1000", "Name": "Checking", "Description": None,
-           "TypeName": "Asset", "ParentId": None, "ParentName": None, "IsActive": True}  # fmt: skip
+    row = {
+        "Id": 101,
+        "Code": "1000",
+        "Name": "Checking",
+        "Description": None,
+        "TypeName": "Asset",
+        "ParentId": None,
+        "ParentName": None,
+        "IsActive": True,
+    }
 
     def pair(row, **options):
         m = ACCOUNTS.map(row, options)
@@ -233,19 +242,23 @@ def test_account_types_by_code_then_by_name_then_by_bms_type():
     # QuickBooks' own name for a bank account: Bank, not BMS's Asset default.
     assert pair(row) == ("Bank", "Checking")
     assert pair({**row, "Name": "  accounts RECEIVABLE "}) == (
-        "Accounts Receivable", "AccountsReceivable"
-    )  # fmt: skip
+        "Accounts Receivable",
+        "AccountsReceivable",
+    )
     assert pair({**row, "Name": "Prepaid Expenses"}) == (
         "Other Current Asset",
         "OtherCurrentAssets",
     )
     assert pair({**row, "Name": "Reserve"}, account_types_by_name={"Reserve": "Bank:Savings"}) == (
-        "Bank", "Savings"
-    )  # fmt: skip
+        "Bank",
+        "Savings",
+    )
     assert pair(row, account_types_by_code={"1000": "Bank:MoneyMarket"}) == ("Bank", "MoneyMarket")
 
-    options = {"account_types_by_code": {"1000": "Bank:MoneyMarket"},
-               "account_types": {"Asset": "Other Asset:OtherLongTermAssets"}}  # fmt: skip
+    options = {
+        "account_types_by_code": {"1000": "Bank:MoneyMarket"},
+        "account_types": {"Asset": "Other Asset:OtherLongTermAssets"},
+    }
     table = account_type_table(options)
     rows = {(r["applies to"], r["BMS"]): r for r in table.to_dict("records")}
     assert rows[("BMS type", "Income")]["AccountType"] == "Income"
@@ -262,8 +275,9 @@ def test_sync_options_are_typed_frozen_and_checked_once():
     from reconcile.mapping.options import KINDS
 
     assert set(KINDS) == {f.name for f in fields(SyncOptions)}  # one list of options
-    options = SyncOptions.of({"default_items": {"Labor": "Hours"}, "customer_account_types":
-                              ["Client", "Prospect"]})  # fmt: skip
+    options = SyncOptions.of(
+        {"default_items": {"Labor": "Hours"}, "customer_account_types": ["Client", "Prospect"]}
+    )
     assert options.customer_account_types == ("Client", "Prospect")
     assert SyncOptions.of(options) is options and SyncOptions.of(None) == SyncOptions()
     with pytest.raises(FrozenInstanceError):

@@ -17,49 +17,93 @@ from reconcile.payments.frames import (
 # BMS invoices 1..4 of account 100 (QBO customer Q100), exported as QBO invoices 501..504.
 BMS = frame(
     [
-        {"Id": 1, "InvoiceNumber": "INV-1", "AccountId": 100, "StatusName": "Sent",
-         "GrandTotal": 500.0, "PaidAmount": 0.0, "PaymentDue": 500.0,
-         "AccountingAppReference": "501"},
-        {"Id": 2, "InvoiceNumber": "INV-2", "AccountId": 100, "StatusName": "Partially Paid",
-         "GrandTotal": 300.0, "PaidAmount": 100.0, "PaymentDue": 200.0,
-         "AccountingAppReference": "502"},
-        {"Id": 3, "InvoiceNumber": "INV-3", "AccountId": 100, "StatusName": "Void",
-         "GrandTotal": 0.0, "PaidAmount": 0.0, "PaymentDue": 0.0,
-         "AccountingAppReference": "503"},
-        {"Id": 4, "InvoiceNumber": "INV-4", "AccountId": 200, "StatusName": "Sent",
-         "GrandTotal": 80.0, "PaidAmount": 0.0, "PaymentDue": 80.0},
+        {
+            "Id": 1,
+            "InvoiceNumber": "INV-1",
+            "AccountId": 100,
+            "StatusName": "Sent",
+            "GrandTotal": 500.0,
+            "PaidAmount": 0.0,
+            "PaymentDue": 500.0,
+            "AccountingAppReference": "501",
+        },
+        {
+            "Id": 2,
+            "InvoiceNumber": "INV-2",
+            "AccountId": 100,
+            "StatusName": "Partially Paid",
+            "GrandTotal": 300.0,
+            "PaidAmount": 100.0,
+            "PaymentDue": 200.0,
+            "AccountingAppReference": "502",
+        },
+        {
+            "Id": 3,
+            "InvoiceNumber": "INV-3",
+            "AccountId": 100,
+            "StatusName": "Void",
+            "GrandTotal": 0.0,
+            "PaidAmount": 0.0,
+            "PaymentDue": 0.0,
+            "AccountingAppReference": "503",
+        },
+        {
+            "Id": 4,
+            "InvoiceNumber": "INV-4",
+            "AccountId": 200,
+            "StatusName": "Sent",
+            "GrandTotal": 80.0,
+            "PaidAmount": 0.0,
+            "PaymentDue": 80.0,
+        },
     ],
     INVOICE_COLUMNS,
-)  # fmt: skip
+)
 QBO = typed(
-    [{"qbo_invoice_id": str(i), "doc_number": f"INV-{i - 500}", "total": 1.0, "balance": 1.0}
-     for i in (501, 502, 503, 504, 599)],
+    [
+        {"qbo_invoice_id": str(i), "doc_number": f"INV-{i - 500}", "total": 1.0, "balance": 1.0}
+        for i in (501, 502, 503, 504, 599)
+    ],
     QBO_INVOICE_COLUMNS,
-)  # fmt: skip
-INVOICE_LINKS = pd.DataFrame({"kind": "invoice", "bms_id": ["1", "2", "3"],
-                              "qbo_id": ["501", "502", "503"]})  # fmt: skip
-CUSTOMER_LINKS = pd.DataFrame({"kind": "customer", "bms_id": ["100", "200"],
-                               "qbo_id": ["Q100", "Q200"]})  # fmt: skip
+)
+INVOICE_LINKS = pd.DataFrame(
+    {"kind": "invoice", "bms_id": ["1", "2", "3"], "qbo_id": ["501", "502", "503"]}
+)
+CUSTOMER_LINKS = pd.DataFrame(
+    {"kind": "customer", "bms_id": ["100", "200"], "qbo_id": ["Q100", "Q200"]}
+)
 ACCOUNTS = pd.DataFrame({"Id": [100, 200], "CurrencyName": ["USD", "USD"]})
 
 
 def pay(pid: str, total: float, *links: tuple[str, float], customer="Q100", day=1, **more):
     """A QBO Payment document paying (invoice id, amount) lines."""
     return {
-        "Id": pid, "TxnDate": f"2026-10-{day:02d}", "TotalAmt": total,
+        "Id": pid,
+        "TxnDate": f"2026-10-{day:02d}",
+        "TotalAmt": total,
         "UnappliedAmt": round(total - sum(a for _, a in links), 2),
         "CustomerRef": {"value": customer, "name": "Harbor Dental"},
         "CurrencyRef": {"value": more.pop("currency", "USD")},
-        "Line": [{"Amount": a, "LinkedTxn": [{"TxnId": i, "TxnType": "Invoice"}]}
-                 for i, a in links],
+        "Line": [
+            {"Amount": a, "LinkedTxn": [{"TxnId": i, "TxnType": "Invoice"}]} for i, a in links
+        ],
         **more,
-    }  # fmt: skip
+    }
 
 
 def plan_of(*docs, imported=(), interrupted=None):
     payments, lines = payment_frames(docs)
-    return c.classify(payments, lines, BMS, QBO, INVOICE_LINKS, CUSTOMER_LINKS, set(imported),
-                      ACCOUNTS, interrupted)  # fmt: skip
+    return c.classify(
+        payments,
+        lines,
+        BMS,
+        QBO,
+        INVOICE_LINKS,
+        CUSTOMER_LINKS,
+        set(imported),
+        ACCOUNTS,
+        interrupted,
+    )
 
 
 def klass(plan, pid):
@@ -81,11 +125,15 @@ def test_ready_shows_bms_before_and_after():
     assert klass(plan, "P1") == c.READY and plan.payments["importable"].all()
     lines = plan.lines.set_index("qbo_invoice_id")
     assert lines.loc["501", ["due_before", "due_after", "status_after"]].tolist() == [
-        500.0, 300.0, "Partially Paid",
-    ]  # fmt: skip
+        500.0,
+        300.0,
+        "Partially Paid",
+    ]
     assert lines.loc["502", ["paid_before", "paid_after", "due_after"]].tolist() == [
-        100.0, 150.0, 150.0,
-    ]  # fmt: skip
+        100.0,
+        150.0,
+        150.0,
+    ]
 
 
 def test_full_payment_makes_the_invoice_fully_paid():
@@ -146,18 +194,25 @@ def test_held_payments_and_match_rates():
     )
     assert klass(plan, "P3") == c.HELD and not plan.select(["P3"]).payments["importable"].any()
     assert c.match_rates(plan) == {
-        "payments": 3, "payments_importable": 1, "payment_rate": 0.3333,
-        "lines": 3, "lines_ready": 2, "line_rate": 0.6667,
-    }  # fmt: skip
+        "payments": 3,
+        "payments_importable": 1,
+        "payment_rate": 0.3333,
+        "lines": 3,
+        "lines_ready": 2,
+        "line_rate": 0.6667,
+    }
 
 
 def test_an_interrupted_import_found_applied_reads_imported_with_why():
-    plan = plan_of(pay("P1", 50.0, ("501", 50.0)),
-                   interrupted={"P1": (c.IMPORTED, "found applied in BMS")})  # fmt: skip
+    plan = plan_of(
+        pay("P1", 50.0, ("501", 50.0)), interrupted={"P1": (c.IMPORTED, "found applied in BMS")}
+    )
     row = plan.payments.set_index("payment_id").loc["P1"]
     assert (row["class"], row["reason"], row["importable"]) == (
-        c.IMPORTED, "found applied in BMS", False
-    )  # fmt: skip
+        c.IMPORTED,
+        "found applied in BMS",
+        False,
+    )
     assert plan.lines["due_after"].isna().all()  # nothing will apply
 
 

@@ -26,15 +26,26 @@ NA = pd.NA
 
 def bms(*rows: dict) -> pd.DataFrame:
     """BMS invoice headers: a sent, unpaid 100.00 invoice of Acme unless told otherwise."""
-    base = {"StatusName": "Sent", "AccountId": 1003, "AccountName": "Acme",
-            "GrandTotal": 100.0, "PaidAmount": 0.0, "PaymentDue": 100.0}  # fmt: skip
+    base = {
+        "StatusName": "Sent",
+        "AccountId": 1003,
+        "AccountName": "Acme",
+        "GrandTotal": 100.0,
+        "PaidAmount": 0.0,
+        "PaymentDue": 100.0,
+    }
     return frame([{"InvoiceNumber": f"INV-{r['Id']}", **base, **r} for r in rows], INVOICE_COLUMNS)
 
 
 def qbo(*rows: dict) -> pd.DataFrame:
     """QuickBooks invoices: an open 100.00 invoice of Acme (QuickBooks id 58) by default."""
-    base = {"customer_id": "58", "customer_name": "Acme Inc", "total": 100.0,
-            "balance": 100.0, "voided": False}  # fmt: skip
+    base = {
+        "customer_id": "58",
+        "customer_name": "Acme Inc",
+        "total": 100.0,
+        "balance": 100.0,
+        "voided": False,
+    }
     return typed([{**base, **r} for r in rows], QBO_INVOICE_COLUMNS)
 
 
@@ -49,18 +60,24 @@ def lines(*pairs: tuple[str, float]) -> pd.DataFrame:
 
 def links(*pairs: tuple[str, str], kind: str = "invoice") -> pd.DataFrame:
     return pd.DataFrame(
-        {"kind": [kind] * len(pairs), "bms_id": [b for b, _ in pairs],
-         "qbo_id": [q for _, q in pairs]},
+        {
+            "kind": [kind] * len(pairs),
+            "bms_id": [b for b, _ in pairs],
+            "qbo_id": [q for _, q in pairs],
+        },
         dtype=object,
-    )  # fmt: skip
+    )
 
 
 def one(bms_rows, qbo_rows, payment_lines=None, invoice_links=None, **options) -> dict:
     """The single reconciliation row of one BMS invoice and one QuickBooks invoice."""
     result = reconcile_invoices(
-        bms_rows, qbo_rows, payment_lines if payment_lines is not None else lines(),
-        invoice_links, **options,
-    )  # fmt: skip
+        bms_rows,
+        qbo_rows,
+        payment_lines if payment_lines is not None else lines(),
+        invoice_links,
+        **options,
+    )
     assert len(result) == 1, result
     return result.iloc[0].to_dict()
 
@@ -104,11 +121,16 @@ def test_link_beats_reference_beats_number():
 
 
 def test_duplicate_numbers_are_not_paired_by_number():
-    b = bms({"Id": 1, "InvoiceNumber": "INV-7"}, {"Id": 2, "InvoiceNumber": "INV-7"},
-            {"Id": 3, "InvoiceNumber": "INV-8"})  # fmt: skip
-    q = qbo({"qbo_invoice_id": "Q7", "doc_number": "INV-7"},
-            {"qbo_invoice_id": "Q8", "doc_number": "INV-8"},
-            {"qbo_invoice_id": "Q9", "doc_number": "INV-8"})  # fmt: skip
+    b = bms(
+        {"Id": 1, "InvoiceNumber": "INV-7"},
+        {"Id": 2, "InvoiceNumber": "INV-7"},
+        {"Id": 3, "InvoiceNumber": "INV-8"},
+    )
+    q = qbo(
+        {"qbo_invoice_id": "Q7", "doc_number": "INV-7"},
+        {"qbo_invoice_id": "Q8", "doc_number": "INV-8"},
+        {"qbo_invoice_id": "Q9", "doc_number": "INV-8"},
+    )
     assert pairs(pair_invoices(b, q, None)) == [
         ("1", None, "bms only"),
         ("2", None, "bms only"),
@@ -127,9 +149,11 @@ def test_each_invoice_is_paired_at_most_once():
         {"Id": 4, "AccountingAppReference": " Q2 "},
         {"Id": 5, "InvoiceNumber": "INV-5"},  # then by number: Q5
     )
-    q = qbo({"qbo_invoice_id": "Q1", "doc_number": "A"},
-            {"qbo_invoice_id": "Q2", "doc_number": "B"},
-            {"qbo_invoice_id": "Q5", "doc_number": "INV-5"})  # fmt: skip
+    q = qbo(
+        {"qbo_invoice_id": "Q1", "doc_number": "A"},
+        {"qbo_invoice_id": "Q2", "doc_number": "B"},
+        {"qbo_invoice_id": "Q5", "doc_number": "INV-5"},
+    )
     assert pairs(pair_invoices(b, q, links(("1", "Q1")))) == [
         ("1", "Q1", "link"),
         ("2", None, "bms only"),
@@ -146,8 +170,10 @@ def test_only_invoice_links_to_invoices_present_are_used():
         {"qbo_invoice_id": "Q1", "doc_number": "X"}, {"qbo_invoice_id": "Q2", "doc_number": "Y"}
     )
     other_kinds = links(("1", "Q1"), kind="customer")
-    assert pairs(pair_invoices(b, q, other_kinds))[:2] == [("1", None, "bms only"),
-                                                          ("2", None, "bms only")]  # fmt: skip
+    assert pairs(pair_invoices(b, q, other_kinds))[:2] == [
+        ("1", None, "bms only"),
+        ("2", None, "bms only"),
+    ]
     # A link to a QuickBooks invoice that is not there leaves the BMS invoice unpaired.
     gone = links(("1", "Q404"), ("2", "Q2"))
     assert pairs(pair_invoices(b, q, gone)) == [
@@ -162,8 +188,10 @@ def test_links_straight_from_the_store():
         store.link("invoice", "70001", "501")
         store.link("customer", "70002", "502")  # another kind: not an invoice link
         b = bms({"Id": 70001, "InvoiceNumber": "A"}, {"Id": 70002, "InvoiceNumber": "B"})
-        q = qbo({"qbo_invoice_id": "501", "doc_number": "X"},
-                {"qbo_invoice_id": "502", "doc_number": "Y"})  # fmt: skip
+        q = qbo(
+            {"qbo_invoice_id": "501", "doc_number": "X"},
+            {"qbo_invoice_id": "502", "doc_number": "Y"},
+        )
         assert pairs(pair_invoices(b, q, store.links())) == [
             ("70001", "501", "link"),
             ("70002", None, "bms only"),
@@ -179,8 +207,11 @@ def test_matched_unpaid():
     assert row["state"] == "matched"
     assert row["reason"] == "unpaid on both sides: 100.00 due"
     assert (row["bms_due"], row["qbo_balance"], row["qbo_applied"], row["difference"]) == (
-        100.0, 100.0, 0.0, 0.0,
-    )  # fmt: skip
+        100.0,
+        100.0,
+        0.0,
+        0.0,
+    )
 
 
 def test_matched_paid_in_full_in_two_payments():
@@ -219,8 +250,10 @@ def test_payment_in_quickbooks_not_yet_in_bms_is_an_amount_mismatch():
 
 
 def test_totals_that_differ_are_an_amount_mismatch():
-    row = one(bms({"Id": 1}), qbo({"qbo_invoice_id": "Q1", "doc_number": "INV-1",
-                                   "total": 110.0, "balance": 110.0}))  # fmt: skip
+    row = one(
+        bms({"Id": 1}),
+        qbo({"qbo_invoice_id": "Q1", "doc_number": "INV-1", "total": 110.0, "balance": 110.0}),
+    )
     assert row["state"] == "amount mismatch"
     assert (row["bms_total"], row["qbo_total"], row["difference"]) == (100.0, 110.0, 0.0)
     assert row["reason"] == "totals differ: BMS 100.00, QuickBooks 110.00"
@@ -275,11 +308,20 @@ def test_missing_in_bms_unless_voided():
     q = qbo(
         {"qbo_invoice_id": "Q1", "doc_number": "INV-1"},
         {"qbo_invoice_id": "Q9", "doc_number": "QB-9", "total": 20.0, "balance": 15.0},
-        {"qbo_invoice_id": "Q10", "doc_number": "QB-10", "customer_id": "77",
-         "customer_name": "Stranger LLC"},
-        {"qbo_invoice_id": "Q11", "doc_number": "QB-11", "voided": True, "total": 0.0,
-         "balance": 0.0},
-    )  # fmt: skip
+        {
+            "qbo_invoice_id": "Q10",
+            "doc_number": "QB-10",
+            "customer_id": "77",
+            "customer_name": "Stranger LLC",
+        },
+        {
+            "qbo_invoice_id": "Q11",
+            "doc_number": "QB-11",
+            "voided": True,
+            "total": 0.0,
+            "balance": 0.0,
+        },
+    )
     result = reconcile_invoices(b, q, lines(("Q9", 5.0)), None)
     assert result["qbo_invoice_id"].tolist() == ["Q1", "Q9", "Q10"]
     q9 = result.iloc[1]
@@ -294,8 +336,13 @@ def test_missing_in_bms_unless_voided():
 
 def test_void_on_both_sides_is_matched_and_on_one_side_a_mismatch():
     void_bms = {"Id": 1, "StatusName": "Void"}
-    voided_qbo = {"qbo_invoice_id": "Q1", "doc_number": "INV-1", "voided": True,
-                  "total": 0.0, "balance": 0.0}  # fmt: skip
+    voided_qbo = {
+        "qbo_invoice_id": "Q1",
+        "doc_number": "INV-1",
+        "voided": True,
+        "total": 0.0,
+        "balance": 0.0,
+    }
     both = one(bms(void_bms), qbo(voided_qbo))
     assert (both["state"], both["reason"]) == ("matched", "void on both sides")
     assert (both["bms_total"], both["bms_due"], both["qbo_total"]) == (0.0, 0.0, 0.0)
@@ -348,35 +395,73 @@ def by_invoice() -> pd.DataFrame:
     b = bms(
         {"Id": 1},  # Acme, 100 open on both sides: matched
         {"Id": 2},  # Acme, paid 60 in QuickBooks only: mismatch
-        {"Id": 3, "AccountName": "Beta", "StatusName": "Partially Paid", "PaidAmount": 50.0,
-         "PaymentDue": 50.0},  # Beta, partially paid on both sides
+        {
+            "Id": 3,
+            "AccountName": "Beta",
+            "StatusName": "Partially Paid",
+            "PaidAmount": 50.0,
+            "PaymentDue": 50.0,
+        },  # Beta, partially paid on both sides
         {"Id": 4, "AccountName": "Beta", "GrandTotal": 30.0, "PaymentDue": 30.0},  # missing
-    )  # fmt: skip
+    )
     q = qbo(
         {"qbo_invoice_id": "Q1", "doc_number": "INV-1"},
         {"qbo_invoice_id": "Q2", "doc_number": "INV-2", "balance": 40.0},
-        {"qbo_invoice_id": "Q3", "doc_number": "INV-3", "balance": 50.0, "customer_id": "59",
-         "customer_name": "Beta Co"},
-        {"qbo_invoice_id": "Q9", "doc_number": "QB-9", "total": 20.0, "balance": 20.0,
-         "customer_id": "60", "customer_name": "Gamma"},  # missing in BMS
-    )  # fmt: skip
+        {
+            "qbo_invoice_id": "Q3",
+            "doc_number": "INV-3",
+            "balance": 50.0,
+            "customer_id": "59",
+            "customer_name": "Beta Co",
+        },
+        {
+            "qbo_invoice_id": "Q9",
+            "doc_number": "QB-9",
+            "total": 20.0,
+            "balance": 20.0,
+            "customer_id": "60",
+            "customer_name": "Gamma",
+        },  # missing in BMS
+    )
     return reconcile_invoices(b, q, lines(("Q2", 60.0), ("Q3", 50.0)), None)
 
 
 def test_customer_totals(by_invoice):
     assert by_invoice["state"].tolist() == [
-        "matched", "amount mismatch", "partially paid", "missing in QBO", "missing in BMS",
-    ]  # fmt: skip
+        "matched",
+        "amount mismatch",
+        "partially paid",
+        "missing in QBO",
+        "missing in BMS",
+    ]
     customers = reconcile_customers(by_invoice)
     assert list(customers.columns) == CUSTOMER_COLUMNS
     assert customers.to_dict("records") == [
-        {"customer": "Acme", "bms_open": 200.0, "qbo_open": 140.0, "difference": -60.0,
-         "invoices": 2, "mismatches": 1},
-        {"customer": "Beta", "bms_open": 80.0, "qbo_open": 50.0, "difference": -30.0,
-         "invoices": 2, "mismatches": 1},
-        {"customer": "Gamma", "bms_open": 0.0, "qbo_open": 20.0, "difference": 20.0,
-         "invoices": 1, "mismatches": 1},
-    ]  # fmt: skip
+        {
+            "customer": "Acme",
+            "bms_open": 200.0,
+            "qbo_open": 140.0,
+            "difference": -60.0,
+            "invoices": 2,
+            "mismatches": 1,
+        },
+        {
+            "customer": "Beta",
+            "bms_open": 80.0,
+            "qbo_open": 50.0,
+            "difference": -30.0,
+            "invoices": 2,
+            "mismatches": 1,
+        },
+        {
+            "customer": "Gamma",
+            "bms_open": 0.0,
+            "qbo_open": 20.0,
+            "difference": 20.0,
+            "invoices": 1,
+            "mismatches": 1,
+        },
+    ]
 
 
 def test_customer_links_merge_names(by_invoice):
@@ -384,8 +469,11 @@ def test_customer_links_merge_names(by_invoice):
     assert customers["customer"].tolist() == ["Acme", "Beta"]
     beta = customers.iloc[1].to_dict()
     assert (beta["qbo_open"], beta["difference"], beta["invoices"], beta["mismatches"]) == (
-        70.0, -10.0, 3, 2,
-    )  # fmt: skip
+        70.0,
+        -10.0,
+        3,
+        2,
+    )
 
 
 def test_summary(by_invoice):
@@ -393,10 +481,23 @@ def test_summary(by_invoice):
     json.dumps(report)  # plain JSON values
     assert report == {
         "invoices": 5,
-        "states": {"missing in QBO": 1, "missing in BMS": 1, "amount mismatch": 1,
-                   "overpaid": 0, "partially paid": 1, "matched": 1},
+        "states": {
+            "missing in QBO": 1,
+            "missing in BMS": 1,
+            "amount mismatch": 1,
+            "overpaid": 0,
+            "partially paid": 1,
+            "matched": 1,
+        },
         "agreeing": 2,
-        "totals": {"bms_total": 330.0, "bms_paid": 50.0, "bms_due": 280.0, "qbo_total": 320.0,
-                   "qbo_balance": 210.0, "qbo_applied": 110.0, "difference": 60.0},
+        "totals": {
+            "bms_total": 330.0,
+            "bms_paid": 50.0,
+            "bms_due": 280.0,
+            "qbo_total": 320.0,
+            "qbo_balance": 210.0,
+            "qbo_applied": 110.0,
+            "difference": 60.0,
+        },
         "mismatch_difference": 60.0,
-    }  # fmt: skip
+    }

@@ -18,10 +18,18 @@ THREE_DAYS = 0.1 / (1 + 3 / 30)  # date evidence × weight, 3 days after the due
 def invoice(id_: int, number: str, due: float, account: int = 1, **more: object) -> dict:
     names = {1: "Harbor Dental", 2: "Pine Street Legal"}
     return {
-        "Id": id_, "InvoiceNumber": number, "AccountId": account, "AccountName": names[account],
-        "InvoiceDate": "2025-01-01T00:00:00Z", "DueDate": "2025-01-31T00:00:00Z",
-        "GrandTotal": due, "PaidAmount": 0, "PaymentDue": due, "StatusName": "Sent", **more,
-    }  # fmt: skip
+        "Id": id_,
+        "InvoiceNumber": number,
+        "AccountId": account,
+        "AccountName": names[account],
+        "InvoiceDate": "2025-01-01T00:00:00Z",
+        "DueDate": "2025-01-31T00:00:00Z",
+        "GrandTotal": due,
+        "PaidAmount": 0,
+        "PaymentDue": due,
+        "StatusName": "Sent",
+        **more,
+    }
 
 
 def invoices(*rows: dict) -> pd.DataFrame:
@@ -30,10 +38,16 @@ def invoices(*rows: dict) -> pd.DataFrame:
 
 def payment(amount: float, reference: str | None = None, **more: object) -> dict:
     return {
-        "payment_id": "P1", "txn_date": "2025-02-03", "customer_id": "Q1",
-        "customer_name": "Harbor Dental", "total": amount, "unapplied": amount,
-        "reference": reference, "memo": None, **more,
-    }  # fmt: skip
+        "payment_id": "P1",
+        "txn_date": "2025-02-03",
+        "customer_id": "Q1",
+        "customer_name": "Harbor Dental",
+        "total": amount,
+        "unapplied": amount,
+        "reference": reference,
+        "memo": None,
+        **more,
+    }
 
 
 def payments(*rows: dict) -> pd.DataFrame:
@@ -81,10 +95,13 @@ def test_clean_case_scores_at_least_0_9() -> None:
         ("inv 10042", 1.0, "INV-10042 found in reference 'inv 10042'"),
         ("Invoice #10042", 1.0, "INV-10042 found in reference 'Invoice #10042'"),
         ("INV-10024", 0.5, "INV-10042 nearly matches '10024' in reference 'INV-10024' (80%)"),
-        ("inv-1042", 0.5 + 0.3 * (800 / 9 - 80) / 20,
-         "INV-10042 nearly matches '1042' in reference 'inv-1042' (89%)"),
+        (
+            "inv-1042",
+            0.5 + 0.3 * (800 / 9 - 80) / 20,
+            "INV-10042 nearly matches '1042' in reference 'inv-1042' (89%)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_invoice_number_in_reference_with_typos(reference: str, evidence: float, said: str) -> None:
     # Two invoices due the same amount: only the number tells them apart.
     open_ = invoices(invoice(10042, "INV-10042", 1250.0), invoice(10077, "INV-10077", 1250.0))

@@ -11,9 +11,16 @@ from reconcile.qbo.faults import Fault
 
 ENVELOPE = {"Id", "SyncToken", "MetaData", "domain", "sparse"}
 SAMPLE = {  # a value of each kind a documented property may have
-    "str": "x", "bool": True, "date": "2026-11-30", "decimal": 1.5, "int": 2,
-    "ref": {"value": "1"}, "list": [], "any": {"anything": True}, "object": {},
-}  # fmt: skip
+    "str": "x",
+    "bool": True,
+    "date": "2026-11-30",
+    "decimal": 1.5,
+    "int": 2,
+    "ref": {"value": "1"},
+    "list": [],
+    "any": {"anything": True},
+    "object": {},
+}
 
 
 def test_the_vendored_reference_has_every_entity_served():
@@ -113,11 +120,15 @@ def test_nested_shapes_take_every_documented_property_and_say_where_the_rest_com
 
 
 def test_a_nested_property_nobody_documents_is_2010_and_the_misnamed_one_too():
-    line = {"Amount": 5, "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Colour": "red"}}  # fmt: skip
+    line = {
+        "Amount": 5,
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": "1"}, "Colour": "red"},
+    }
     with pytest.raises(Fault) as caught:
-        rules.validate("Invoice", {"CustomerRef": {"value": "1"}, "Line": [line]},
-                       creating=True, sparse=False)  # fmt: skip
+        rules.validate(
+            "Invoice", {"CustomerRef": {"value": "1"}, "Line": [line]}, creating=True, sparse=False
+        )
     assert caught.value.code == "2010" and "Colour" in caught.value.detail
     subtotal = {"Amount": 5, "DetailType": "SubTotalLineDetail", "SubtotalLineDetail": {}}
     body = {"CustomerRef": {"value": "1"}, "Line": [{**line, "SalesItemLineDetail": {}}, subtotal]}
@@ -128,17 +139,25 @@ def test_a_nested_property_nobody_documents_is_2010_and_the_misnamed_one_too():
 
 def test_where_intuits_lengths_disagree_the_toolkit_keeps_the_smaller_the_sandbox_the_larger():
     assert rules.DISPUTED_LENGTHS == {  # (the table's, after reference/qbo-api.md §4; reference)
-        "Vendor.PrintOnCheckName": (110, 100), "Employee.PrintOnCheckName": (110, 100),
+        "Vendor.PrintOnCheckName": (110, 100),
+        "Employee.PrintOnCheckName": (110, 100),
         "Employee.PrimaryPhone.FreeFormNumber": (30, 20),
-        "Employee.Mobile.FreeFormNumber": (30, 20), "Item.PurchaseDesc": (4000, 1000),
-        "TaxCode.Name": (10, 100), "TaxCode.Description": (31, 100),
+        "Employee.Mobile.FreeFormNumber": (30, 20),
+        "Item.PurchaseDesc": (4000, 1000),
+        "TaxCode.Name": (10, 100),
+        "TaxCode.Description": (31, 100),
         "CompanyInfo.PrimaryPhone.FreeFormNumber": (30, 20),
-    }  # fmt: skip
+    }
     body = {"DisplayName": "Long Vendor", "PrintOnCheckName": "x" * 105}
     with pytest.raises(Fault) as caught:
         rules.validate("Vendor", body, creating=True, sparse=False)
     assert caught.value.code == "2050" and "Max:100" in caught.value.detail
     rules.validate("Vendor", body, creating=True, sparse=False, lenient=True)
     with pytest.raises(Fault):
-        rules.validate("Vendor", {**body, "PrintOnCheckName": "x" * 111}, creating=True,
-                       sparse=False, lenient=True)  # fmt: skip
+        rules.validate(
+            "Vendor",
+            {**body, "PrintOnCheckName": "x" * 111},
+            creating=True,
+            sparse=False,
+            lenient=True,
+        )

@@ -221,8 +221,9 @@ with TokenStore(sys.argv[1]).lock():
 
 
 def test_a_lock_held_elsewhere_is_waited_for_a_bounded_time_naming_the_holder(store):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(store.path)],
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(store.path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         refused = pytest.raises(TokenLockError, match=rf"locked by process {holder.pid}@.* 1 s")

@@ -389,8 +389,14 @@ def test_invoice_arithmetic(demo, invoices):
     for inv in invoices:
         lines = inv["LineItems"]
         assert 1 <= len(lines) <= 6
-        for value in (inv["Discount"], inv["TotalPrice"], inv["TotalTax"], inv["GrandTotal"],
-                      inv["PaidAmount"], inv["PaymentDue"]):  # fmt: skip
+        for value in (
+            inv["Discount"],
+            inv["TotalPrice"],
+            inv["TotalTax"],
+            inv["GrandTotal"],
+            inv["PaidAmount"],
+            inv["PaymentDue"],
+        ):
             assert dec(value) == money(dec(value))
         for ln in lines:
             assert dec(ln["TotalPrice"]) == money(dec(ln["Qty"]) * dec(ln["UnitPrice"]))
@@ -615,9 +621,14 @@ def test_only_today_sets_the_clock():
 
 def test_invoices_stream(demo):
     stream = iter_invoices(
-        demo.accounts, demo.services, demo.tax_items, demo.gl_accounts, DemoSizes(),
-        seed=7, today=TODAY,
-    )  # fmt: skip
+        demo.accounts,
+        demo.services,
+        demo.tax_items,
+        demo.gl_accounts,
+        DemoSizes(),
+        seed=7,
+        today=TODAY,
+    )
     assert inspect.isgenerator(stream)
     first = next(stream)
     assert first["Id"] == COMPACT_IDS.invoice and first["InvoiceNumber"] == "INV-10001"

@@ -23,8 +23,10 @@ def test_standard_preferences_are_a_us_service_companys():
     assert not sales["AllowShipping"] and not sales["AllowDeposit"] and sales["AutoApplyCredit"]
     assert sales["DefaultTerms"]["name"] == "Net 30"
     assert prefs["TaxPrefs"] == {"UsingSalesTax": True, "PartnerTaxEnabled": False}
-    assert prefs["CurrencyPrefs"] == {"HomeCurrency": {"value": "USD"},
-                                      "MultiCurrencyEnabled": False}  # fmt: skip
+    assert prefs["CurrencyPrefs"] == {
+        "HomeCurrency": {"value": "USD"},
+        "MultiCurrencyEnabled": False,
+    }
     assert prefs["ReportPrefs"]["ReportBasis"] == "Accrual"
     assert company_profiles.preferences("") == prefs  # no name: the standard company
 
@@ -60,8 +62,12 @@ def test_an_unknown_profile_is_named():
         SandboxSettings(company_profile=3).check()
     SandboxSettings(company_profile="automated_tax,tracking").check()
     assert set(company_profiles.PROFILES) == {
-        "standard", "automated_tax", "auto_numbers", "multicurrency", "tracking"
-    }  # fmt: skip
+        "standard",
+        "automated_tax",
+        "auto_numbers",
+        "multicurrency",
+        "tracking",
+    }
 
 
 def test_what_the_profiles_seed_is_named_like_the_bms_demo():

@@ -147,8 +147,12 @@ def test_the_command_refuses_a_foreign_folder_in_one_line(tmp_path, command, res
         args += ["--workspace", str(tmp_path / "ws")]
     done = subprocess.run(
         [*args, *(["--reset"] if reset else [])],
-        env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
     assert done.returncode == 1, done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: refusing to "), done.stderr

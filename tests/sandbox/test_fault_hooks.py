@@ -33,9 +33,15 @@ def test_fail_write_hits_the_first_write_after_n_writes_once():
 
 @pytest.mark.parametrize(
     "value",
-    [{"after": -1, "fault": "500"}, {"after": True, "fault": "500"}, {"after": 1},
-     {"after": 1, "fault": "418"}, {"after": 1, "fault": "500", "also": 1}, [1, "500"]],
-)  # fmt: skip
+    [
+        {"after": -1, "fault": "500"},
+        {"after": True, "fault": "500"},
+        {"after": 1},
+        {"after": 1, "fault": "418"},
+        {"after": 1, "fault": "500", "also": 1},
+        [1, "500"],
+    ],
+)
 def test_a_wrong_fail_write_is_refused_saying_what_it_takes(value):
     with pytest.raises(ValueError, match="fail_write must be None or"):
         SandboxSettings(fail_write=value).check()
@@ -47,8 +53,12 @@ def test_both_servers_inject_a_fault_alike_in_their_own_shapes():
     from reconcile.sandbox.qbo_app import FAULT_SHAPES as QBO
 
     box = SettingsBox(Store(":memory:"), time_scale=60.0)
-    box.update({"fail_next": ["503", "429", "reset-after", "reset"],
-                "bms_fail_next": ["503", "429", "reset-after", "reset"]})  # fmt: skip
+    box.update(
+        {
+            "fail_next": ["503", "429", "reset-after", "reset"],
+            "bms_fail_next": ["503", "429", "reset-after", "reset"],
+        }
+    )
     for server, shapes, fault_word in (("qbo", QBO, b"SystemFault"), ("bms", BMS, b"Success")):
         unavailable, throttled, lost, dropped = (
             inject(box, server, False, shapes) for _ in range(4)

@@ -36,13 +36,28 @@ CUSTOMERS = [
 ]
 
 INVOICES = [
-    {"Id": "1", "DocNumber": "1001", "TxnDate": "2025-12-31", "TotalAmt": 300.0,
-     "CustomerRef": {"value": "10", "name": "O'Brien & Sons"}},
-    {"Id": "2", "DocNumber": "1002", "TxnDate": "2026-01-01", "TotalAmt": 300.01,
-     "CustomerRef": {"value": "2", "name": "Amy's Bird Sanctuary"}},
-    {"Id": "3", "DocNumber": "1003", "TxnDate": "2026-02-15", "TotalAmt": 1200,
-     "CustomerRef": {"value": "10", "name": "O'Brien & Sons"}},
-]  # fmt: skip
+    {
+        "Id": "1",
+        "DocNumber": "1001",
+        "TxnDate": "2025-12-31",
+        "TotalAmt": 300.0,
+        "CustomerRef": {"value": "10", "name": "O'Brien & Sons"},
+    },
+    {
+        "Id": "2",
+        "DocNumber": "1002",
+        "TxnDate": "2026-01-01",
+        "TotalAmt": 300.01,
+        "CustomerRef": {"value": "2", "name": "Amy's Bird Sanctuary"},
+    },
+    {
+        "Id": "3",
+        "DocNumber": "1003",
+        "TxnDate": "2026-02-15",
+        "TotalAmt": 1200,
+        "CustomerRef": {"value": "10", "name": "O'Brien & Sons"},
+    },
+]
 
 
 def run(text: str, rows: list[dict]) -> dict:

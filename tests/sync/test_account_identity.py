@@ -12,14 +12,38 @@ from reconcile.store import SyncStore
 from reconcile.sync.plan import build_plan
 from tests.sync.test_plan import TAX_ITEMS, _state
 
-SERVICES = {"Id": "12", "SyncToken": "0", "Name": "Services", "AcctNum": "4000",
-            "AccountType": "Income", "AccountSubType": "ServiceFeeIncome",
-            "Classification": "Revenue", "Active": True}  # fmt: skip
-GL = {"Id": 110, "Code": "4000", "Name": "Income", "Description": None, "TypeName": "Income",
-      "ParentId": None, "ParentName": None, "IsActive": True}  # fmt: skip
-ITEM = {"Id": 310, "Name": "Firewall", "Description": None, "UnitPrice": 10.0,
-        "Category": "Hardware", "IncomeAccountCode": "4000", "IncomeAccountName": "Income",
-        "ExpenseAccountCode": None, "IsTaxable": False, "IsActive": True}  # fmt: skip
+SERVICES = {
+    "Id": "12",
+    "SyncToken": "0",
+    "Name": "Services",
+    "AcctNum": "4000",
+    "AccountType": "Income",
+    "AccountSubType": "ServiceFeeIncome",
+    "Classification": "Revenue",
+    "Active": True,
+}
+GL = {
+    "Id": 110,
+    "Code": "4000",
+    "Name": "Income",
+    "Description": None,
+    "TypeName": "Income",
+    "ParentId": None,
+    "ParentName": None,
+    "IsActive": True,
+}
+ITEM = {
+    "Id": 310,
+    "Name": "Firewall",
+    "Description": None,
+    "UnitPrice": 10.0,
+    "Category": "Hardware",
+    "IncomeAccountCode": "4000",
+    "IncomeAccountName": "Income",
+    "ExpenseAccountCode": None,
+    "IsTaxable": False,
+    "IsActive": True,
+}
 
 
 @pytest.fixture()

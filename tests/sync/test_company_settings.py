@@ -26,12 +26,15 @@ AST = replace(DEFAULT, automated_tax=True)
 NUMBERS_OFF = replace(DEFAULT, custom_numbers=False)
 MULTI = replace(DEFAULT, multicurrency=True)
 PREFERENCES = {  # the shape of Intuit's Preferences record (entity reference)
-    "AccountingInfoPrefs": {"ClassTrackingPerTxn": True, "TrackDepartments": True,
-                            "DepartmentTerminology": "Division"},
+    "AccountingInfoPrefs": {
+        "ClassTrackingPerTxn": True,
+        "TrackDepartments": True,
+        "DepartmentTerminology": "Division",
+    },
     "SalesFormsPrefs": {"CustomTxnNumbers": False},
     "TaxPrefs": {"UsingSalesTax": True, "PartnerTaxEnabled": True},
     "CurrencyPrefs": {"HomeCurrency": {"value": "CAD"}, "MultiCurrencyEnabled": True},
-}  # fmt: skip
+}
 
 
 @pytest.fixture()
@@ -45,9 +48,14 @@ def _plan(store, company, state=None, options=None, currency=None, **changes):
     headers = _frames(**changes)
     currencies = {str(HEADER["AccountId"]): currency} if currency else None
     plan = build_invoice_plan(
-        *headers, state or _state(), store, options or {}, TAX, company=company,
+        *headers,
+        state or _state(),
+        store,
+        options or {},
+        TAX,
+        company=company,
         currencies=currencies,
-    )  # fmt: skip
+    )
     return plan
 
 
@@ -83,8 +91,12 @@ def test_custom_numbers_off_sends_no_docnumber_and_keeps_the_bms_number_in_the_n
 
 def test_custom_numbers_off_finds_an_exported_invoice_by_its_note_not_its_number(store):
     theirs = {"Id": "900", "SyncToken": "0", "DocNumber": "INV-10001", "TotalAmt": 428.44}
-    ours = {"Id": "901", "SyncToken": "2", "DocNumber": "1042",
-            "PrivateNote": number_note("INV-10001")}  # fmt: skip
+    ours = {
+        "Id": "901",
+        "SyncToken": "2",
+        "DocNumber": "1042",
+        "PrivateNote": number_note("INV-10001"),
+    }
     state = _state(Invoice=[theirs, ours])
     p = _plan(store, NUMBERS_OFF, state).iloc[-1]
     assert (p["action"], p["qbo_id"]) == ("link", "901")
@@ -139,8 +151,11 @@ def test_multicurrency_sends_the_currency_and_blocks_a_customer_in_another(store
     p = _plan(store, MULTI, currency="USD").iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert p["body"]["CurrencyRef"] == {"value": "USD"}
-    cad = _state(Customer=[{"Id": "58", "DisplayName": "O'Brien & Sons Plumbing",
-                            "CurrencyRef": {"value": "CAD"}}])  # fmt: skip
+    cad = _state(
+        Customer=[
+            {"Id": "58", "DisplayName": "O'Brien & Sons Plumbing", "CurrencyRef": {"value": "CAD"}}
+        ]
+    )
     p = _plan(store, MULTI, cad, currency="USD").iloc[-1]
     assert p["action"] == "blocked"
     assert "is in CAD" in p["reason"] and "customer's currency" in p["reason"]
@@ -154,11 +169,19 @@ def test_one_currency_company_blocks_an_invoice_in_another(store):
 
 
 def _customers(company, state_customers=(), currency="USD"):
-    rows = pd.DataFrame([{
-        "Id": 1003, "AccountName": "O'Brien & Sons Plumbing", "AccountCode": "C0003",
-        "AccountType": "Client", "IsActive": True, "CurrencyName": currency,
-        "SalesTaxItemName": "MA Sales Tax",
-    }])  # fmt: skip
+    rows = pd.DataFrame(
+        [
+            {
+                "Id": 1003,
+                "AccountName": "O'Brien & Sons Plumbing",
+                "AccountCode": "C0003",
+                "AccountType": "Client",
+                "IsActive": True,
+                "CurrencyName": currency,
+                "SalesTaxItemName": "MA Sales Tax",
+            }
+        ]
+    )
     state = _state(Customer=list(state_customers), Vendor=[], Employee=[])
     with SyncStore(":memory:") as s:
         return build_plan(MAPS["customer"], rows, state, s, {}, TAX, company=company).iloc[-1]
@@ -168,8 +191,12 @@ def test_customer_currency_is_sent_on_create_and_a_found_one_must_agree():
     p = _customers(MULTI)
     assert p["action"] == "create", p["reason"]
     assert p["body"]["CurrencyRef"] == {"value": "USD"}
-    found = {"Id": "58", "SyncToken": "0", "DisplayName": "O'Brien & Sons Plumbing",
-             "CurrencyRef": {"value": "CAD"}}  # fmt: skip
+    found = {
+        "Id": "58",
+        "SyncToken": "0",
+        "DisplayName": "O'Brien & Sons Plumbing",
+        "CurrencyRef": {"value": "CAD"},
+    }
     p = _customers(MULTI, [found])
     assert p["action"] == "blocked" and p["qbo_id"] == "58"
     assert "QuickBooks never changes a customer's currency" in p["reason"]
@@ -187,16 +214,19 @@ def test_automated_tax_sends_no_default_tax_code_on_customers():
 def test_classes_and_locations_are_sent_where_the_company_tracks_them(store):
     tracking = replace(DEFAULT, class_tracking="transaction", locations=True)
     options = {"classes": {"*": "Managed Services"}, "locations": {"Main Office": "Boston"}}
-    lists = {"Class": [{"Id": "5", "Name": "Managed Services"}],
-             "Department": [{"Id": "2", "Name": "Boston"}]}  # fmt: skip
+    lists = {
+        "Class": [{"Id": "5", "Name": "Managed Services"}],
+        "Department": [{"Id": "2", "Name": "Boston"}],
+    }
     p = _plan(store, tracking, _state(**lists), options, AccountLocationName="Main Office")
     p = p.iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert (p["body"]["ClassRef"], p["body"]["DepartmentRef"]) == ({"value": "5"}, {"value": "2"})
     untracked = _plan(store, DEFAULT, _state(**lists), options).iloc[-1]
     assert "ClassRef" not in untracked["body"] and "DepartmentRef" not in untracked["body"]
-    missing = _plan(store, tracking, _state(Class=[], Department=[]), options,
-                    AccountLocationName="Main Office").iloc[-1]  # fmt: skip
+    missing = _plan(
+        store, tracking, _state(Class=[], Department=[]), options, AccountLocationName="Main Office"
+    ).iloc[-1]
     assert missing["action"] == "blocked"
     assert "QuickBooks has no active class 'Managed Services'" in missing["reason"]
 
@@ -216,8 +246,12 @@ def test_classes_per_line(store):
 
 
 def test_the_preview_shows_what_the_settings_send(store):
-    plan = _plan(store, replace(MULTI, custom_numbers=False, automated_tax=True),
-                 options={"automated_sales_tax": "quickbooks"}, currency="USD")  # fmt: skip
+    plan = _plan(
+        store,
+        replace(MULTI, custom_numbers=False, automated_tax=True),
+        options={"automated_sales_tax": "quickbooks"},
+        currency="USD",
+    )
     records = invoice_preview(plan, MAPS).records.set_index("field")
     assert records.loc["Private note", "to_send"] == "BMS invoice INV-10001"
     assert records.loc["Currency", "to_send"] == "USD"

@@ -14,18 +14,36 @@ from reconcile.sync.plan import MADE_NEEDS
 from tests.sync.test_invoice_plan import TAX, _frames, _state
 
 NAME = "O'Brien & Sons Plumbing"
-CUSTOMER = {"Id": 1003, "AccountName": NAME, "AccountType": "Client", "IsActive": True,
-            "NetDays": 30}  # fmt: skip
+CUSTOMER = {
+    "Id": 1003,
+    "AccountName": NAME,
+    "AccountType": "Client",
+    "IsActive": True,
+    "NetDays": 30,
+}
 ITEMS = [
     {"Id": 1, "Name": "Remote Support", "IncomeAccountCode": "4000", "IsActive": True},
     {"Id": 2, "Name": "Firewall", "IncomeAccountCode": "4100", "IsActive": True},
 ]
 ACCOUNTS = [
-    {"Id": 10, "Code": "4000", "Name": "Services", "TypeName": "Income", "ParentId": None,
-     "IsActive": True},
-    {"Id": 11, "Code": "4100", "Name": "Hardware", "TypeName": "Income", "ParentId": 10,
-     "ParentName": "Services", "IsActive": True},
-]  # fmt: skip
+    {
+        "Id": 10,
+        "Code": "4000",
+        "Name": "Services",
+        "TypeName": "Income",
+        "ParentId": None,
+        "IsActive": True,
+    },
+    {
+        "Id": 11,
+        "Code": "4100",
+        "Name": "Hardware",
+        "TypeName": "Income",
+        "ParentId": 10,
+        "ParentName": "Services",
+        "IsActive": True,
+    },
+]
 # Nothing in QuickBooks but the term (and no name sharers).
 EMPTY = {"Customer": [], "Item": [], "Account": [], "Vendor": [], "Employee": []}
 # Only "Firewall" is missing: the invoice needs item 2, which needs GL account 11 (code 4100).
@@ -141,12 +159,24 @@ def test_dependencies_come_first_in_order_then_the_invoices(store):
 def test_unlinked_ancestors_of_a_needed_account_are_included_and_others_are_not(store):
     accounts = [
         {"Id": 9, "Code": "3000", "Name": "Top", "TypeName": "Income", "ParentId": None},
-        {"Id": 10, "Code": "4000", "Name": "Services", "TypeName": "Income", "ParentId": 9,
-         "ParentName": "Top"},
-        {"Id": 11, "Code": "4100", "Name": "Hardware", "TypeName": "Income", "ParentId": 10,
-         "ParentName": "Services"},
+        {
+            "Id": 10,
+            "Code": "4000",
+            "Name": "Services",
+            "TypeName": "Income",
+            "ParentId": 9,
+            "ParentName": "Top",
+        },
+        {
+            "Id": 11,
+            "Code": "4100",
+            "Name": "Hardware",
+            "TypeName": "Income",
+            "ParentId": 10,
+            "ParentName": "Services",
+        },
         {"Id": 12, "Code": "5000", "Name": "Unused", "TypeName": "Income", "ParentId": None},
-    ]  # fmt: skip
+    ]
     _, plan = _plans(store, ONLY_FIREWALL, _master(accounts=accounts))
     assert _rows(plan) == [
         ("account", "9", "create"),

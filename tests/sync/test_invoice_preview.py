@@ -23,8 +23,10 @@ from reconcile.sync.invoices import build_invoice_plan
 from tests.sync.test_invoice_dependencies import EMPTY, NAME, _plans
 from tests.sync.test_invoice_plan import TAX, _frames, _state
 
-WHEN = {"InvoiceDate": pd.Timestamp("2026-10-01", tz="UTC"),
-        "DueDate": pd.Timestamp("2026-10-31", tz="UTC")}  # as the loaders type them  # fmt: skip
+WHEN = {
+    "InvoiceDate": pd.Timestamp("2026-10-01", tz="UTC"),
+    "DueDate": pd.Timestamp("2026-10-31", tz="UTC"),
+}  # as the loaders type them
 # INV-10001 as QuickBooks holds it after someone changed the Firewall line to 370.
 QBO_INVOICE = {
     "Id": "500",
@@ -92,9 +94,18 @@ def test_records_list_the_dependencies_first_then_the_invoice_header(store):
 
     head = records[records["kind"] == "invoice"].set_index("field")
     assert head.index.tolist() == [
-        "Customer", "Invoice no.", "Invoice date", "Due date", "Terms", "Sales tax",
-        "Message on invoice", "Email", "P.O. number", "Total", "Tax",
-    ]  # fmt: skip
+        "Customer",
+        "Invoice no.",
+        "Invoice date",
+        "Due date",
+        "Terms",
+        "Sales tax",
+        "Message on invoice",
+        "Email",
+        "P.O. number",
+        "Total",
+        "Tax",
+    ]
     assert head[["bms_value", "to_send"]].values.tolist() == [
         [NAME, NAME],
         ["INV-10001", "INV-10001"],
@@ -155,20 +166,32 @@ def test_a_linked_invoice_shows_quickbooks_amounts_and_marks_changed_lines(store
     assert lines["changed"].tolist() == [False, True, False]
     head = preview.records.set_index("field")
     assert head.loc["Total", ["to_send", "in_quickbooks", "changed"]].tolist() == [
-        428.44, 403.81, True,
-    ]  # fmt: skip
+        428.44,
+        403.81,
+        True,
+    ]
     assert not head.loc["Customer", "changed"]  # the same customer id
     assert preview.totals["in_quickbooks"].tolist() == [403.81]
 
 
 def test_totals_per_invoice_and_a_disagreeing_grand_total(store):
     store.link("customer", "1003", "58")
-    plan = _invoice_plan(store, _state(), {}, {"Id": 70002, "InvoiceNumber": "INV-10002",
-                                               "GrandTotal": 430.0})  # fmt: skip
+    plan = _invoice_plan(
+        store, _state(), {}, {"Id": 70002, "InvoiceNumber": "INV-10002", "GrandTotal": 430.0}
+    )
     totals = invoice_preview(plan, MAPS).totals
     assert list(totals.columns) == TOTALS_COLUMNS
-    shown = ["bms_id", "invoice", "action", "bms_total", "qbo_total", "bms_tax", "qbo_tax",
-             "difference", "agree"]  # fmt: skip
+    shown = [
+        "bms_id",
+        "invoice",
+        "action",
+        "bms_total",
+        "qbo_total",
+        "bms_tax",
+        "qbo_tax",
+        "difference",
+        "agree",
+    ]
     assert totals[shown].values.tolist() == [
         ["70001", "INV-10001", "create", 428.44, 428.44, 24.69, 24.69, 0.0, True],
         ["70002", "INV-10002", "blocked", 430.0, 428.44, 24.69, 24.69, -1.56, False],
@@ -177,8 +200,9 @@ def test_totals_per_invoice_and_a_disagreeing_grand_total(store):
 
 def test_style_totals_paints_only_the_disagreeing_row_red(store):
     store.link("customer", "1003", "58")
-    plan = _invoice_plan(store, _state(), {}, {"Id": 70002, "InvoiceNumber": "INV-10002",
-                                               "GrandTotal": 430.0})  # fmt: skip
+    plan = _invoice_plan(
+        store, _state(), {}, {"Id": 70002, "InvoiceNumber": "INV-10002", "GrandTotal": 430.0}
+    )
     html = style_totals(invoice_preview(plan, MAPS).totals).to_html()
     red = _styled_cells(html, "#ffcdd2")
     assert red == {f"row1_col{c}" for c in range(len(TOTALS_COLUMNS))}

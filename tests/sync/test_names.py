@@ -42,9 +42,14 @@ def store():
 
 def _row(bms_id: int, name: str, code: str | None = None) -> dict:
     return {
-        **ACCOUNT_ROW, "Id": bms_id, "AccountName": name, "AccountCode": code or f"C{bms_id}",
-        "NetDays": None, "SalesTaxItemId": None, "SalesTaxItemName": None,
-    }  # fmt: skip
+        **ACCOUNT_ROW,
+        "Id": bms_id,
+        "AccountName": name,
+        "AccountCode": code or f"C{bms_id}",
+        "NetDays": None,
+        "SalesTaxItemId": None,
+        "SalesTaxItemName": None,
+    }
 
 
 EDGES = [

@@ -49,8 +49,10 @@ def test_new_customer_is_created_with_needs_for_missing_term_and_tax_code(store)
     assert term["body"] == {"Name": "Net 45", "DueDays": 45}
     assert term["reason"] == "needed by O'Brien & Sons Plumbing"
     assert (code["kind"], code["name"], code["changes"]) == (
-        "taxcode", "MA 6.25%", ["RateValue", "TaxCode"]
-    )  # fmt: skip
+        "taxcode",
+        "MA 6.25%",
+        ["RateValue", "TaxCode"],
+    )
     assert p["action"] == "create"
     assert p["body"]["DisplayName"] == "O'Brien & Sons Plumbing"
     assert {n.label for n in p["needs"]} == {"Net 45", "MA 6.25%"}
@@ -248,10 +250,18 @@ def test_an_address_is_sent_whole_when_one_part_changes(store):
 
 
 def test_a_name_lookup_finds_quickbooks_deleted_renaming_of_inactive_records_only():
-    state = QboState({"Customer": [
-        {"Id": "1", "DisplayName": "Acme (deleted)", "Active": False},
-        {"Id": "2", "DisplayName": "Beta (deleted)", "Active": True},  # a name, not a rename
-    ]})  # fmt: skip
+    state = QboState(
+        {
+            "Customer": [
+                {"Id": "1", "DisplayName": "Acme (deleted)", "Active": False},
+                {
+                    "Id": "2",
+                    "DisplayName": "Beta (deleted)",
+                    "Active": True,
+                },  # a name, not a rename
+            ]
+        }
+    )
     assert [r["Id"] for r in state.by_name("Customer", "DisplayName", "acme")] == ["1"]
     assert state.by_name("Customer", "DisplayName", "Beta") == []
     assert state.by_field("Customer", "DisplayName", "Acme") == []

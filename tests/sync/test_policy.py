@@ -19,13 +19,34 @@ from reconcile.sync.policy import (
 )
 from tests.sync.test_plan import TAX_ITEMS, _row, _state
 
-CHECKING = {"Id": "35", "SyncToken": "4", "Name": "Checking", "AcctNum": "1000",
-            "AccountType": "Bank", "AccountSubType": "Checking", "Active": True}  # fmt: skip
-UNDEPOSITED = {"Id": "4", "SyncToken": "0", "Name": "Undeposited Funds", "AcctNum": "1200",
-               "AccountType": "Other Current Asset", "AccountSubType": "UndepositedFunds",
-               "Active": True}  # fmt: skip
-GL = {"Id": 101, "Code": "1000", "Name": "Checking", "Description": "Operating account",
-      "TypeName": "Asset", "ParentId": None, "ParentName": None, "IsActive": True}  # fmt: skip
+CHECKING = {
+    "Id": "35",
+    "SyncToken": "4",
+    "Name": "Checking",
+    "AcctNum": "1000",
+    "AccountType": "Bank",
+    "AccountSubType": "Checking",
+    "Active": True,
+}
+UNDEPOSITED = {
+    "Id": "4",
+    "SyncToken": "0",
+    "Name": "Undeposited Funds",
+    "AcctNum": "1200",
+    "AccountType": "Other Current Asset",
+    "AccountSubType": "UndepositedFunds",
+    "Active": True,
+}
+GL = {
+    "Id": 101,
+    "Code": "1000",
+    "Name": "Checking",
+    "Description": "Operating account",
+    "TypeName": "Asset",
+    "ParentId": None,
+    "ParentName": None,
+    "IsActive": True,
+}
 
 
 @pytest.fixture()
@@ -73,8 +94,9 @@ def test_an_accounts_type_is_never_changed_and_a_system_account_not_at_all():
     changes = ["AccountType", "AccountSubType", "Description"]
     created = {**CHECKING, "Description": "x"}
     assert split_changes("account", changes, created, "created") == (
-        ["Description"], {"AccountType": KEPT_TYPE, "AccountSubType": KEPT_TYPE}
-    )  # fmt: skip
+        ["Description"],
+        {"AccountType": KEPT_TYPE, "AccountSubType": KEPT_TYPE},
+    )
     assert is_system_account(UNDEPOSITED) and not is_system_account(CHECKING)
     assert is_system_account({"AccountType": "Accounts Receivable"})
     send, kept = split_changes("account", changes, UNDEPOSITED, "created")
@@ -109,8 +131,12 @@ def test_a_system_account_is_linked_and_nothing_is_sent(store):
 
 def test_a_linked_customers_address_keeps_its_parts_and_gains_the_blank_ones(store):
     row = _row(NetDays=None, SalesTaxItemId=None, SalesTaxItemName=None)
-    qbo = {"Id": "58", "SyncToken": "2", "DisplayName": "O'Brien & Sons Plumbing",
-           "ShipAddr": {"Id": "9", "Line1": "9 Dock Road", "City": "Boston"}}  # fmt: skip
+    qbo = {
+        "Id": "58",
+        "SyncToken": "2",
+        "DisplayName": "O'Brien & Sons Plumbing",
+        "ShipAddr": {"Id": "9", "Line1": "9 Dock Road", "City": "Boston"},
+    }
     p = _plan(CUSTOMERS, [row], _state(Customer=[qbo]), store)
     assert p["kept"]["ShipAddr.Line1"] == KEPT_LINKED  # "9 Dock Rd" in BMS
     assert "ShipAddr.Line2" in p["changes"]
@@ -124,8 +150,12 @@ def test_a_linked_customers_address_keeps_its_parts_and_gains_the_blank_ones(sto
 def test_a_kept_reference_makes_nothing(store):
     """A linked customer with its own term: the BMS term is not created to be set."""
     row = _row(SalesTaxItemId=None, SalesTaxItemName=None)  # Net 45, not in QuickBooks
-    qbo = {"Id": "58", "SyncToken": "2", "DisplayName": "O'Brien & Sons Plumbing",
-           "SalesTermRef": {"value": "3"}}  # fmt: skip
+    qbo = {
+        "Id": "58",
+        "SyncToken": "2",
+        "DisplayName": "O'Brien & Sons Plumbing",
+        "SalesTermRef": {"value": "3"},
+    }
     p = _plan(CUSTOMERS, [row], _state(Customer=[qbo]), store)
     assert p["kept"]["SalesTermRef"] == KEPT_LINKED and p["needs"] == []
     assert "SalesTermRef" not in p["targets"]  # nor said to be created
@@ -133,8 +163,7 @@ def test_a_kept_reference_makes_nothing(store):
 
 def test_a_record_linked_by_an_earlier_send_keeps_the_policy_of_its_origin(store):
     row = _row(NetDays=None, SalesTaxItemId=None, SalesTaxItemName=None, Description="New")
-    qbo = {"Id": "70", "SyncToken": "0", "DisplayName": "O'Brien & Sons Plumbing",
-           "Notes": "Old"}  # fmt: skip
+    qbo = {"Id": "70", "SyncToken": "0", "DisplayName": "O'Brien & Sons Plumbing", "Notes": "Old"}
     store.link("customer", "1003", "70", origin="linked")
     assert _plan(CUSTOMERS, [row], _state(Customer=[qbo]), store)["action"] == "update"
     assert "Notes" in _plan(CUSTOMERS, [row], _state(Customer=[qbo]), store)["kept"]

@@ -27,14 +27,22 @@ def paid(app, client):
     session = app.session
     invoices = session.invoices()
     number = exportable_invoices(session, count=1)[0]
-    plan = session.plan_invoices(invoices[invoices["InvoiceNumber"] == number],
-                                 include_dependencies=True)  # fmt: skip
+    plan = session.plan_invoices(
+        invoices[invoices["InvoiceNumber"] == number], include_dependencies=True
+    )
     results = session.export_invoices(plan)
     qbo_id = results.set_index("name").loc[number, "qbo_id"]
     customer = client.read("Invoice", qbo_id)["CustomerRef"]
     line = [{"Amount": 15.0, "LinkedTxn": [{"TxnId": qbo_id, "TxnType": "Invoice"}]}]
-    ready = client.create("Payment", {"CustomerRef": customer, "TotalAmt": 15.0, "Line": line,
-                                      "PaymentRefNum": f"UI-{uuid.uuid4().hex[:8]}"})  # fmt: skip
+    ready = client.create(
+        "Payment",
+        {
+            "CustomerRef": customer,
+            "TotalAmt": 15.0,
+            "Line": line,
+            "PaymentRefNum": f"UI-{uuid.uuid4().hex[:8]}",
+        },
+    )
     loose = client.create("Payment", {"CustomerRef": customer, "TotalAmt": 7.0})
     return number, ready["Id"], loose["Id"]
 
@@ -47,9 +55,11 @@ def test_options_default_to_the_last_month(app):
     view = app.payments
     assert (view.until.value - view.since.value).days in range(28, 32)
     assert view.tabs.titles == (
-        "Synchronization Options", "Payments to Import", "Suggestions",
+        "Synchronization Options",
+        "Payments to Import",
+        "Suggestions",
         "Synchronization Results",
-    )  # fmt: skip
+    )
 
 
 def test_choose_preview_next_and_results(app, paid):
@@ -84,9 +94,14 @@ def test_a_suggestion_is_preselected_and_accepting_applies_it(app, paid, client)
     owed = session.invoices().set_index("InvoiceNumber").loc[number]
     qbo = client.read("Invoice", str(owed["QuickBooksId"]))
     amount = round(float(qbo["Balance"]), 2)
-    unapplied = client.create("Payment", {
-        "CustomerRef": qbo["CustomerRef"], "TotalAmt": amount, "PaymentRefNum": number,
-    })  # fmt: skip
+    unapplied = client.create(
+        "Payment",
+        {
+            "CustomerRef": qbo["CustomerRef"],
+            "TotalAmt": amount,
+            "PaymentRefNum": number,
+        },
+    )
     view = app.payments
     view.load_button.click()
     mine = view.suggestions[view.suggestions["payment_id"] == unapplied["Id"]]

@@ -43,13 +43,28 @@ from reconcile.sandbox.bms_demo.ids import (
     _stamp,
 )
 
+
+def _names(text: str) -> list[str]:
+    """A comma-separated list of names, written as a paragraph to keep the table short."""
+    return [name.strip() for name in text.split(",")]
+
+
 # -- accounts ---------------------------------------------------------------------------------
 
 BUSINESS_TYPES = {
-    1: "Healthcare", 2: "Legal", 3: "Education", 4: "Manufacturing", 5: "Nonprofit",
-    6: "Professional Services", 7: "Hospitality", 8: "Construction", 9: "Retail",
-    10: "Real Estate", 11: "Financial Services", 12: "Distribution",
-}  # fmt: skip
+    1: "Healthcare",
+    2: "Legal",
+    3: "Education",
+    4: "Manufacturing",
+    5: "Nonprofit",
+    6: "Professional Services",
+    7: "Hospitality",
+    8: "Construction",
+    9: "Retail",
+    10: "Real Estate",
+    11: "Financial Services",
+    12: "Distribution",
+}
 COMPLETE, ESSENTIALS, BREAK_FIX, PROJECT_ONLY = 1, 2, 3, 4
 SERVICE_TYPES = {
     COMPLETE: "Managed – Complete",
@@ -92,9 +107,14 @@ EDGE_NAMES = {
 }
 VENDORS = [
     ("Pax8, Inc.", "Greenwood Village", "5500 S Quebec St", "Suite 350", "https://www.pax8.com"),
-    ("Massachusetts Department of Revenue", "Boston", "100 Cambridge St", None,
-     "https://www.mass.gov/dor"),
-]  # fmt: skip
+    (
+        "Massachusetts Department of Revenue",
+        "Boston",
+        "100 Cambridge St",
+        None,
+        "https://www.mass.gov/dor",
+    ),
+]
 MA_DOR = VENDORS[1][0]
 
 
@@ -119,72 +139,123 @@ class _Spec:
 
 
 _FIXED: list[_Spec] = [
-    _Spec(EDGE_NAMES["qbo_match"], 1, "Quincy", COMPLETE, MAIN_IS_BILLING, "qbo_match",
-          street="14 Shore Rd", main_email="office@baysidedental.example"),
+    _Spec(
+        EDGE_NAMES["qbo_match"],
+        1,
+        "Quincy",
+        COMPLETE,
+        MAIN_IS_BILLING,
+        "qbo_match",
+        street="14 Shore Rd",
+        main_email="office@baysidedental.example",
+    ),
     _Spec(EDGE_NAMES["apostrophe"], 8, "Dorchester", BREAK_FIX, MAIN_ONLY, "apostrophe"),
     _Spec(EDGE_NAMES["accents"], 7, "Ottawa", ESSENTIALS, BILLING_IN_MAIN, "accents", tax=None),
     _Spec(EDGE_NAMES["umlauts"], 4, "Stuttgart", ESSENTIALS, MAIN_IS_BILLING, "umlauts", tax=None),
-    _Spec(EDGE_NAMES["parent"], 4, "Worcester", COMPLETE, BILLING_LOCATION, "parent",
-          shipping=True),
-    _Spec(EDGE_NAMES["colon"], 4, "Springfield", ESSENTIALS, MAIN_ONLY, "colon",
-          parent_role="parent"),
+    _Spec(
+        EDGE_NAMES["parent"], 4, "Worcester", COMPLETE, BILLING_LOCATION, "parent", shipping=True
+    ),
+    _Spec(
+        EDGE_NAMES["colon"], 4, "Springfield", ESSENTIALS, MAIN_ONLY, "colon", parent_role="parent"
+    ),
     _Spec(EDGE_NAMES["long"], 1, "Boston", PROJECT_ONLY, MAIN_IS_BILLING, "long"),
     _Spec(EDGE_NAMES["duplicate"], 1, "Worcester", COMPLETE, MAIN_IS_BILLING, "duplicate"),
-    _Spec(EDGE_NAMES["inactive"], 10, "Northampton", BREAK_FIX, MAIN_ONLY, "inactive",
-          active=False),
+    _Spec(
+        EDGE_NAMES["inactive"], 10, "Northampton", BREAK_FIX, MAIN_ONLY, "inactive", active=False
+    ),
     _Spec(EDGE_NAMES["uk"], 2, "London", ESSENTIALS, BILLING_IN_MAIN, "uk", tax=None),
-    _Spec(EDGE_NAMES["australia"], 12, "Sydney", PROJECT_ONLY, MAIN_IS_BILLING, "australia",
-          tax=None),
+    _Spec(
+        EDGE_NAMES["australia"], 12, "Sydney", PROJECT_ONLY, MAIN_IS_BILLING, "australia", tax=None
+    ),
     _Spec(EDGE_NAMES["nh_zero_rate"], 1, "Nashua", COMPLETE, MAIN_IS_BILLING, "nh_zero_rate"),
-    _Spec(EDGE_NAMES["tax_group"], 9, "Burlington VT", BREAK_FIX, BILLING_IN_MAIN, "tax_group",
-          tax="VT Burlington Combined"),
+    _Spec(
+        EDGE_NAMES["tax_group"],
+        9,
+        "Burlington VT",
+        BREAK_FIX,
+        BILLING_IN_MAIN,
+        "tax_group",
+        tax="VT Burlington Combined",
+    ),
     _Spec(EDGE_NAMES["duplicate"], 1, "Cranston", ESSENTIALS, MAIN_ONLY, "duplicate_2"),
     _Spec(EDGE_NAMES["ct"], 2, "Hartford", COMPLETE, BILLING_IN_MAIN, "ct"),
     _Spec(EDGE_NAMES["school"], 3, "Boston", COMPLETE, BILLING_LOCATION, "school", tax=None),
-    _Spec(EDGE_NAMES["no_code"], 5, "Boston", BREAK_FIX, MAIN_ONLY, "no_code", tax=None,
-          code=False),
+    _Spec(
+        EDGE_NAMES["no_code"], 5, "Boston", BREAK_FIX, MAIN_ONLY, "no_code", tax=None, code=False
+    ),
     _Spec(EDGE_NAMES["two_billing"], 6, "Newton", ESSENTIALS, TWO_BILLING, "two_billing"),
-    _Spec(EDGE_NAMES["billing_location"], 1, "Brockton", COMPLETE, BILLING_LOCATION,
-          "billing_location"),
-    _Spec(EDGE_NAMES["billing_in_main"], 5, "Quincy", BREAK_FIX, BILLING_IN_MAIN,
-          "billing_in_main", tax=None),
+    _Spec(
+        EDGE_NAMES["billing_location"],
+        1,
+        "Brockton",
+        COMPLETE,
+        BILLING_LOCATION,
+        "billing_location",
+    ),
+    _Spec(
+        EDGE_NAMES["billing_in_main"],
+        5,
+        "Quincy",
+        BREAK_FIX,
+        BILLING_IN_MAIN,
+        "billing_in_main",
+        tax=None,
+    ),
     _Spec(EDGE_NAMES["maine"], 9, "Portland ME", ESSENTIALS, TWO_BILLING, "maine", shipping=True),
-]  # fmt: skip
+]
 
-PLACES = [
-    "Beacon Hill", "Cape Ann", "Charles River", "Merrimack", "Blackstone", "Nashoba",
-    "Quabbin", "Minuteman", "Wachusett", "Pilgrim", "North Shore", "South Shore", "MetroWest",
-    "Berkshire", "Mystic", "Neponset", "Commonwealth", "Bunker Hill", "Lexington", "Concord",
-    "Brookline", "Waltham", "Marblehead", "Gloucester", "Andover", "Needham", "Wellesley",
-    "Sudbury", "Hingham", "Cohasset", "Duxbury", "Falmouth", "Chatham", "Pioneer", "Seacoast",
-    "Narragansett", "Monadnock", "Housatonic", "Green Mountain", "Penobscot",
-]  # fmt: skip
-SURNAMES = [
-    "Sullivan", "Murphy", "Donovan", "Costa", "Silva", "Nguyen", "Patel", "Cohen", "Rossi",
-    "Kowalski", "Chen", "Goldberg", "Fitzgerald", "Haddad", "Okafor", "Lindqvist", "Moreau",
-    "Brennan", "Oliveira", "Park", "Whitaker", "Delgado", "Fischer", "Abernathy", "Kaplan",
-    "Mahoney", "Papadopoulos", "Reilly", "Santos", "Tremblay", "O'Connell", "Da Silva",
-]  # fmt: skip
+PLACES = _names("""
+Beacon Hill, Cape Ann, Charles River, Merrimack, Blackstone, Nashoba, Quabbin, Minuteman,
+Wachusett, Pilgrim, North Shore, South Shore, MetroWest, Berkshire, Mystic, Neponset,
+Commonwealth, Bunker Hill, Lexington, Concord, Brookline, Waltham, Marblehead, Gloucester,
+Andover, Needham, Wellesley, Sudbury, Hingham, Cohasset, Duxbury, Falmouth, Chatham,
+Pioneer, Seacoast, Narragansett, Monadnock, Housatonic, Green Mountain, Penobscot
+""")
+SURNAMES = _names("""
+Sullivan, Murphy, Donovan, Costa, Silva, Nguyen, Patel, Cohen, Rossi, Kowalski, Chen,
+Goldberg, Fitzgerald, Haddad, Okafor, Lindqvist, Moreau, Brennan, Oliveira, Park, Whitaker,
+Delgado, Fischer, Abernathy, Kaplan, Mahoney, Papadopoulos, Reilly, Santos, Tremblay,
+O'Connell, Da Silva
+""")
 # (template, BusinessTypeId)
 KINDS = [
-    ("{place} Family Dentistry", 1), ("{place} Pediatric Dental", 1), ("{place} Orthodontics", 1),
-    ("{place} Physical Therapy", 1), ("{place} Medical Associates", 1), ("{place} Eye Care", 1),
-    ("{place} Veterinary Hospital", 1), ("{surname} Law Group", 2),
-    ("{surname} & {surname2}, LLP", 2), ("{surname} Legal, P.C.", 2),
-    ("{place} Montessori School", 3), ("{place} Academy", 3), ("{place} Precision Machining", 4),
-    ("{place} Plastics, Inc.", 4), ("{place} Tool & Die", 4), ("{place} Food Pantry", 5),
-    ("{place} Community Foundation", 5), ("{place} Land Trust", 5),
-    ("{surname} Architects", 6), ("{surname} Engineering Group", 6),
-    ("{surname} & {surname2} CPAs", 6), ("{place} Brewing Company", 7), ("{place} Inn", 7),
-    ("{place} Builders", 8), ("{surname} Electric Co.", 8), ("{place} Hardware & Supply", 9),
-    ("{place} Realty", 10), ("{place} Property Management", 10),
-    ("{place} Insurance Agency", 11), ("{surname} Wealth Advisors", 11),
-    ("{place} Credit Union", 11), ("{place} Distributors", 12),
-]  # fmt: skip
-FIRST_NAMES = [
-    "Emily", "Michael", "Sarah", "David", "Olivia", "James", "Sofia", "Daniel", "Aisha",
-    "Kevin", "Chloé", "Brian", "Mei", "Patrick", "Grace", "Thomas", "Renée", "Carlos",
-]  # fmt: skip
+    ("{place} Family Dentistry", 1),
+    ("{place} Pediatric Dental", 1),
+    ("{place} Orthodontics", 1),
+    ("{place} Physical Therapy", 1),
+    ("{place} Medical Associates", 1),
+    ("{place} Eye Care", 1),
+    ("{place} Veterinary Hospital", 1),
+    ("{surname} Law Group", 2),
+    ("{surname} & {surname2}, LLP", 2),
+    ("{surname} Legal, P.C.", 2),
+    ("{place} Montessori School", 3),
+    ("{place} Academy", 3),
+    ("{place} Precision Machining", 4),
+    ("{place} Plastics, Inc.", 4),
+    ("{place} Tool & Die", 4),
+    ("{place} Food Pantry", 5),
+    ("{place} Community Foundation", 5),
+    ("{place} Land Trust", 5),
+    ("{surname} Architects", 6),
+    ("{surname} Engineering Group", 6),
+    ("{surname} & {surname2} CPAs", 6),
+    ("{place} Brewing Company", 7),
+    ("{place} Inn", 7),
+    ("{place} Builders", 8),
+    ("{surname} Electric Co.", 8),
+    ("{place} Hardware & Supply", 9),
+    ("{place} Realty", 10),
+    ("{place} Property Management", 10),
+    ("{place} Insurance Agency", 11),
+    ("{surname} Wealth Advisors", 11),
+    ("{place} Credit Union", 11),
+    ("{place} Distributors", 12),
+]
+FIRST_NAMES = _names("""
+Emily, Michael, Sarah, David, Olivia, James, Sofia, Daniel, Aisha, Kevin, Chloé, Brian,
+Mei, Patrick, Grace, Thomas, Renée, Carlos
+""")
 NO_TAX_TYPES = {3, 5}  # schools and nonprofits are exempt
 
 

@@ -3,8 +3,11 @@ classes, employees, the chart of accounts, tax items and services."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib.resources import files
 
 TENANT = "HarborPointIT"  # the Company/Tenant name used to sign in (§1.2)
 BUSINESS_NAME = "Harbor Point Managed IT LLC"  # = qbo_demo.COMPANY["CompanyName"]
@@ -117,31 +120,77 @@ DISCOUNT_GL_CODE = "4090"
 _MA_DOR, _VT_TAX = "Massachusetts Department of Revenue", "Vermont Department of Taxes"
 TAX_ITEMS: list[tuple[str, str, str, str | None, tuple[str, ...], bool]] = [
     ("MA Sales Tax", "Massachusetts sales tax", "6.25", _MA_DOR, (), True),
-    ("NH No Sales Tax", "New Hampshire has no general sales tax", "0",
-     "New Hampshire Department of Revenue Administration", (), True),
-    ("RI Sales Tax", "Rhode Island sales and use tax", "7",
-     "Rhode Island Division of Taxation", (), True),
-    ("CT Sales Tax", "Connecticut sales and use tax", "6.35",
-     "Connecticut Department of Revenue Services", (), True),
+    (
+        "NH No Sales Tax",
+        "New Hampshire has no general sales tax",
+        "0",
+        "New Hampshire Department of Revenue Administration",
+        (),
+        True,
+    ),
+    (
+        "RI Sales Tax",
+        "Rhode Island sales and use tax",
+        "7",
+        "Rhode Island Division of Taxation",
+        (),
+        True,
+    ),
+    (
+        "CT Sales Tax",
+        "Connecticut sales and use tax",
+        "6.35",
+        "Connecticut Department of Revenue Services",
+        (),
+        True,
+    ),
     ("VT Sales Tax", "Vermont sales tax", "6", _VT_TAX, (), True),
     ("Burlington Local Option Tax", "Burlington, VT 1% local option tax", "1", _VT_TAX, (), True),
-    ("VT Burlington Combined", "Vermont 6% + Burlington 1% local option", "7", None,
-     ("VT Sales Tax", "Burlington Local Option Tax"), True),
+    (
+        "VT Burlington Combined",
+        "Vermont 6% + Burlington 1% local option",
+        "7",
+        None,
+        ("VT Sales Tax", "Burlington Local Option Tax"),
+        True,
+    ),
     ("ME Sales Tax", "Maine sales tax", "5.5", "Maine Revenue Services", (), True),
-    ("MA Sales Tax (pre-2009)", "Former 5% Massachusetts rate, replaced 1 Aug 2009", "5",
-     _MA_DOR, (), False),
-]  # fmt: skip
-STATE_TAX = {"MA": "MA Sales Tax", "NH": "NH No Sales Tax", "RI": "RI Sales Tax",
-             "CT": "CT Sales Tax", "VT": "VT Sales Tax", "ME": "ME Sales Tax"}  # fmt: skip
+    (
+        "MA Sales Tax (pre-2009)",
+        "Former 5% Massachusetts rate, replaced 1 Aug 2009",
+        "5",
+        _MA_DOR,
+        (),
+        False,
+    ),
+]
+STATE_TAX = {
+    "MA": "MA Sales Tax",
+    "NH": "NH No Sales Tax",
+    "RI": "RI Sales Tax",
+    "CT": "CT Sales Tax",
+    "VT": "VT Sales Tax",
+    "ME": "ME Sales Tax",
+}
 
 CATEGORIES = {1: "Managed Services", 2: "Labor", 3: "Hardware", 4: "Software"}
 UNITS = {1: "Each", 2: "Hour", 3: "User", 4: "Device", 5: "Seat", 6: "Server", 7: "Site", 8: "Year"}
 _UNIT_ID = {v: k for k, v in UNITS.items()}
 SUBCATEGORIES = {
-    1: "Per User", 2: "Per Device", 3: "Per Site", 4: "Remote", 5: "Onsite", 6: "Project",
-    7: "Computers", 8: "Networking", 9: "Peripherals", 10: "Microsoft 365", 11: "Backup",
-    12: "Security", 13: "Domains",
-}  # fmt: skip
+    1: "Per User",
+    2: "Per Device",
+    3: "Per Site",
+    4: "Remote",
+    5: "Onsite",
+    6: "Project",
+    7: "Computers",
+    8: "Networking",
+    9: "Peripherals",
+    10: "Microsoft 365",
+    11: "Backup",
+    12: "Security",
+    13: "Domains",
+}
 _SUBCATEGORY_ID = {v: k for k, v in SUBCATEGORIES.items()}
 
 
@@ -161,83 +210,25 @@ class _Service:
     active: bool = True
 
 
-# Managed services and labor are not taxable; hardware and Microsoft 365 (prewritten
-# software, taxable in MA) are.
-SERVICES: list[_Service] = [
-    _Service("mw", "Managed Workstation",
-             1, "Per Device", "Device", "45.00", "9.50", "4010", None, False,
-             "Monitoring, patching and endpoint protection per workstation, monthly"),
-    _Service("ms", "Managed Server",
-             1, "Per Device", "Server", "175.00", "32.00", "4010", None, False,
-             "Monitoring, patching and backup checks per server, monthly"),
-    _Service("mue", "Managed User – Essentials",
-             1, "Per User", "User", "65.00", "14.00", "4010", None, False,
-             "Help desk and security baseline per user, monthly"),
-    _Service("muc", "Managed User – Complete",
-             1, "Per User", "User", "125.00", "22.00", "4010", None, False,
-             "Unlimited help desk, onsite visits and vCIO per user, monthly"),
-    _Service("net", "Network Monitoring (per site)",
-             1, "Per Site", "Site", "95.00", "15.00", "4010", None, False,
-             "Firewall, switch and Wi-Fi monitoring per site, monthly"),
-    _Service("bdr", "Backup & DR Monitoring",
-             1, "Per Device", "Server", "60.00", "0", "4010", None, False,
-             "Daily backup verification and quarterly restore test"),
-    _Service("rs", "Remote Support",
-             2, "Remote", "Hour", "125.00", "0", "4020", None, False,
-             "Remote help desk, business hours"),
-    _Service("os", "Onsite Support",
-             2, "Onsite", "Hour", "150.00", "0", "4020", None, False,
-             "Technician on site, business hours"),
-    _Service("ah", "After-hours Emergency Support",
-             2, "Remote", "Hour", "225.00", "0", "4020", None, False,
-             "Evenings, weekends and holidays"),
-    _Service("pe", "Project Labor – Engineer",
-             2, "Project", "Hour", "165.00", "0", "4050", None, False,
-             "Project work by an engineer"),
-    _Service("pse", "Project Labor – Senior Engineer",
-             2, "Project", "Hour", "195.00", "0", "4050", None, False,
-             "Project work by a senior engineer"),
-    _Service("vcio", "vCIO Consulting",
-             2, "Onsite", "Hour", "200.00", "0", "4020", None, False,
-             "Technology planning and budgeting"),
-    _Service("cab", "Network Cabling (subcontracted)",
-             2, "Onsite", "Hour", "95.00", "55.00", "4020", "5030", False,
-             "Cat6 runs and patching by our cabling partner"),
-    _Service("lap", "Dell Latitude 5550 Laptop",
-             3, "Computers", "Each", "1349.00", "1089.00", "4030", "5010", True,
-             "Intel Core Ultra 5, 16 GB, 512 GB SSD, 3-yr ProSupport"),
-    _Service("desk", "Dell OptiPlex 7020 Desktop",
-             3, "Computers", "Each", "989.00", "785.00", "4030", "5010", True,
-             "Intel Core i5, 16 GB, 512 GB SSD"),
-    _Service("mon", 'Dell 24" Monitor (P2425H)',
-             3, "Peripherals", "Each", "229.00", "172.00", "4030", "5010", True,
-             "24-inch IPS, USB-C"),
-    _Service("fw", "Fortinet FortiGate 60F Firewall",
-             3, "Networking", "Each", "799.00", "612.00", "4030", "5010", True,
-             "Firewall with 1-yr UTP bundle"),
-    _Service("wap", "Ubiquiti UniFi U6 Pro Access Point",
-             3, "Networking", "Each", "189.00", "149.00", "4030", "5010", True,
-             "Wi-Fi 6 access point, PoE"),
-    _Service("ups", "APC Back-UPS Pro 1500VA",
-             3, "Peripherals", "Each", "279.00", "211.00", "4030", "5010", True,
-             "Battery backup with AVR"),
-    _Service("m365p", "Microsoft 365 Business Premium",
-             4, "Microsoft 365", "User", "22.00", "19.80", "4040", "5020", True,
-             "NCE monthly, per user"),
-    _Service("m365b", "Microsoft 365 Business Basic",
-             4, "Microsoft 365", "User", "6.00", "5.40", "4040", "5020", True,
-             "NCE monthly, per user"),
-    _Service("bak", "Cloud Backup Seat (Microsoft 365)",
-             4, "Backup", "Seat", "4.50", "2.25", "4040", "5020", False,
-             "Mailbox, OneDrive and SharePoint backup per seat"),
-    _Service("edr", "Endpoint Detection & Response Seat",
-             4, "Security", "Seat", "8.00", "4.80", "4040", "5020", False,
-             "Managed EDR with 24/7 SOC per seat"),
-    _Service("dom", "Domain Name Renewal (1 year)",
-             4, "Domains", "Year", "25.00", "14.00", "4040", "5020", False,
-             "Registration renewal, per domain"),
-    _Service("bfx", "Break/Fix Block – 10 Hours (retired)",
-             2, "Onsite", "Each", "1200.00", "0", "4900", None, False,
-             "Prepaid hours, no longer sold", active=False),
-]  # fmt: skip
+def _read_services() -> list[_Service]:
+    """The service catalogue from services.csv (a table reads better as a table than as code)."""
+    text = files(__package__).joinpath("services.csv").read_text(encoding="utf-8")
+    flag = {"yes": True, "no": False}
+    return [
+        _Service(
+            **{
+                **row,
+                "category": int(row["category"]),
+                "expense": row["expense"] or None,
+                "taxable": flag[row["taxable"]],
+                "active": flag[row["active"]],
+            }
+        )
+        for row in csv.DictReader(io.StringIO(text))
+    ]
+
+
+# services.csv: managed services and labor are not taxable; hardware and Microsoft 365
+# (prewritten software, taxable in MA) are.
+SERVICES: list[_Service] = _read_services()
 _SERVICE_BY_ROLE = {s.role: s for s in SERVICES}

@@ -57,11 +57,31 @@ _STATE_WEIGHTS = [("MA", 75), ("NH", 8), ("RI", 7), ("CT", 5), ("ME", 3), ("VT",
 _FOREIGN_CITIES = ["Toronto", "Ottawa", "London", "Manchester UK", "Stuttgart", "Sydney"]
 
 STREETS = [
-    "Main St", "Washington St", "Elm St", "Commercial St", "Summer St", "Congress St",
-    "Boylston St", "Centre St", "Pleasant St", "High St", "Water St", "Park Ave", "Mill St",
-    "Industrial Way", "Technology Dr", "School St", "Union St", "Chestnut St", "Maple Ave",
-    "Franklin St", "Central St", "Broadway", "Cedar St", "Harbor Rd",
-]  # fmt: skip
+    "Main St",
+    "Washington St",
+    "Elm St",
+    "Commercial St",
+    "Summer St",
+    "Congress St",
+    "Boylston St",
+    "Centre St",
+    "Pleasant St",
+    "High St",
+    "Water St",
+    "Park Ave",
+    "Mill St",
+    "Industrial Way",
+    "Technology Dr",
+    "School St",
+    "Union St",
+    "Chestnut St",
+    "Maple Ave",
+    "Franklin St",
+    "Central St",
+    "Broadway",
+    "Cedar St",
+    "Harbor Rd",
+]
 SUITES = ["Suite 100", "Suite 200", "Suite 310", "Floor 2", "Floor 3", "Unit 4B", "Building C"]
 
 

@@ -41,15 +41,32 @@ class IdLayout:
 
 
 COMPACT_IDS = IdLayout(
-    account=1001, location=5001, address=9001, gl=101, service=301, tax_item=21,
-    contract=40001, project=55001, invoice=70001, line=800001, discount=900001,
-)  # fmt: skip
+    account=1001,
+    location=5001,
+    address=9001,
+    gl=101,
+    service=301,
+    tax_item=21,
+    contract=40001,
+    project=55001,
+    invoice=70001,
+    line=800001,
+    discount=900001,
+)
 _BLOCK = 100_000_000
 WIDE_IDS = IdLayout(
-    account=1 * _BLOCK + 1, location=2 * _BLOCK + 1, address=3 * _BLOCK + 1, gl=101,
-    service=9 * _BLOCK + 1, tax_item=21, contract=4 * _BLOCK + 1, project=5 * _BLOCK + 1,
-    invoice=6 * _BLOCK + 1, line=7 * _BLOCK + 1, discount=8 * _BLOCK + 1,
-)  # fmt: skip
+    account=1 * _BLOCK + 1,
+    location=2 * _BLOCK + 1,
+    address=3 * _BLOCK + 1,
+    gl=101,
+    service=9 * _BLOCK + 1,
+    tax_item=21,
+    contract=4 * _BLOCK + 1,
+    project=5 * _BLOCK + 1,
+    invoice=6 * _BLOCK + 1,
+    line=7 * _BLOCK + 1,
+    discount=8 * _BLOCK + 1,
+)
 
 
 def id_layout(sizes: DemoSizes) -> IdLayout:

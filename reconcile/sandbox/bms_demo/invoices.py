@@ -56,16 +56,33 @@ from reconcile.sandbox.bms_demo.ids import (
 # -- invoices ------------------------------------------------------------------------------------
 
 ISSUES = [
-    "Outlook profile rebuild", "Printer offline after update", "VPN will not connect",
-    "New user onboarding", "Wi-Fi dead zone in conference room", "MFA enrollment",
-    "Server patch failure", "QuickBooks data file repair", "Phishing email investigation",
-    "Laptop setup and data transfer", "Shared drive permissions", "Scanner to email",
-    "Firewall firmware upgrade", "Teams audio issues", "Backup job failed", "Offboarding",
-]  # fmt: skip
+    "Outlook profile rebuild",
+    "Printer offline after update",
+    "VPN will not connect",
+    "New user onboarding",
+    "Wi-Fi dead zone in conference room",
+    "MFA enrollment",
+    "Server patch failure",
+    "QuickBooks data file repair",
+    "Phishing email investigation",
+    "Laptop setup and data transfer",
+    "Shared drive permissions",
+    "Scanner to email",
+    "Firewall firmware upgrade",
+    "Teams audio issues",
+    "Backup job failed",
+    "Offboarding",
+]
 PROJECTS = [
-    "Microsoft 365 Migration", "Firewall Refresh", "Wi-Fi Upgrade", "Server Virtualization",
-    "New Office Build-out", "Windows 11 Rollout", "Network Segmentation", "Phone System Cutover",
-]  # fmt: skip
+    "Microsoft 365 Migration",
+    "Firewall Refresh",
+    "Wi-Fi Upgrade",
+    "Server Virtualization",
+    "New Office Build-out",
+    "Windows 11 Rollout",
+    "Network Segmentation",
+    "Phone System Cutover",
+]
 NOTES = [
     "Thank you for your business!",
     "Please remit by ACH; details on the remittance slip.",
@@ -74,12 +91,33 @@ NOTES = [
 ]
 # Edge-case invoices, by position in every block of 200 (0 = only the very first invoice).
 SPECIALS = {
-    0: "inactive", 3: "zero", 7: "credit", 11: "nontaxable_on_taxable", 13: "fractional",
-    17: "discount_two", 20: "partial", 23: "duplicate", 24: "duplicate_2", 27: "long",
-    29: "accents", 31: "uk", 33: "umlauts", 35: "australia", 37: "colon", 38: "parent",
-    41: "return_line", 43: "tax_group", 45: "nh_zero_rate", 47: "two_billing", 49: "no_code",
-    51: "apostrophe", 53: "void", 55: "six_lines", 57: "discount_one", 59: "maine",
-}  # fmt: skip
+    0: "inactive",
+    3: "zero",
+    7: "credit",
+    11: "nontaxable_on_taxable",
+    13: "fractional",
+    17: "discount_two",
+    20: "partial",
+    23: "duplicate",
+    24: "duplicate_2",
+    27: "long",
+    29: "accents",
+    31: "uk",
+    33: "umlauts",
+    35: "australia",
+    37: "colon",
+    38: "parent",
+    41: "return_line",
+    43: "tax_group",
+    45: "nh_zero_rate",
+    47: "two_billing",
+    49: "no_code",
+    51: "apostrophe",
+    53: "void",
+    55: "six_lines",
+    57: "discount_one",
+    59: "maine",
+}
 # The statuses reconcile.mapping.invoices exports (EXPORTABLE_STATUSES).
 _EXPORTABLE = (READY_TO_SEND, SENT, PARTIALLY_PAID, FULLY_PAID)
 
@@ -91,12 +129,21 @@ def _special(i: int) -> str | None:
 
 
 _STATUS_BY_AGE = [  # (max age in days, [(status, weight)])
-    (7, [(NEW, 15), (READY_TO_SEND, 15), (SENT, 55), (FULLY_PAID, 10), (PARTIALLY_PAID, 3),
-         (VOID, 2)]),
+    (
+        7,
+        [
+            (NEW, 15),
+            (READY_TO_SEND, 15),
+            (SENT, 55),
+            (FULLY_PAID, 10),
+            (PARTIALLY_PAID, 3),
+            (VOID, 2),
+        ],
+    ),
     (30, [(READY_TO_SEND, 3), (SENT, 50), (PARTIALLY_PAID, 10), (FULLY_PAID, 35), (VOID, 2)]),
     (60, [(SENT, 22), (PARTIALLY_PAID, 8), (FULLY_PAID, 68), (VOID, 2)]),
     (10**6, [(SENT, 8), (PARTIALLY_PAID, 4), (FULLY_PAID, 86), (VOID, 2)]),
-]  # fmt: skip
+]
 _Q = [Decimal(k) / 4 for k in range(33)]  # quarter hours 0 … 8
 
 
