@@ -3,7 +3,7 @@ have, switchable (the sandbox setting ``company_profile``, e.g. "automated_tax,a
 
 The Preferences record follows Intuit's entity reference (``Preferences`` and its
 ``*Prefs`` sections); the defaults are a US service company's. Each profile changes the
-settings it is named for, and the sandbox behaves accordingly (``qbo_app``):
+settings it is named for, and the sandbox behaves accordingly (``sandbox.qbo``):
 
 - ``standard``: the demo as it was — manual sales tax with the demo's tax codes, custom
   transaction numbers on, one currency (USD), no class or location tracking.

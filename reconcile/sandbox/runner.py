@@ -38,7 +38,7 @@ from reconcile.sandbox.oauth import (
     TOKEN_PATH,
     OAuthProvider,
 )
-from reconcile.sandbox.qbo_app import QboApp
+from reconcile.sandbox.qbo import QboApp
 from reconcile.sandbox.settings import CONTROL_TOKEN_HEADER, ControlGuard, SettingsBox
 from reconcile.sandbox.store import Store
 from reconcile.secret import Secret

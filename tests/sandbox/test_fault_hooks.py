@@ -50,7 +50,7 @@ def test_a_wrong_fail_write_is_refused_saying_what_it_takes(value):
 def test_both_servers_inject_a_fault_alike_in_their_own_shapes():
     from reconcile.sandbox.bms_app import FAULT_SHAPES as BMS
     from reconcile.sandbox.middleware import inject
-    from reconcile.sandbox.qbo_app import FAULT_SHAPES as QBO
+    from reconcile.sandbox.qbo import FAULT_SHAPES as QBO
 
     box = SettingsBox(Store(":memory:"), time_scale=60.0)
     box.update(
