@@ -28,7 +28,7 @@ import tomli_w
 from reconcile import clock
 from reconcile.errors import ReconcileError
 from reconcile.sandbox import bms_demo, qbo_demo
-from reconcile.sandbox.bms_app import BmsApp
+from reconcile.sandbox.bms import BmsApp
 from reconcile.sandbox.bms_data import BmsData
 from reconcile.sandbox.http import Server
 from reconcile.sandbox.oauth import (

@@ -48,7 +48,7 @@ def test_a_wrong_fail_write_is_refused_saying_what_it_takes(value):
 
 
 def test_both_servers_inject_a_fault_alike_in_their_own_shapes():
-    from reconcile.sandbox.bms_app import FAULT_SHAPES as BMS
+    from reconcile.sandbox.bms import FAULT_SHAPES as BMS
     from reconcile.sandbox.middleware import inject
     from reconcile.sandbox.qbo import FAULT_SHAPES as QBO
 
