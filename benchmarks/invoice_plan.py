@@ -4,7 +4,7 @@ Builds 10,000 exportable BMS invoices from the demo tenant's generator (its invo
 and renumbered to unique Ids and InvoiceNumbers; each keeps its own lines, topped up with
 the lines of the following demo invoices, or cut, to exactly ``--lines-per-invoice``; the
 header totals are recomputed with the demo's rule so BMS and QuickBooks totals agree). They
-go through ``reconcile.bms.loaders.frame`` with the loaders' column types, so the frames are
+go through ``reconcile.frames.build`` with the loaders' column types, so the frames are
 typed as the app sees them. QuickBooks is an in-memory ``QboState`` holding the customers,
 items, terms and tax codes the invoices reference, and the link store (SQLite in memory)
 links every customer, so the invoices plan as "create".
@@ -36,14 +36,15 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.bms.assumptions import DEFAULT as ASSUMPTIONS
 from reconcile.bms.loaders import (
     DISCOUNT_COLUMNS,
     INVOICE_COLUMNS,
     LINE_COLUMNS,
     TAX_ITEM_COLUMNS,
-    frame,
 )
-from reconcile.mapping.invoices import EXPORTABLE_STATUSES, map_invoice
+from reconcile.frames import build
+from reconcile.mapping.invoices import map_invoice
 from reconcile.mapping.maps import MAPS
 from reconcile.sandbox.bms_demo import INVOICE_STATUSES, DemoSizes, generate
 from reconcile.store import SyncStore
@@ -103,7 +104,7 @@ def demo_invoices(n: int, lines_per_invoice: int, accounts: int) -> tuple[list[d
         tax = _money(taxable * _dec(template["SalesTaxRate"]) / 100)
         grand = subtotal - discount + tax
         status = template["StatusName"]
-        if status not in EXPORTABLE_STATUSES:  # New, Void: made exportable
+        if status not in ASSUMPTIONS.exportable_statuses:  # New, Void: made exportable
             status = "Sent"
         paid = {"Fully Paid": grand, "Partially Paid": _money(grand / 2)}.get(status, Decimal(0))
         out.append(
@@ -177,9 +178,9 @@ def qbo_picture(
 
 def typed_frames(invoices: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The three frames the app plans from (reconcile.bms.loaders column types)."""
-    headers = frame(invoices, INVOICE_COLUMNS)
-    lines = frame((ln for inv in invoices for ln in inv["LineItems"]), LINE_COLUMNS)
-    discounts = frame((d for inv in invoices for d in inv["DiscountItems"]), DISCOUNT_COLUMNS)
+    headers = build(invoices, INVOICE_COLUMNS)
+    lines = build((ln for inv in invoices for ln in inv["LineItems"]), LINE_COLUMNS)
+    discounts = build((d for inv in invoices for d in inv["DiscountItems"]), DISCOUNT_COLUMNS)
     return headers, lines, discounts
 
 
@@ -202,7 +203,7 @@ def mark_exported(
         {},
         tax,
     )
-    for n, row in enumerate(plan.to_dict("records")):
+    for n, row in enumerate(plan.rows.to_dict("records")):
         qbo_id = str(500_000 + n)
         record = {
             **row["body"],
@@ -267,7 +268,7 @@ def main() -> None:
 
     t_setup = time.perf_counter()
     invoices, demo = demo_invoices(args.invoices, args.lines_per_invoice, args.accounts)
-    tax = frame(demo.tax_items, TAX_ITEM_COLUMNS)
+    tax = build(demo.tax_items, TAX_ITEM_COLUMNS)
     frames = typed_frames(invoices)
     store = SyncStore(":memory:")
     state, customer_links = qbo_picture(invoices, tax, store)
@@ -292,8 +293,8 @@ def main() -> None:
         tracemalloc.stop()
 
     headers, lines, discounts = frames
-    actions = Counter(plan["action"])
-    blocked = Counter(plan.loc[plan["action"] == "blocked", "reason"]).most_common(3)
+    actions = Counter(plan.rows["action"])
+    blocked = Counter(plan.rows.loc[plan.rows["action"] == "blocked", "reason"]).most_common(3)
     report = {
         "invoices": len(headers),
         "lines": len(lines),
@@ -301,8 +302,8 @@ def main() -> None:
         "customers_linked": customer_links,
         "exported_before": args.exported,
         "actions": dict(sorted(actions.items())),
-        "needs": int(plan["needs"].map(len).sum()),
-        "totals_agree": int(sum(t["agree"] for t in plan["totals"])),
+        "needs": int(plan.rows["needs"].map(len).sum()),
+        "totals_agree": int(sum(t["agree"] for t in plan.rows["totals"])),
         "preview_rows": {
             "records": len(preview.records),
             "lines": len(preview.lines),

@@ -44,7 +44,7 @@ def main() -> None:
             connect_automatically(QboAuth(config.qbo))
             session = Session(dataclasses.replace(config, data_dir=Path(tmp) / "data"))
             invoices = session.invoices()
-            owed = invoices[invoices["Selectable"] & (invoices["PaymentDue"] > 1)]
+            owed = invoices[invoices["selectable"] & (invoices["PaymentDue"] > 1)]
             session.export_invoices(session.plan_invoices(owed, include_dependencies=True))
             truth = make_payments(
                 session.qbo, owed_invoices(session), count=args.payments, seed=args.seed

@@ -2,8 +2,8 @@
 2 s on the CI machine, and at least 20× faster than a plain row-by-row Python loop).
 
 Builds, in this process and from a fixed seed, 100,000 BMS invoices (typed with
-``reconcile.bms.loaders.frame`` as the app sees them), their QuickBooks invoices (typed with
-``reconcile.payments.frames.typed``), 130,000 QuickBooks payment lines (one to several per
+``reconcile.frames.build`` as the app sees them), their QuickBooks invoices (typed with
+``reconcile.frames.build``), 130,000 QuickBooks payment lines (one to several per
 paid invoice: multi-line and partial payments) and the link store's invoice links (a frame
 shaped as ``SyncStore.links()``). Pairing evidence: a link for most invoices, only BMS's
 AccountingAppReference for some, only the invoice number for the rest. Mixed in: invoices
@@ -32,9 +32,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from reconcile.bms.loaders import INVOICE_COLUMNS, frame
-from reconcile.mapping.invoices import EXPORTABLE_STATUSES
-from reconcile.payments.frames import PAYMENT_LINE_COLUMNS, QBO_INVOICE_COLUMNS, typed
+from reconcile.bms.assumptions import DEFAULT as ASSUMPTIONS
+from reconcile.bms.loaders import INVOICE_COLUMNS
+from reconcile.frames import build
+from reconcile.payments.frames import PAYMENT_LINE_COLUMNS, QBO_INVOICE_COLUMNS
 from reconcile.payments.reconciliation import reconcile_customers, reconcile_invoices
 from reconcile.store import LINK_COLUMNS
 
@@ -108,7 +109,7 @@ def synthetic(
             ids, numbers, status, account, total, paid, qbo_ids, referenced, strict=True
         )
     ]
-    bms = frame(bms_rows, INVOICE_COLUMNS)
+    bms = build(bms_rows, INVOICE_COLUMNS)
 
     # QuickBooks invoices: the BMS ones (by number), plus ~0.3% only in QuickBooks.
     at = np.flatnonzero(in_qbo)
@@ -140,7 +141,7 @@ def synthetic(
         }
         for j in range(extra)
     ]
-    qbo = typed(qbo_rows, QBO_INVOICE_COLUMNS)
+    qbo = build(qbo_rows, QBO_INVOICE_COLUMNS)
 
     # Payment lines: one per paid QuickBooks invoice, the rest spread over them at random (so
     # some invoices are paid in several lines); three lines to a payment.
@@ -154,7 +155,7 @@ def synthetic(
     amount = np.round(q_paid[owner] * share, 2)
     first = np.concatenate([[0], np.cumsum(counts)[:-1]])
     amount[first] += np.round(q_paid[paid_at] - np.bincount(slot, weights=amount), 2)
-    lines = typed(
+    lines = build(
         (
             {
                 "payment_id": f"P{k // 3}",
@@ -210,7 +211,7 @@ def row_by_row(
     lines: pd.DataFrame,
     links: pd.DataFrame,
     tolerance: float = TOLERANCE,
-    exportable: Iterable[str] = EXPORTABLE_STATUSES,
+    exportable: Iterable[str] = ASSUMPTIONS.exportable_statuses,
 ) -> tuple[dict[tuple[str, str], str], dict[str, list[float]]]:
     """Pairing, applied sums, states and customer open totals as plain Python, the way one
     would write it without pandas. Returns ({(bms id, qbo id): state}, {customer: [bms open,

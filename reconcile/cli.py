@@ -22,6 +22,7 @@ from reconcile import clock
 from reconcile.config import load_config
 from reconcile.connections import status_report
 from reconcile.errors import ConfigError, ReconcileError
+from reconcile.frames import keys
 from reconcile.reports import REPORTS
 from reconcile.sandbox.company_profiles import PROFILES, names
 
@@ -104,34 +105,35 @@ def _sync(args: argparse.Namespace) -> int:
     if invoices:
         rows = session.invoices()
         if args.all:  # every invoice that can be exported; --ids shows why one cannot
-            rows = rows[rows["Selectable"]]
+            rows = rows[rows["selectable"]]
     else:
         rows = session.load(args.kind, active_only=args.active_only)
     if args.ids:
         wanted = {str(i) for i in args.ids}
-        unknown = wanted - set(rows["Id"].astype(str))
+        unknown = wanted - set(keys(rows["Id"]))
         if unknown:
             raise ReconcileError(f"no BMS {args.kind} with id {', '.join(sorted(unknown))}")
-        rows = rows[rows["Id"].astype(str).isin(wanted)]
+        rows = rows[keys(rows["Id"]).isin(wanted)]
     if invoices:
         plan = session.plan_invoices(rows, include_dependencies=args.include_dependencies)
     else:
         plan = session.plan(args.kind, rows)
+    planned = plan.rows
     if args.dry_run:
-        table = plan[["kind", "bms_id", "name", "action", "changes", "reason"]].copy()
-        table["needs"] = [", ".join(n.label for n in needs) for needs in plan["needs"]]
-        if "targets" in plan:  # every reference the send will set, and what it points to
+        table = planned[["kind", "bms_id", "name", "action", "changes", "reason"]].copy()
+        table["needs"] = [", ".join(n.label for n in needs) for needs in planned["needs"]]
+        if "targets" in planned:  # every reference the send will set, and what it points to
             table["references"] = [
                 "; ".join(f"{path} → {to}" for path, to in targets.items())
                 if isinstance(targets, dict)
                 else ""
-                for targets in plan["targets"]
+                for targets in planned["targets"]
             ]
         if invoices:
-            totals = [t if isinstance(t, dict) else {} for t in plan["totals"]]
+            totals = [t if isinstance(t, dict) else {} for t in planned["totals"]]
             table["bms_total"] = [t.get("bms_total") for t in totals]
             table["qbo_total"] = [t.get("qbo_total") for t in totals]
-        bad = plan["action"] == "blocked"
+        bad = planned["action"] == "blocked"
     else:
         table = session.export_invoices(plan) if invoices else session.send(plan)
         bad = table["outcome"].isin(["failed", "blocked"])
@@ -142,7 +144,7 @@ def _sync(args: argparse.Namespace) -> int:
     else:
         with pd_display():
             print(table.to_string(index=False))
-        counts = (plan if args.dry_run else table)["action" if args.dry_run else "outcome"]
+        counts = (planned if args.dry_run else table)["action" if args.dry_run else "outcome"]
         print("\n" + ", ".join(f"{k}: {v}" for k, v in counts.value_counts().items()))
     return 1 if bad.any() else 0
 
@@ -158,17 +160,17 @@ def _payments(args: argparse.Namespace) -> int:
     session = Session.from_config()
     plan = session.payments(since, until)
     if args.ids:
-        unknown = set(args.ids) - set(plan.payments["payment_id"])
+        unknown = set(args.ids) - set(plan.rows["payment_id"])
         if unknown:
             raise ReconcileError(
                 f"no QuickBooks payment with id {', '.join(sorted(unknown))} in the date range"
             )
         plan = plan.select(args.ids)
     else:
-        plan = plan.select(plan.importable()["payment_id"])
+        plan = plan.where(plan.rows["importable"])
     if args.dry_run:
-        table = plan.payments.drop(columns=["customer_id", "memo"])
-        bad = ~plan.payments["importable"] & (plan.payments["class"] != "already imported")
+        table = plan.rows.drop(columns=["customer_id", "memo"])
+        bad = ~plan.rows["importable"] & (plan.rows["class"] != "already imported")
     else:
         table = session.import_payments(plan)
         bad = table["outcome"].isin(["failed", "blocked"])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from reconcile.plans import Plan
 from reconcile.qbo.company import CompanySettings
 from reconcile.session import Session
 from reconcile.sync.plan import MADE_NEEDS, build_plan
@@ -34,7 +35,7 @@ class FirstLook:
 
     company: dict
     settings: CompanySettings  # what decides the payloads (currencies, numbers, tax, tracking)
-    plans: dict[str, pd.DataFrame]  # "customer", "account", "item", "invoice" → plan
+    plans: dict[str, Plan]  # "customer", "account", "item", "invoice" → its plan
     payments: pd.DataFrame  # the payment plan's payments (``class``, ``reason``)
 
     def summary(self) -> pd.DataFrame:
@@ -42,10 +43,12 @@ class FirstLook:
         rows = [
             (kind, action, int(count))
             for kind, plan in self.plans.items()
-            for action, count in plan[plan["kind"] == kind]["action"].value_counts().items()
+            for action, count in plan.rows.loc[plan.rows["kind"] == kind, "action"]
+            .value_counts()
+            .items()
         ]
         # The terms and tax codes some plan would make first: each once.
-        made = pd.concat([p[p["kind"].isin(MADE_NEEDS)] for p in self.plans.values()])
+        made = pd.concat([p.rows[p.rows["kind"].isin(MADE_NEEDS)] for p in self.plans.values()])
         made = made.drop_duplicates("bms_id")
         rows += [
             (kind, action, int(count))
@@ -60,7 +63,7 @@ class FirstLook:
     def blocked(self) -> pd.DataFrame:
         """Every record a person must act on before it can be sent, with the reason."""
         frames = [
-            plan.loc[plan["action"] == "blocked", ["kind", "bms_id", "name", "reason"]]
+            plan.rows.loc[plan.rows["action"] == "blocked", ["kind", "bms_id", "name", "reason"]]
             for plan in self.plans.values()
         ]
         out = pd.concat(frames, ignore_index=True).drop_duplicates(["kind", "bms_id"])
@@ -71,8 +74,8 @@ class FirstLook:
         rows = [
             (p["kind"], p["bms_id"], p["name"], path, why)
             for plan in self.plans.values()
-            if "kept" in plan
-            for p in plan.to_dict("records")
+            if "kept" in plan.rows
+            for p in plan.rows.to_dict("records")
             if isinstance(p["kept"], dict)
             for path, why in p["kept"].items()
         ]
@@ -151,7 +154,7 @@ def _look(session: Session) -> FirstLook:
     }
     listed = session.invoices()
     plans["invoice"] = session.plan_invoices(
-        listed[listed["Selectable"]], include_dependencies=True
+        listed[listed["selectable"]], include_dependencies=True
     )
-    payments = session.payments().payments
+    payments = session.payments().rows
     return FirstLook(company, session.company, plans, payments)

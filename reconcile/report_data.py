@@ -25,8 +25,10 @@ from typing import Any
 
 import pandas as pd
 
-from reconcile.payments.classification import PaymentPlan, match_rates
+from reconcile.frames import keys
+from reconcile.payments.classification import match_rates
 from reconcile.payments.reconciliation import AGREEING, MONEY_COLUMNS, STATES, Reconciliation
+from reconcile.plans import Plan
 from reconcile.reports import Period, now_utc
 from reconcile.session import Session
 
@@ -125,7 +127,7 @@ class PaymentReport:
     period: Period
     profile: str
     reconciliation: Reconciliation
-    plan: PaymentPlan
+    plan: Plan
     dry_run: pd.DataFrame | None = None
 
     @property
@@ -139,7 +141,7 @@ class PaymentReport:
         tables = {
             "invoices": self.reconciliation.invoices,
             "customers": self.reconciliation.customers,
-            "payments": self.plan.payments,
+            "payments": self.plan.rows,
             "payment_lines": self.plan.lines,
         }
         if self.dry_run is not None:
@@ -149,7 +151,7 @@ class PaymentReport:
     def summary(self) -> dict[str, Any]:
         recon = self.reconciliation
         customers = recon.customers
-        classes = payments_by_class(self.plan.payments)
+        classes = payments_by_class(self.plan.rows)
         return {
             "report": "payment_reconciliation",
             "generated_at": now_utc(),
@@ -169,8 +171,8 @@ class PaymentReport:
             "customers": len(customers),
             "customers_differing": int((customers["difference"].fillna(0).abs() > 0.005).sum()),
             "payments": {
-                "count": len(self.plan.payments),
-                "total": _money(self.plan.payments["total"].sum()),
+                "count": len(self.plan.rows),
+                "total": _money(self.plan.rows["total"].sum()),
                 "by_class": {
                     row["class"]: {"count": int(row["payments"]), "amount": row["amount"]}
                     for row in classes.to_dict("records")
@@ -219,12 +221,12 @@ def unlinked(kind: str, records: pd.DataFrame, links: pd.DataFrame) -> pd.DataFr
     """BMS records of one kind that the link store does not tie to a QuickBooks record
     (``UNLINKED_COLUMNS``)."""
     linked = set(links.loc[links["kind"] == kind, "bms_id"].astype(str))
-    ids = records["Id"].astype(str)
+    ids = keys(records["Id"])
     rows = records[~ids.isin(linked)]
     return pd.DataFrame(
         {
             "kind": kind,
-            "bms_id": rows["Id"].astype(str),
+            "bms_id": keys(rows["Id"]),
             "name": rows[NAME_COLUMN[kind]].astype("string"),
             "active": rows["IsActive"].astype("boolean"),
         },
@@ -235,9 +237,7 @@ def unlinked(kind: str, records: pd.DataFrame, links: pd.DataFrame) -> pd.DataFr
 def unexported(invoices: pd.DataFrame) -> pd.DataFrame:
     """Invoices (rows of ``Session.invoices()``, all their columns) that can be exported and
     are not in QuickBooks yet, oldest first."""
-    rows = invoices[
-        invoices["Selectable"].fillna(False).astype(bool) & invoices["QuickBooksId"].isna()
-    ]
+    rows = invoices[invoices["selectable"].fillna(False).astype(bool) & invoices["qbo_id"].isna()]
     return rows.sort_values(["InvoiceDate", "InvoiceNumber"], kind="stable", ignore_index=True)
 
 
@@ -283,10 +283,10 @@ def dry_run(
         everyone = records.get("customer")
     if invoices is None:
         invoices = unexported(session.invoices())
-    plans = [session.plan(kind, rows, everyone) for kind, rows in records.items()]
+    plans = [session.plan(kind, rows, everyone).rows for kind, rows in records.items()]
     if len(invoices):
-        plan = session.plan_invoices(invoices, include_dependencies=True)
-        plans.append(plan[plan["kind"] == "invoice"])
+        planned = session.plan_invoices(invoices, include_dependencies=True).rows
+        plans.append(planned[planned["kind"] == "invoice"])
     rows = pd.concat([p[DRY_RUN_COLUMNS] for p in plans], ignore_index=True)
     rows["bms_id"] = rows["bms_id"].astype(str)
     rows["reason"] = rows["reason"].fillna("").astype(str)

@@ -23,6 +23,7 @@ from reconcile.bms.loaders import (
     tax_items_frame,
 )
 from reconcile.config import Config, load_config
+from reconcile.frames import keys
 from reconcile.lease import describe, holder, lease
 from reconcile.mapping import EntityMap, configured
 from reconcile.payments.acceptance import accept
@@ -32,7 +33,6 @@ from reconcile.payments.classification import (
     IN_FLIGHT,
     UNAPPLIED,
     UNKNOWN,
-    PaymentPlan,
     classify,
 )
 from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
@@ -44,6 +44,7 @@ from reconcile.payments.reconciliation import (
     summary,
 )
 from reconcile.payments.suggestions import suggest
+from reconcile.plans import Plan
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.company import CompanySettings, read_company
 from reconcile.qbo.query import select
@@ -53,7 +54,7 @@ from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
 from reconcile.sync.invoice_send import send_invoice_plan
 from reconcile.sync.invoices import build_invoice_plan, invoice_list
-from reconcile.sync.plan import MADE_NEEDS, build_plan
+from reconcile.sync.plan import build_plan
 from reconcile.sync.preview import preview_frame
 from reconcile.sync.send import Progress, send_plan
 from reconcile.sync.state import NEEDED, QboState, tracked_lists
@@ -133,12 +134,10 @@ class Session:
             raise ValueError(f"unknown kind {kind!r}: choose customers, accounts or items")
         if not_in_quickbooks:
             linked = set(self.store.links(kind)["bms_id"])
-            rows = rows[~rows["Id"].astype(str).isin(linked)]
+            rows = rows[~keys(rows["Id"]).isin(linked)]
         return rows.reset_index(drop=True)
 
-    def plan(
-        self, kind: str, rows: pd.DataFrame, everyone: pd.DataFrame | None = None
-    ) -> pd.DataFrame:
+    def plan(self, kind: str, rows: pd.DataFrame, everyone: pd.DataFrame | None = None) -> Plan:
         """What sending these rows would do (reads QuickBooks' current records, and for
         customers every BMS customer — ``everyone`` when the caller has them — so that a name
         two of them share is kept by the same one)."""
@@ -157,16 +156,14 @@ class Session:
             all_rows=everyone,
         )
 
-    def preview(self, plan: pd.DataFrame) -> pd.DataFrame:
+    def preview(self, plan: Plan) -> pd.DataFrame:
         """The side-by-side preview of a plan."""
-        records = [k for k in plan["kind"] if k not in MADE_NEEDS]  # not the terms, tax codes
-        kind = plan.attrs.get("kind") or (records[0] if records else None)
-        return preview_frame(plan, self.entity_map(kind) if kind else None)
+        return preview_frame(plan, self.entity_map(plan.kind))
 
-    def send(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
+    def send(self, plan: Plan, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out a plan (see :func:`reconcile.sync.send.send_plan`), holding the writer
         lease (``reconcile.lease``: one writer at a time)."""
-        with lease(self.store, f"send {plan.attrs.get('kind') or 'records'}"):
+        with lease(self.store, f"send {plan.kind}"):
             return send_plan(plan, self.qbo, self.store, progress=progress)
 
     def choose_name(self, bms_id: str, bms_name: str, qbo_name: str) -> str:
@@ -210,9 +207,7 @@ class Session:
             customers=self.load("customer"), items=self.load("item"), accounts=self.load("account")
         )
 
-    def plan_invoices(
-        self, headers: pd.DataFrame, *, include_dependencies: bool = False
-    ) -> pd.DataFrame:
+    def plan_invoices(self, headers: pd.DataFrame, *, include_dependencies: bool = False) -> Plan:
         """What exporting these BMS invoices (rows of :meth:`invoices`) would do; with
         ``include_dependencies``, the customers, items and GL accounts QuickBooks lacks are
         planned first, in the order they must be sent."""
@@ -227,7 +222,7 @@ class Session:
         include = master.include() if master is not None else None
         # An invoice is in its account's currency (BMS invoices carry none of their own).
         accounts = master.customers if master is not None else self.load("customer")
-        currencies = dict(zip(accounts["Id"].astype(str), accounts["CurrencyName"], strict=True))
+        currencies = dict(zip(keys(accounts["Id"]), accounts["CurrencyName"], strict=True))
         plan = build_invoice_plan(
             headers,
             lines,
@@ -242,11 +237,11 @@ class Session:
             plan = plan_dependencies(plan, master, self.maps, *args, company=self.company)
         return plan
 
-    def preview_invoices(self, plan: pd.DataFrame) -> InvoicePreview:
+    def preview_invoices(self, plan: Plan) -> InvoicePreview:
         """Header fields, lines and totals of an invoice plan, side by side."""
         return invoice_preview(plan, self.maps)
 
-    def export_invoices(self, plan: pd.DataFrame, progress: Progress | None = None) -> pd.DataFrame:
+    def export_invoices(self, plan: Plan, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out an invoice plan and write the QuickBooks ids back to BMS, holding the
         writer lease."""
         with lease(self.store, "export invoices"):
@@ -265,7 +260,7 @@ class Session:
             found += self.qbo.query(select("Invoice").in_("Id", chunk))
         return qbo_invoice_frame(found)
 
-    def payments(self, since: date | None = None, until: date | None = None) -> PaymentPlan:
+    def payments(self, since: date | None = None, until: date | None = None) -> Plan:
         """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
         today), classified for import into BMS (see ``reconcile.payments.classification``).
         Reads only. Payments an interrupted import began are looked up in BMS and shown as
@@ -299,7 +294,7 @@ class Session:
             self.assumptions,
         )
 
-    def import_payments(self, plan: PaymentPlan, progress: Progress | None = None) -> pd.DataFrame:
+    def import_payments(self, plan: Plan, progress: Progress | None = None) -> pd.DataFrame:
         """Import the plan's importable payments into BMS (see
         ``reconcile.payments.importer``); one result row per payment. What an interrupted
         import left is recorded first (``settle_interrupted``), under the writer lease."""
@@ -317,10 +312,10 @@ class Session:
                 assumptions=self.assumptions,
             )
 
-    def suggestions(self, plan: PaymentPlan, limit: int = 3) -> pd.DataFrame:
+    def suggestions(self, plan: Plan, limit: int = 3) -> pd.DataFrame:
         """Ranked BMS invoices the plan's unapplied payments (and those paying an invoice
         BMS does not know) probably pay (``SUGGESTION_COLUMNS``); nothing is applied."""
-        payments = plan.payments[plan.payments["class"].isin([UNAPPLIED, UNKNOWN])]
+        payments = plan.rows[plan.rows["class"].isin([UNAPPLIED, UNKNOWN])]
         payments = payments.assign(
             open=payments["unapplied"].where(payments["class"] == UNAPPLIED, payments["total"])
         )
@@ -336,7 +331,7 @@ class Session:
         """BMS invoices that are in QuickBooks and still owed (a suggestion can apply a
         payment to them there)."""
         bms = invoice_headers(self.bms)
-        exported = bms["AccountingAppReference"].notna() | bms["Id"].astype("string").isin(
+        exported = bms["AccountingAppReference"].notna() | keys(bms["Id"]).isin(
             self.store.links("invoice")["bms_id"]
         )
         return bms[exported & (bms["PaymentDue"] > 0)].reset_index(drop=True)
@@ -346,7 +341,7 @@ class Session:
         ``reconcile.payments.acceptance``); import it into BMS afterwards."""
         bms = invoice_headers(self.bms)
         links = self.store.links("invoice")
-        qbo_ids = dict(zip(bms["Id"].astype(str), bms["AccountingAppReference"], strict=True))
+        qbo_ids = dict(zip(keys(bms["Id"]), bms["AccountingAppReference"], strict=True))
         qbo_ids = {k: v for k, v in qbo_ids.items() if isinstance(v, str)}
         qbo_ids.update(zip(links["bms_id"], links["qbo_id"], strict=True))
         row = dict(suggestion)
@@ -365,7 +360,7 @@ class Session:
         # A QuickBooks customer is reported under its BMS name when the two are linked.
         names = dict(zip(qbo["customer_id"], qbo["customer_name"], strict=True))
         accounts = self.load("customer")
-        bms_names = dict(zip(accounts["Id"].astype(str), accounts["AccountName"], strict=True))
+        bms_names = dict(zip(keys(accounts["Id"]), accounts["AccountName"], strict=True))
         links = self.store.links("customer")
         renames = {
             names[q]: bms_names[b]

@@ -111,10 +111,10 @@ def exportable_invoices(session, count: int = 2, customers=None) -> list[str]:
     """Invoice numbers of ``count`` invoices not yet in QuickBooks whose plan (with what they
     need) is a create — read-only planning, for the tests that export through the app."""
     invoices = session.invoices()
-    candidates = invoices[invoices["Selectable"] & invoices["QuickBooksId"].isna()]
+    candidates = invoices[invoices["selectable"] & invoices["qbo_id"].isna()]
     if customers is not None:
         candidates = candidates[candidates["AccountName"].isin(customers)]
     plan = session.plan_invoices(candidates.head(4 * count), include_dependencies=True)
-    ready = plan[(plan["kind"] == "invoice") & (plan["action"] == "create")]
-    assert len(ready) >= count, plan[["name", "action", "reason"]].to_string()
+    ready = plan.rows[(plan.rows["kind"] == "invoice") & (plan.rows["action"] == "create")]
+    assert len(ready) >= count, plan.rows[["name", "action", "reason"]].to_string()
     return list(ready["name"].head(count))

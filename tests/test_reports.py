@@ -56,7 +56,7 @@ def company(servers, tmp_path_factory):
         session = Session(config)
         invoices = session.invoices()
         owed = invoices[
-            invoices["Selectable"] & (invoices["PaidAmount"] == 0) & (invoices["PaymentDue"] > 20)
+            invoices["selectable"] & (invoices["PaidAmount"] == 0) & (invoices["PaymentDue"] > 20)
         ].head(4)
         results = session.export_invoices(session.plan_invoices(owed, include_dependencies=True))
         assert set(results["outcome"]) == {"ok"}, results["message"].tolist()
@@ -159,7 +159,7 @@ def test_payment_reconciliation_report(company, tmp_path):
     assert summary["open_balance"]["bms"] == pytest.approx(invoices["bms_due"].sum())
 
     payments = _csv(out / "payments.csv")
-    assert list(payments.columns) == c.PLAN_COLUMNS
+    assert list(payments.columns) == list(c.PLAN_COLUMNS)
     assert dict(zip(payments["payment_id"], payments["class"], strict=True)) == company["payments"]
     assert summary["payments"]["count"] == 3
     assert summary["payments"]["total"] == pytest.approx(payments["total"].sum())
@@ -169,7 +169,7 @@ def test_payment_reconciliation_report(company, tmp_path):
         c.READY: 1,
         c.UNAPPLIED: 1,
     }
-    assert list(_csv(out / "payment_lines.csv").columns) == c.LINE_COLUMNS
+    assert list(_csv(out / "payment_lines.csv").columns) == list(c.LINE_COLUMNS)
     # The import already done does not count; of the two new payments one is importable.
     assert summary["match_rates"]["payments"] == 2
     assert summary["match_rates"]["payments_importable"] == 1

@@ -2,7 +2,9 @@
 
 Column names are BMS's own field names, so a reader can find each in the API document;
 nested addresses are flattened as ``Billing.City``, ``Shipping.ZipCode``, ``Main.Address1``.
-Every frame has all its columns, with pandas' nullable dtypes, even when empty.
+Every frame has all its columns, with pandas' nullable dtypes, even when empty; the
+``*_COLUMNS`` dicts are the frames' contracts (``reconcile.frames``: ids Int64, invoice and
+due dates naive calendar dates, created/modified times UTC instants).
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ import pandas as pd
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.bms.client import BmsClient
 from reconcile.bms.errors import BmsError
+from reconcile.frames import DATE, FLAG, ID, INSTANT, MONEY, NUMBER, OBJECT, TEXT, build
 
-ID, TEXT, MONEY, NUMBER, FLAG, WHEN = "Int64", "string", "Float64", "Float64", "boolean", "when"
 ADDRESS_FIELDS = ("Address1", "Address2", "City", "State", "ZipCode", "Country")
 
 ACCOUNT_COLUMNS: dict[str, str] = {
@@ -43,8 +45,8 @@ ACCOUNT_COLUMNS: dict[str, str] = {
     "Fax": TEXT,
     "Email": TEXT,
     **{f"{kind}.{f}": TEXT for kind in ("Billing", "Shipping", "Main") for f in ADDRESS_FIELDS},
-    "CreatedOn": WHEN,
-    "ModifiedOn": WHEN,
+    "CreatedOn": INSTANT,
+    "ModifiedOn": INSTANT,
 }
 GL_COLUMNS: dict[str, str] = {
     "Id": ID,
@@ -72,7 +74,7 @@ SERVICE_COLUMNS: dict[str, str] = {
     "IncomeAccountName": TEXT,
     "ExpenseAccountCode": TEXT,
     "ExpenseAccountName": TEXT,
-    "ModifiedOn": WHEN,
+    "ModifiedOn": INSTANT,
 }
 TAX_ITEM_COLUMNS: dict[str, str] = {
     "Id": ID,
@@ -83,7 +85,7 @@ TAX_ITEM_COLUMNS: dict[str, str] = {
     "IsActive": FLAG,
     "Vendor": TEXT,
     "ParentId": ID,
-    "SalesTaxItemsIds": "object",
+    "SalesTaxItemsIds": OBJECT,
 }
 INVOICE_COLUMNS: dict[str, str] = {
     "Id": ID,
@@ -94,10 +96,10 @@ INVOICE_COLUMNS: dict[str, str] = {
     "AccountName": TEXT,
     "AccountLocationId": ID,
     "AccountLocationName": TEXT,
-    "InvoiceDate": WHEN,
-    "DueDate": WHEN,
-    "InvoiceFrom": WHEN,
-    "InvoiceTo": WHEN,
+    "InvoiceDate": DATE,
+    "DueDate": DATE,
+    "InvoiceFrom": DATE,
+    "InvoiceTo": DATE,
     "SalesTaxItemId": ID,
     "SalesTaxItemName": TEXT,
     "SalesTaxRate": NUMBER,
@@ -111,12 +113,12 @@ INVOICE_COLUMNS: dict[str, str] = {
     "PONumber": TEXT,
     "Notes": TEXT,
     "EmailAddress": TEXT,
-    "SentOn": WHEN,
+    "SentOn": INSTANT,
     "PostedToAccounting": FLAG,
-    "PostedToAccountingOn": WHEN,
+    "PostedToAccountingOn": INSTANT,
     "AccountingAppReference": TEXT,
-    "CreatedOn": WHEN,
-    "ModifiedOn": WHEN,
+    "CreatedOn": INSTANT,
+    "ModifiedOn": INSTANT,
 }
 LINE_COLUMNS: dict[str, str] = {
     "Id": ID,
@@ -134,7 +136,7 @@ LINE_COLUMNS: dict[str, str] = {
     "Qty": NUMBER,
     "UnitPrice": MONEY,
     "TotalPrice": MONEY,
-    "ValueDate": WHEN,
+    "ValueDate": DATE,
     "ContractId": ID,
     "ContractName": TEXT,
     "IsTaxable": FLAG,
@@ -154,22 +156,6 @@ DISCOUNT_COLUMNS: dict[str, str] = {
 STATUS_COLUMNS: dict[str, str] = {"StatusId": ID, "StatusName": TEXT, "Invoices": ID}
 
 IDS_PER_REQUEST = 200  # invoice ids per bulk line request when loading a filtered set
-
-
-def frame(rows: Iterable[dict], columns: dict[str, str]) -> pd.DataFrame:
-    """Rows → a frame with exactly ``columns`` (missing keys become <NA>), typed."""
-    df = pd.DataFrame.from_records(list(rows), columns=list(columns))
-    for name, dtype in columns.items():
-        if dtype == WHEN:
-            when = pd.to_datetime(df[name], utc=True, errors="coerce", format="ISO8601")
-            df[name] = when.astype("datetime64[ns, UTC]")  # one resolution on pandas 2 and 3
-        elif dtype == MONEY:
-            df[name] = pd.to_numeric(df[name], errors="coerce").round(2).astype(MONEY)
-        elif dtype in (ID, NUMBER):
-            df[name] = pd.to_numeric(df[name], errors="coerce").astype(dtype)
-        elif dtype != "object":
-            df[name] = df[name].astype(dtype)
-    return df
 
 
 def _filter_value(value: object) -> str:
@@ -239,7 +225,7 @@ def accounts_frame(
     if account_type:
         params["Filter.AccountTypeName"] = account_type
     rows = client.fetch_all("/v2/crm/accounts/summary", params=params)
-    return frame((flatten_account(a) for a in rows), ACCOUNT_COLUMNS)
+    return build((flatten_account(a) for a in rows), ACCOUNT_COLUMNS)
 
 
 # -- chart of accounts, services, tax ---------------------------------------------------------
@@ -248,21 +234,21 @@ def accounts_frame(
 def gl_accounts_frame(client: BmsClient, *, active_only: bool = False) -> pd.DataFrame:
     """The chart of accounts from ``/v2/admin/finance/chartofaccounts``."""
     params = {"Filter.IsActive": "true"} if active_only else {}
-    return frame(client.fetch_all("/v2/admin/finance/chartofaccounts", params=params), GL_COLUMNS)
+    return build(client.fetch_all("/v2/admin/finance/chartofaccounts", params=params), GL_COLUMNS)
 
 
 def services_frame(client: BmsClient, *, active_only: bool = False) -> pd.DataFrame:
     """Items (services) from ``POST /v2/admin/finance/services/search`` with their GL codes."""
     body = {"Filter": {"IsActive": 1}} if active_only else {}
     rows = client.fetch_all("/v2/admin/finance/services/search", method="POST", body=body)
-    return frame(rows, SERVICE_COLUMNS)
+    return build(rows, SERVICE_COLUMNS)
 
 
 def tax_items_frame(client: BmsClient) -> pd.DataFrame:
     """Sales tax items (QuickBooks-Desktop style: one rate per item, groups allowed)."""
     params = {"ExternalTenantId": client.settings.external_tenant_id or "reconcile"}
     rows = client.fetch_all("/v2/integration/qbd/salestaxitems", params=params)
-    return frame(rows, TAX_ITEM_COLUMNS)
+    return build(rows, TAX_ITEM_COLUMNS)
 
 
 # -- invoices -------------------------------------------------------------------------------------
@@ -300,7 +286,7 @@ def invoice_headers(client: BmsClient, **filters: Unpack[InvoiceFilters]) -> pd.
     """Invoice headers from ``/v2/finance/invoices/summary`` (``INVOICE_COLUMNS``): enough to
     list and choose invoices before loading their lines. ``None`` filters are left out."""
     params = {FILTER_PARAMS[k]: _filter_value(v) for k, v in filters.items() if v is not None}
-    return frame(client.fetch_all("/v2/finance/invoices/summary", params=params), INVOICE_COLUMNS)
+    return build(client.fetch_all("/v2/finance/invoices/summary", params=params), INVOICE_COLUMNS)
 
 
 def invoice_details(
@@ -311,7 +297,7 @@ def invoice_details(
     if invoice_ids is None:
         lines = client.fetch_all("/v2/finance/invoices/details", method="POST", body={})
         discounts = client.fetch_all("/v2/finance/invoices/discounts", method="POST", body={})
-        return frame(lines, LINE_COLUMNS), frame(discounts, DISCOUNT_COLUMNS)
+        return build(lines, LINE_COLUMNS), build(discounts, DISCOUNT_COLUMNS)
     ids = [int(i) for i in invoice_ids]
     lines, discounts = [], []
     for start in range(0, len(ids), IDS_PER_REQUEST):
@@ -319,7 +305,7 @@ def invoice_details(
         body = {"Filter": {"ListInvoiceIds": chunk}}
         lines += client.fetch_all("/v2/finance/invoices/details", method="POST", body=body)
         discounts += client.fetch_all("/v2/finance/invoices/discounts", method="POST", body=body)
-    return frame(lines, LINE_COLUMNS), frame(discounts, DISCOUNT_COLUMNS)
+    return build(lines, LINE_COLUMNS), build(discounts, DISCOUNT_COLUMNS)
 
 
 def load_invoices(client: BmsClient, **filters: Unpack[InvoiceFilters]) -> InvoiceFrames:
@@ -340,9 +326,9 @@ def load_invoice(client: BmsClient, invoice_id: int) -> InvoiceFrames:
     """One invoice (``GET /v2/finance/invoices/{id}``) as the same three frames."""
     doc = client.result("GET", f"/v2/finance/invoices/{int(invoice_id)}")
     return InvoiceFrames(
-        frame([doc], INVOICE_COLUMNS),
-        frame(doc.get("LineItems") or [], LINE_COLUMNS),
-        frame(doc.get("DiscountItems") or [], DISCOUNT_COLUMNS),
+        build([doc], INVOICE_COLUMNS),
+        build(doc.get("LineItems") or [], LINE_COLUMNS),
+        build(doc.get("DiscountItems") or [], DISCOUNT_COLUMNS),
     )
 
 
@@ -350,14 +336,14 @@ def invoice_statuses(headers: pd.DataFrame) -> pd.DataFrame:
     """The (StatusId, StatusName) pairs found in the data, with counts: BMS publishes no
     status list for invoices (reference §1.7), so the toolkit learns it from the invoices."""
     if headers.empty:
-        return frame([], STATUS_COLUMNS)
+        return build([], STATUS_COLUMNS)
     counts = (
         headers.groupby(["StatusId", "StatusName"], dropna=False)
         .size()
         .reset_index(name="Invoices")
         .sort_values("StatusId")
     )
-    return frame(counts.to_dict("records"), STATUS_COLUMNS)
+    return build(counts.to_dict("records"), STATUS_COLUMNS)
 
 
 # -- writes ---------------------------------------------------------------------------------------

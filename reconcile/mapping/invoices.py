@@ -51,7 +51,7 @@ def money(value: Any) -> Decimal:
 
 
 def eligibility(headers: pd.DataFrame, assumptions: BmsAssumptions = DEFAULT) -> pd.DataFrame:
-    """The headers with two more columns: ``Eligible`` and ``Why`` (the reason when not).
+    """The headers with two more columns: ``eligible`` and ``why`` (the reason when not).
 
     Statuses are matched by name, as BMS names them in the data (case-insensitive), against
     ``assumptions.exportable_statuses`` (BMS publishes no status list)."""
@@ -63,8 +63,8 @@ def eligibility(headers: pd.DataFrame, assumptions: BmsAssumptions = DEFAULT) ->
         for ok, name in zip(eligible, names, strict=True)
     ]
     return headers.assign(
-        Eligible=eligible.astype("boolean"),
-        Why=pd.Series(why, index=headers.index, dtype="string"),
+        eligible=eligible.astype("boolean"),
+        why=pd.Series(why, index=headers.index, dtype="string"),
     )
 
 

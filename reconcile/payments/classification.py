@@ -16,12 +16,13 @@ ready.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import pandas as pd
 
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
+from reconcile.frames import COUNT, DATE, FLAG, ID, KEY, MONEY, TEXT, Contract, check, keys
 from reconcile.payments.reconciliation import pair_invoices
+from reconcile.plans import Plan
 
 READY, OVERPAYMENT = "ready", "overpayment / unapplied amount"
 IMPORTED, UNAPPLIED = "already imported", "unapplied"
@@ -33,61 +34,40 @@ IN_FLIGHT = "being imported by another run"
 IMPORTABLE = (READY, OVERPAYMENT)
 CENT = 0.005  # amounts are compared to the cent
 
-PLAN_COLUMNS = [
-    "payment_id",
-    "txn_date",
-    "customer_id",
-    "customer_name",
-    "reference",
-    "memo",
-    "total",
-    "applied",
-    "unapplied",
-    "lines",
-    "class",
-    "importable",
-    "reason",
-]
-LINE_COLUMNS = [
-    "payment_id",
-    "line",
-    "qbo_invoice_id",
-    "amount",
-    "bms_id",
-    "invoice_number",
-    "bms_reference",
-    "bms_account_id",
-    "bms_total",
-    "paid_before",
-    "due_before",
-    "status_before",
-    "paid_after",
-    "due_after",
-    "status_after",
-    "class",
-    "reason",
-]
-
-
-@dataclass
-class PaymentPlan:
-    """Payments (``PLAN_COLUMNS``) and the lines they apply (``LINE_COLUMNS``): the QBO side
-    and the BMS invoice before and after the import, side by side."""
-
-    payments: pd.DataFrame
-    lines: pd.DataFrame
-
-    def importable(self) -> pd.DataFrame:
-        """The payments that can be imported as they are."""
-        return self.payments[self.payments["importable"]]
-
-    def select(self, payment_ids: list[str] | pd.Series) -> PaymentPlan:
-        """The plan of these payments only."""
-        ids = {str(i) for i in payment_ids}
-        return PaymentPlan(
-            self.payments[self.payments["payment_id"].isin(ids)].reset_index(drop=True),
-            self.lines[self.lines["payment_id"].isin(ids)].reset_index(drop=True),
-        )
+PLAN_COLUMNS: Contract = {
+    "payment_id": KEY,
+    "txn_date": DATE,
+    "customer_id": KEY,
+    "customer_name": TEXT,
+    "reference": TEXT,
+    "memo": TEXT,
+    "total": MONEY,
+    "applied": MONEY,
+    "unapplied": MONEY,
+    "lines": COUNT,
+    "class": TEXT,
+    "importable": FLAG,
+    "reason": TEXT,
+}
+LINE_COLUMNS: Contract = {
+    "payment_id": KEY,
+    "line": COUNT,
+    "qbo_invoice_id": KEY,
+    "amount": MONEY,
+    "bms_id": KEY,
+    "invoice_number": TEXT,
+    "bms_reference": TEXT,
+    "bms_account_id": ID,
+    "bms_total": MONEY,
+    "paid_before": MONEY,
+    "due_before": MONEY,
+    "status_before": TEXT,
+    "paid_after": MONEY,
+    "due_after": MONEY,
+    "status_after": TEXT,
+    "class": TEXT,
+    "reason": TEXT,
+}
 
 
 def _money(series: pd.Series) -> pd.Series:
@@ -105,7 +85,7 @@ def classify(
     bms_accounts: pd.DataFrame | None = None,
     interrupted: Mapping[str, tuple[str, str]] | None = None,
     assumptions: BmsAssumptions = DEFAULT,
-) -> PaymentPlan:
+) -> Plan:
     """Classify QBO payments (``reconcile.payments.frames``) against BMS invoice headers
     (``reconcile.bms.loaders.INVOICE_COLUMNS``); ``imported`` are the QBO payment ids already
     imported; ``bms_accounts`` (Id, CurrencyName) enables the currency check;
@@ -115,7 +95,7 @@ def classify(
     ``assumptions`` name BMS's void statuses."""
     pairs = pair_invoices(bms_invoices, qbo_invoices, invoice_links)
     pairs = pairs.dropna(subset=["bms_id", "qbo_invoice_id"])
-    bms = bms_invoices.assign(bms_id=bms_invoices["Id"].astype("string"))
+    bms = bms_invoices.assign(bms_id=keys(bms_invoices["Id"]))
     bms = bms.merge(pairs[["bms_id", "qbo_invoice_id"]], on="bms_id", how="inner")
     matched = lines.merge(bms, on="qbo_invoice_id", how="left").merge(
         payments[["payment_id", "txn_date", "customer_id", "currency"]], on="payment_id"
@@ -142,7 +122,7 @@ def classify(
     linked_customer = dict(
         zip(customer_links["bms_id"], customer_links["qbo_id"], strict=True)
     )  # BMS account id → QBO customer id
-    expected = out["bms_account_id"].astype("string").map(linked_customer)
+    expected = keys(out["bms_account_id"]).map(linked_customer)
     currency = pd.Series(pd.NA, index=out.index, dtype="string")
     if bms_accounts is not None and len(bms_accounts):
         names = dict(zip(bms_accounts["Id"], bms_accounts["CurrencyName"], strict=True))
@@ -216,7 +196,13 @@ def classify(
     # A payment is imported whole or not at all: no "after" for lines that will not apply.
     stays = ~out["payment_id"].isin(plan.loc[plan["importable"], "payment_id"])
     out.loc[stays, ["paid_after", "due_after", "status_after"]] = pd.NA
-    return PaymentPlan(plan, out[LINE_COLUMNS])
+    return Plan(
+        "payment",
+        "Payment",
+        check(plan, PLAN_COLUMNS, "the payment plan"),
+        check(out[list(LINE_COLUMNS)], LINE_COLUMNS, "the payment plan's lines"),
+        key="payment_id",
+    )
 
 
 def _payment_rows(payments: pd.DataFrame, lines: pd.DataFrame, imported: set[str]) -> pd.DataFrame:
@@ -248,13 +234,13 @@ def _payment_rows(payments: pd.DataFrame, lines: pd.DataFrame, imported: set[str
     out["reason"] = reason.fillna("")
     out["importable"] = out["class"].isin(IMPORTABLE)
     out["total"] = _money(out["total"])
-    return out[PLAN_COLUMNS].reset_index(drop=True)
+    return out[list(PLAN_COLUMNS)].reset_index(drop=True)
 
 
-def match_rates(plan: PaymentPlan) -> dict[str, float | int]:
+def match_rates(plan: Plan) -> dict[str, float | int]:
     """How much of the QuickBooks payments the toolkit can import as they are, honestly
     counted at both levels: payments (all lines ready) and invoice lines."""
-    payments, lines = plan.payments, plan.lines
+    payments, lines = plan.rows, plan.lines
     fresh = payments[payments["class"] != IMPORTED]
     fresh_lines = lines[lines["class"] != IMPORTED]
     return {

@@ -13,52 +13,42 @@ from datetime import date
 
 import pandas as pd
 
+from reconcile.frames import COUNT, DATE, FLAG, KEY, MONEY, TEXT, build
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.query import select
 
 # One row per QBO payment.
 PAYMENT_COLUMNS: dict[str, str] = {
-    "payment_id": "string",
-    "txn_date": "datetime64[ns]",
-    "customer_id": "string",
-    "customer_name": "string",
-    "total": "Float64",
-    "unapplied": "Float64",
-    "reference": "string",
-    "memo": "string",
-    "method_id": "string",
-    "currency": "string",
-    "sync_token": "string",
+    "payment_id": KEY,
+    "txn_date": DATE,
+    "customer_id": KEY,
+    "customer_name": TEXT,
+    "total": MONEY,
+    "unapplied": MONEY,
+    "reference": TEXT,
+    "memo": TEXT,
+    "method_id": KEY,
+    "currency": TEXT,
+    "sync_token": KEY,
 }
 # One row per invoice a payment line pays (a line may link several invoices: one row each).
 PAYMENT_LINE_COLUMNS: dict[str, str] = {
-    "payment_id": "string",
-    "line": "Int64",
-    "qbo_invoice_id": "string",
-    "amount": "Float64",
+    "payment_id": KEY,
+    "line": COUNT,
+    "qbo_invoice_id": KEY,
+    "amount": MONEY,
 }
 # One row per QBO invoice (what reconciliation compares with BMS).
 QBO_INVOICE_COLUMNS: dict[str, str] = {
-    "qbo_invoice_id": "string",
-    "doc_number": "string",
-    "customer_id": "string",
-    "customer_name": "string",
-    "txn_date": "datetime64[ns]",
-    "total": "Float64",
-    "balance": "Float64",
-    "voided": "boolean",
+    "qbo_invoice_id": KEY,
+    "doc_number": TEXT,
+    "customer_id": KEY,
+    "customer_name": TEXT,
+    "txn_date": DATE,
+    "total": MONEY,
+    "balance": MONEY,
+    "voided": FLAG,
 }
-
-
-def typed(rows: Iterable[dict], columns: dict[str, str]) -> pd.DataFrame:
-    """Rows → a frame with exactly these columns and dtypes (empty too)."""
-    df = pd.DataFrame.from_records(list(rows), columns=list(columns))
-    for name, dtype in columns.items():
-        if dtype.startswith("datetime"):
-            df[name] = pd.to_datetime(df[name], errors="coerce").astype(dtype)
-        else:
-            df[name] = df[name].astype(dtype)
-    return df
 
 
 def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -92,7 +82,7 @@ def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame
                             "amount": line.get("Amount", 0),
                         }
                     )
-    return typed(heads, PAYMENT_COLUMNS), typed(lines, PAYMENT_LINE_COLUMNS)
+    return build(heads, PAYMENT_COLUMNS), build(lines, PAYMENT_LINE_COLUMNS)
 
 
 def month_before(day: date) -> date:
@@ -132,4 +122,4 @@ def qbo_invoice_frame(invoices: Iterable[dict]) -> pd.DataFrame:
         }
         for i in invoices
     ]
-    return typed(rows, QBO_INVOICE_COLUMNS)
+    return build(rows, QBO_INVOICE_COLUMNS)

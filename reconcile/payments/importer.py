@@ -41,10 +41,18 @@ from reconcile.bms.loaders import (
     write_invoice_references,
 )
 from reconcile.errors import ReconcileError
-from reconcile.payments.classification import PaymentPlan
+from reconcile.frames import KEY, MONEY, TEXT, Contract, check, keys
+from reconcile.plans import Plan
 from reconcile.store import SyncStore
 
-RESULT_COLUMNS = ["payment_id", "customer_name", "total", "outcome", "job_id", "message"]
+RESULT_COLUMNS: Contract = {
+    "payment_id": KEY,
+    "customer_name": TEXT,
+    "total": MONEY,
+    "outcome": TEXT,
+    "job_id": KEY,
+    "message": TEXT,
+}
 PAYMENTS_PER_JOB = 25
 HELD_MESSAGE = "an interrupted import left it half-applied in BMS: check invoices {numbers} in BMS"
 Progress = Callable[[int, int], None]
@@ -78,7 +86,7 @@ def _dto(
 
 
 def import_plan(
-    plan: PaymentPlan,
+    plan: Plan,
     bms: BmsClient,
     store: SyncStore,
     realm_id: str,
@@ -90,7 +98,7 @@ def import_plan(
 ) -> pd.DataFrame:
     """Import the importable payments of ``plan``; one result row per payment of the plan
     (``RESULT_COLUMNS``; outcomes imported, skipped, blocked, failed), all logged."""
-    run_id = store.start_run("payment", "import", details={"payments": len(plan.payments)})
+    run_id = store.start_run("payment", "import", details={"payments": len(plan.rows)})
     results: dict[str, dict] = {}
 
     def result(row: dict, outcome: str, message: str, job_id: str | None = None) -> None:
@@ -112,7 +120,7 @@ def import_plan(
             message=message,
         )
 
-    records = plan.payments.to_dict("records")
+    records = plan.rows.to_dict("records")
     # Checked again now, under the writer lease: a plan made before another run imported a
     # payment (or began to) must not send it again — BMS's refusal of a known id is
     # undocumented, so "never twice" rests here.
@@ -146,7 +154,10 @@ def import_plan(
     except BaseException:
         store.finish_run(run_id, outcome="interrupted")
         raise
-    frame = pd.DataFrame([results[r["payment_id"]] for r in records], columns=RESULT_COLUMNS)
+    rows = [results[r["payment_id"]] for r in records]
+    frame = check(
+        pd.DataFrame(rows, columns=list(RESULT_COLUMNS)), RESULT_COLUMNS, "the import results"
+    )
     failed = (frame["outcome"] == "failed").sum()
     store.finish_run(run_id, outcome="ok" if not failed else "partial")
     frame.attrs["run_id"] = run_id
@@ -154,7 +165,7 @@ def import_plan(
 
 
 def _write_references(
-    plan: PaymentPlan, bms: BmsClient, store: SyncStore, run_id: str, ids: list[str]
+    plan: Plan, bms: BmsClient, store: SyncStore, run_id: str, ids: list[str]
 ) -> None:
     lines = plan.lines[plan.lines["payment_id"].isin(ids)]
     told = lines["bms_reference"].astype("string").fillna("")
@@ -183,7 +194,7 @@ def _write_references(
 class _Sender:
     """Sends chunks of payments as BMS import jobs and records what each job says."""
 
-    plan: PaymentPlan
+    plan: Plan
     bms: BmsClient
     store: SyncStore
     run_id: str
@@ -287,7 +298,7 @@ def assess_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataF
         return pd.DataFrame(rows, columns=SETTLE_COLUMNS)
     log = store.log_frame(kind="payment", outcome="pending")
     snapshots = dict(zip(log["request_id"], log["details"], strict=True))
-    due = dict(zip(bms_invoices["Id"].astype("string"), bms_invoices["PaymentDue"], strict=True))
+    due = dict(zip(keys(bms_invoices["Id"]), bms_invoices["PaymentDue"], strict=True))
     for payment_id, marker in pending.items():
         lines = snapshots.get(marker, {}).get("lines", [])
         now = [round(float(due.get(ln["bms_id"], float("nan"))), 2) for ln in lines]

@@ -12,18 +12,18 @@ import pandas as pd
 
 from reconcile.mapping.name_rules import FORBIDDEN
 from reconcile.mapping.syncmap import clean_text
+from reconcile.plans import Plan
 from reconcile.qbo.rules import ENTITIES
 from reconcile.store import SyncStore
 
 
-def suggested(plan: pd.DataFrame) -> pd.DataFrame:
+def suggested(plan: Plan) -> pd.DataFrame:
     """The blocked plan rows that carry a suggestion (a name or a link)."""
-    if "suggested_name" not in plan.columns:
-        return plan.iloc[0:0]
-    has = plan["suggested_name"].map(lambda v: isinstance(v, str)) | plan["suggested_link"].map(
-        lambda v: isinstance(v, str)
-    )
-    return plan[(plan["action"] == "blocked") & has]
+    rows = plan.rows
+    if "suggested_name" not in rows.columns:
+        return rows.iloc[0:0]
+    text = rows[["suggested_name", "suggested_link"]].map(lambda v: isinstance(v, str))
+    return rows[(rows["action"] == "blocked") & text.any(axis=1)]
 
 
 def choose_name(store: SyncStore, bms_id: str, bms_name: str, qbo_name: str) -> str:

@@ -16,16 +16,22 @@ from typing import Any
 
 import pandas as pd
 
+from reconcile.frames import Contract, check, keys
 from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import EntityMap, is_blank
+from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
-from reconcile.sync.plan import MADE_NEEDS, RECORD_NEEDS, build_plan, need_rows
+from reconcile.sync.invoices import INVOICE_PLAN_COLUMNS
+from reconcile.sync.plan import MADE_NEEDS, PLAN_COLUMNS, RECORD_NEEDS, build_plan, need_rows
 from reconcile.sync.state import QboState
 
 # Dependencies are sent in this order, before the invoices.
 ORDER = ("account", "item", "customer")
+# An invoice plan with what it needs: the record plans' columns, then the invoice plan's own
+# (a row has the columns of its kind; the others are missing).
+DEPENDENCY_PLAN_COLUMNS: Contract = {**PLAN_COLUMNS, **INVOICE_PLAN_COLUMNS}
 
 
 @dataclass(frozen=True)
@@ -57,10 +63,10 @@ class MasterData:
         return {"customer": self.customers, "item": self.items, "account": self.accounts}[kind]
 
 
-def _needed(plan: pd.DataFrame, kind: str) -> set[str]:
+def _needed(rows: pd.DataFrame, kind: str) -> set[str]:
     return {
         str(n.body["bms_id"])
-        for action, needs in zip(plan["action"], plan["needs"], strict=True)
+        for action, needs in zip(rows["action"], rows["needs"], strict=True)
         if action != "blocked"
         for n in needs
         if n.kind == kind
@@ -103,7 +109,7 @@ def _block_unsendable(plan: pd.DataFrame, blocked: Mapping[tuple[str, str], str]
 
 
 def plan_dependencies(
-    invoice_plan: pd.DataFrame,
+    invoice_plan: Plan,
     master: MasterData,
     maps: Mapping[str, EntityMap],
     state: QboState,
@@ -111,20 +117,21 @@ def plan_dependencies(
     options: SyncOptions | Mapping[str, Any] | None = None,
     tax_items: pd.DataFrame | None = None,
     company: CompanySettings = DEFAULT_COMPANY,
-) -> pd.DataFrame:
-    """The invoice plan preceded by plan rows for what it needs (in :data:`ORDER`).
+) -> Plan:
+    """The invoice plan preceded by plan rows for what it needs (in :data:`ORDER`); its rows
+    have ``DEPENDENCY_PLAN_COLUMNS``.
 
     ``invoice_plan`` must have been built with ``include=master.include()``; ``state`` must
     hold what the customer and item plans read (see ``NEEDED``)."""
     include = master.include()
-    plans: dict[str, pd.DataFrame] = {}
+    plans: dict[str, pd.DataFrame] = {}  # kind → plan rows
     wanted = {
-        "customer": _needed(invoice_plan, "customer"),
-        "item": _needed(invoice_plan, "item"),
+        "customer": _needed(invoice_plan.rows, "customer"),
+        "item": _needed(invoice_plan.rows, "item"),
     }
     for kind in ("item", "customer"):
         rows = master.frame(kind)
-        rows = rows[rows["Id"].astype(str).isin(wanted[kind])]
+        rows = rows[keys(rows["Id"]).isin(wanted[kind])]
         plan = build_plan(
             maps[kind],
             rows,
@@ -135,7 +142,7 @@ def plan_dependencies(
             include,
             company,
             all_rows=master.frame(kind),
-        )
+        ).rows
         inactive = [m is not None and m.values.get("Active") is False for m in plan["mapped"]]
         plan.loc[inactive, "reason"] = (
             f"inactive in BMS, and QuickBooks refuses an inactive {kind} on an invoice (error "
@@ -144,10 +151,10 @@ def plan_dependencies(
         plan.loc[inactive, "action"] = "blocked"
         plans[kind] = plan
     accounts = _with_parents(_needed(plans["item"], "account"), master.accounts, store)
-    rows = master.accounts[master.accounts["Id"].astype(str).isin(accounts)]
+    rows = master.accounts[keys(master.accounts["Id"]).isin(accounts)]
     plans["account"] = build_plan(
         maps["account"], rows, state, store, options, tax_items, company=company
-    )
+    ).rows
     blocked: dict[tuple[str, str], str] = {}
     for kind in ORDER:
         plan = plans[kind]
@@ -158,13 +165,12 @@ def plan_dependencies(
             _block_unsendable(plan, blocked)
             if int((plan["action"] == "blocked").sum()) == before:
                 break
-    invoices = invoice_plan.copy()
+    invoices = invoice_plan.rows.copy()
     _block_unsendable(invoices, blocked)
     parts = [plans[k] for k in ORDER if len(plans[k])] + [invoices]
-    records = pd.concat(parts, ignore_index=True) if len(parts) > 1 else invoices
+    records = pd.concat(parts, ignore_index=True).reindex(columns=list(DEPENDENCY_PLAN_COLUMNS))
     records = records[~records["kind"].isin(MADE_NEEDS)]  # each part's, made once, first:
     made = pd.DataFrame(need_rows(records.to_dict("records")), columns=records.columns)
     combined = pd.concat([made, records], ignore_index=True) if len(made) else records
-    combined = combined.reset_index(drop=True)
-    combined.attrs.update(invoice_plan.attrs)
-    return combined
+    rows = check(combined.reset_index(drop=True), DEPENDENCY_PLAN_COLUMNS, "the invoice plan")
+    return invoice_plan.with_rows(rows)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from reconcile.mapping.invoices import money
 from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
+from reconcile.plans import Plan
 from reconcile.sync.dependencies import ORDER
 from reconcile.sync.plan import MADE_NEEDS, same_value
 from reconcile.sync.preview import PREVIEW_COLUMNS, preview_frame, style_preview
@@ -227,14 +228,14 @@ def _line_rows(row: dict) -> list[dict]:
     return out
 
 
-def invoice_preview(plan: pd.DataFrame, maps: Mapping[str, EntityMap]) -> InvoicePreview:
+def invoice_preview(plan: Plan, maps: Mapping[str, EntityMap]) -> InvoicePreview:
     """The preview of an invoice plan (with its dependencies, if it includes them)."""
     parts = []
     for kind in (*MADE_NEEDS, *ORDER):
-        rows = plan[plan["kind"] == kind]
+        rows = plan.rows[plan.rows["kind"] == kind]
         if len(rows):
-            parts.append(preview_frame(rows, maps.get(kind)).assign(kind=kind))
-    invoices = plan[plan["kind"] == "invoice"].to_dict("records")
+            parts.append(preview_frame(plan.with_rows(rows), maps.get(kind)).assign(kind=kind))
+    invoices = plan.rows[plan.rows["kind"] == "invoice"].to_dict("records")
     headers, lines, totals = [], [], []
     for row in invoices:
         headers += _header_rows(row)

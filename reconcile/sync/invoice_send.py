@@ -20,8 +20,10 @@ import pandas as pd
 from reconcile.bms.client import BmsClient
 from reconcile.bms.loaders import write_invoice_references
 from reconcile.errors import ReconcileError
+from reconcile.frames import MONEY, OBJECT, Contract, check
 from reconcile.mapping.invoices import CENT, money
 from reconcile.mapping.maps import MAPS
+from reconcile.plans import Plan
 from reconcile.qbo.client import QboClient, new_request_id
 from reconcile.store import SyncStore
 from reconcile.sync.dependencies import ORDER
@@ -31,12 +33,18 @@ from reconcile.sync.send import RESULT_COLUMNS, Sender, send_plan
 
 Progress = Callable[[int, int], None]
 # After an export: QuickBooks' totals as it stored the invoice, and whether they agree.
-CHECK_COLUMNS = ["bms_total", "qbo_total", "bms_tax", "qbo_tax", "totals_agree"]
-INVOICE_RESULT_COLUMNS = RESULT_COLUMNS + CHECK_COLUMNS
+CHECK_COLUMNS: Contract = {
+    "bms_total": MONEY,
+    "qbo_total": MONEY,
+    "bms_tax": MONEY,
+    "qbo_tax": MONEY,
+    "totals_agree": OBJECT,
+}
+INVOICE_RESULT_COLUMNS = {**RESULT_COLUMNS, **CHECK_COLUMNS}
 
 
 def send_invoice_plan(
-    plan: pd.DataFrame,
+    plan: Plan,
     client: QboClient,
     store: SyncStore,
     bms: BmsClient | None = None,
@@ -49,22 +57,19 @@ def send_invoice_plan(
     With ``bms``, exported invoices get their QuickBooks id and number written back."""
     parts = []
     for kind in (*MADE_NEEDS, *ORDER):  # terms and tax codes first, then what needs them
-        rows = plan[plan["kind"] == kind]
+        rows = plan.rows[plan.rows["kind"] == kind].reset_index(drop=True)
         if len(rows):
-            rows = rows.reset_index(drop=True)
             entity = MADE_NEEDS[kind] if kind in MADE_NEEDS else MAPS[kind].qbo_entity
-            rows.attrs.update(kind=kind, entity=entity)
-            parts.append(send_plan(rows, client, store))
-    invoices = plan[plan["kind"] == "invoice"].reset_index(drop=True)
-    invoices.attrs.update(kind="invoice", entity="Invoice")
-    parts.append(_send_invoices(invoices, client, store, bms, progress))
-    results = pd.concat([p.reindex(columns=INVOICE_RESULT_COLUMNS) for p in parts])
+            parts.append(send_plan(Plan(kind, entity, rows), client, store))
+    invoices = plan.rows[plan.rows["kind"] == "invoice"].reset_index(drop=True)
+    parts.append(_send_invoices(plan.with_rows(invoices), client, store, bms, progress))
+    results = pd.concat([p.reindex(columns=list(INVOICE_RESULT_COLUMNS)) for p in parts])
     results.attrs["run_id"] = parts[-1].attrs.get("run_id")
-    return results.reset_index(drop=True)
+    return check(results.reset_index(drop=True), INVOICE_RESULT_COLUMNS, "the invoice results")
 
 
 def _send_invoices(
-    plan: pd.DataFrame,
+    plan: Plan,
     client: QboClient,
     store: SyncStore,
     bms: BmsClient | None,
@@ -151,24 +156,29 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
         "link": "linked; QuickBooks keeps its invoice",
         "void": "voided",
     }[row["action"]]
-    check = totals_after(row, answer) if row["action"] != "void" else {}
+    totals = totals_after(row, answer) if row["action"] != "void" else {}
     message = verb
-    if check:
-        message += f"; QuickBooks total {check['qbo_total']:.2f} (tax {check['qbo_tax']:.2f})"
-        if not check["totals_agree"] and row["totals"].get("tax_by") == "quickbooks":
+    if totals:
+        message += f"; QuickBooks total {totals['qbo_total']:.2f} (tax {totals['qbo_tax']:.2f})"
+        if not totals["totals_agree"] and row["totals"].get("tax_by") == "quickbooks":
             message += (
-                f" DIFFERS from BMS {check['bms_total']:.2f} (tax {check['bms_tax']:.2f}):"
+                f" DIFFERS from BMS {totals['bms_total']:.2f} (tax {totals['bms_tax']:.2f}):"
                 " QuickBooks' automated sales tax charged its own rate for the ship-to address;"
                 " correct the tax on the invoice in QuickBooks, or set [sync_map]"
                 ' automated_sales_tax = "bms" so that exports carry BMS\'s tax amount'
             )
-        elif not check["totals_agree"]:
+        elif not totals["totals_agree"]:
             message += (
-                f" DIFFERS from BMS {check['bms_total']:.2f} (tax {check['bms_tax']:.2f}):"
+                f" DIFFERS from BMS {totals['bms_total']:.2f} (tax {totals['bms_tax']:.2f}):"
                 " check the invoice in QuickBooks"
             )
     sender.result(
-        row, "ok", qbo_id=answer["Id"], sync_token=answer.get("SyncToken"), message=message, **check
+        row,
+        "ok",
+        qbo_id=answer["Id"],
+        sync_token=answer.get("SyncToken"),
+        message=message,
+        **totals,
     )
     return answer
 
@@ -207,7 +217,7 @@ def _write_back(
         if error is None and bms_id not in told_ids:
             continue  # its result (created, updated, linked) stands
         before = sender.results.get(bms_id) or {}
-        check = {k: before.get(k) for k in CHECK_COLUMNS}
+        totals = {k: before.get(k) for k in CHECK_COLUMNS}
         if error is None:
             sender.result(
                 {**row, "action": "write-back"},
@@ -222,6 +232,6 @@ def _write_back(
             "failed",
             qbo_id=answer["Id"],
             code=getattr(error, "code", None),
-            **check,
+            **totals,
             message=f"{done}BMS was not told its QuickBooks id ({error}): the next export tells it",
         )

@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
+from reconcile.bms.loaders import INVOICE_COLUMNS
 from reconcile.errors import Blocked
+from reconcile.frames import FLAG, KEY, OBJECT, TEXT, Contract, check, keys
 from reconcile.mapping.invoices import (
     DISCOUNT_FIELDS,
     LINE_FIELDS,
@@ -29,6 +31,7 @@ from reconcile.mapping.invoices import (
 )
 from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import set_path
+from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
@@ -39,23 +42,23 @@ from reconcile.sync.state import QboState
 # An invoice the company made in QuickBooks (found by its number) is linked and kept as it is:
 # its lines, amounts and dates are the company's books (the update policy, sync/policy.py).
 KEPT_INVOICE = "linked: QuickBooks keeps its invoice"
-INVOICE_PLAN_COLUMNS = [
-    "kind",
-    "bms_id",
-    "name",
-    "action",
-    "qbo_id",
-    "sync_token",
-    "changes",
-    "needs",
-    "reason",
-    "body",
-    "draft",
-    "qbo_record",
-    "totals",
-    "fingerprint",
-    "write_back",
-]
+INVOICE_PLAN_COLUMNS: Contract = {
+    "kind": TEXT,
+    "bms_id": KEY,
+    "name": TEXT,
+    "action": TEXT,
+    "qbo_id": KEY,
+    "sync_token": KEY,
+    "changes": OBJECT,
+    "needs": OBJECT,
+    "reason": TEXT,
+    "body": OBJECT,
+    "draft": OBJECT,
+    "qbo_record": OBJECT,
+    "totals": OBJECT,
+    "fingerprint": TEXT,
+    "write_back": OBJECT,
+}
 NOT_POSTED = "BMS does not have its QuickBooks id yet: the export writes it back"
 
 
@@ -66,32 +69,38 @@ def fingerprint(body: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-# What invoice_list adds to the BMS header columns (reconcile.bms.loaders.INVOICE_COLUMNS).
-LIST_COLUMNS = ["QuickBooksId", "Selectable", "Eligible", "Why"]
+# What invoice_list lists: the BMS header columns and what the toolkit adds to them.
+LIST_COLUMNS: Contract = {
+    **INVOICE_COLUMNS,
+    "eligible": FLAG,
+    "why": TEXT,
+    "qbo_id": KEY,
+    "selectable": FLAG,
+}
 
 
 def invoice_list(
     headers: pd.DataFrame, store: SyncStore, assumptions: BmsAssumptions = DEFAULT
 ) -> pd.DataFrame:
-    """The invoices a person chooses from: the headers plus ``LIST_COLUMNS`` — ``Selectable``
+    """The invoices a person chooses from (``LIST_COLUMNS``): the headers, ``selectable``
     is whether it can be exported (or, voided in BMS after export, voided in QuickBooks),
-    ``Why`` the reason when not, ``QuickBooksId`` the linked invoice (else BMS's own
+    ``why`` the reason when not, ``qbo_id`` the linked invoice (else BMS's own
     reference, when posted)."""
     checked = eligibility(headers, assumptions)
     links = store.links("invoice")
     linked = dict(zip(links["bms_id"], links["qbo_id"], strict=True))
-    qbo_ids = checked["Id"].astype("string").map(linked).astype("string")
+    qbo_ids = keys(checked["Id"]).map(linked).astype("string")
     reference = checked["AccountingAppReference"].astype("string")
     void = checked["StatusName"].map(assumptions.is_void).astype(bool)
     to_void = void & qbo_ids.notna()
-    selectable = checked["Eligible"].fillna(False) | to_void
-    why = checked["Why"].mask(to_void, "void in BMS: exporting voids it in QuickBooks")
+    selectable = checked["eligible"].fillna(False) | to_void
+    why = checked["why"].mask(to_void, "void in BMS: exporting voids it in QuickBooks")
     out = checked.assign(
-        QuickBooksId=qbo_ids.fillna(reference).astype("string"),
-        Selectable=selectable.astype("boolean"),
-        Why=why.astype("string"),
+        qbo_id=qbo_ids.fillna(reference).astype("string"),
+        selectable=selectable.astype("boolean"),
+        why=why.astype("string"),
     )
-    return out.reset_index(drop=True)
+    return check(out.reset_index(drop=True), LIST_COLUMNS, "the invoice list")
 
 
 def build_invoice_plan(
@@ -106,7 +115,7 @@ def build_invoice_plan(
     assumptions: BmsAssumptions = DEFAULT,
     company: CompanySettings = DEFAULT_COMPANY,
     currencies: Mapping[str, Any] | None = None,
-) -> pd.DataFrame:
+) -> Plan:
     """One plan row per BMS invoice header (see the module docstring). With ``include``
     (:meth:`reconcile.sync.dependencies.MasterData.include`), a customer or item QuickBooks
     lacks becomes a need to plan first rather than a blocking reason; ``assumptions`` name
@@ -134,9 +143,8 @@ def build_invoice_plan(
         )
         for header in checked.to_dict("records")
     ]
-    plan = pd.DataFrame(need_rows(rows) + rows, columns=INVOICE_PLAN_COLUMNS)
-    plan.attrs.update(kind="invoice", entity="Invoice")
-    return plan
+    plan = pd.DataFrame(need_rows(rows) + rows, columns=list(INVOICE_PLAN_COLUMNS))
+    return Plan("invoice", "Invoice", check(plan, INVOICE_PLAN_COLUMNS, "the invoice plan"))
 
 
 def _by_invoice(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[Any, list[dict]]:
@@ -185,8 +193,8 @@ def _plan_invoice(
             "sync_token": current["SyncToken"],
             "qbo_record": current,
         }
-    if not header["Eligible"]:
-        return blocked(str(header["Why"]))
+    if not header["eligible"]:
+        return blocked(str(header["why"]))
     if draft.blocked:
         return blocked("; ".join(draft.problems))
     if not row["totals"]["agree"]:

@@ -30,10 +30,12 @@ from typing import Any
 import pandas as pd
 
 from reconcile.errors import Blocked
+from reconcile.frames import KEY, OBJECT, TEXT, Contract, check
 from reconcile.mapping.options import SyncOptions
 from reconcile.mapping.syncmap import EntityMap, Mapped, Ref, get_path, set_path
 from reconcile.mapping.transforms import currency_code
 from reconcile.mapping.validation import validate
+from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.qbo.rules import classification
@@ -42,24 +44,24 @@ from reconcile.sync import policy
 from reconcile.sync.names import NameBook
 from reconcile.sync.state import QboState, undeleted
 
-PLAN_COLUMNS = [
-    "kind",
-    "bms_id",
-    "name",
-    "action",
-    "qbo_id",
-    "sync_token",
-    "changes",
-    "kept",
-    "needs",
-    "targets",
-    "reason",
-    "body",
-    "mapped",
-    "qbo_record",
-    "suggested_name",
-    "suggested_link",
-]
+PLAN_COLUMNS: Contract = {
+    "kind": TEXT,
+    "bms_id": KEY,
+    "name": TEXT,
+    "action": TEXT,
+    "qbo_id": KEY,
+    "sync_token": KEY,
+    "changes": OBJECT,
+    "kept": OBJECT,
+    "needs": OBJECT,
+    "targets": OBJECT,
+    "reason": TEXT,
+    "body": OBJECT,
+    "mapped": OBJECT,
+    "qbo_record": OBJECT,
+    "suggested_name": TEXT,
+    "suggested_link": OBJECT,
+}
 # Needs the sender makes itself (not BMS records), with their QuickBooks entity: each is also a
 # plan row of its own (``need_rows``), so that every write is in the plan.
 MADE_NEEDS = {"term": "Term", "taxcode": "TaxCode"}
@@ -410,7 +412,7 @@ def build_plan(
     include: Mapping[str, Mapping[str, str]] | None = None,
     company: CompanySettings = DEFAULT_COMPANY,
     all_rows: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+) -> Plan:
     """One plan row per BMS row (see the module docstring for the actions); ``include`` names
     BMS records to plan first when QuickBooks lacks them (see :class:`Resolver`); ``company``
     is the QuickBooks company's settings (currencies, sales tax); ``all_rows`` are every BMS
@@ -437,10 +439,8 @@ def build_plan(
         out.append(
             _plan_one(entity_map, mapped, state, store, resolver, claimed, problem, suggested)
         )
-    plan = pd.DataFrame(need_rows(out) + out, columns=PLAN_COLUMNS)
-    plan.attrs["entity"] = entity
-    plan.attrs["kind"] = kind
-    return plan
+    rows = pd.DataFrame(need_rows(out) + out, columns=list(PLAN_COLUMNS))
+    return Plan(kind, entity, check(rows, PLAN_COLUMNS, f"the {kind} plan"))
 
 
 def _customer_name(mapped: Mapped, book: NameBook) -> tuple[str | None, str | None]:

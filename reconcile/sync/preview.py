@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
+from reconcile.plans import Plan
 from reconcile.sync.plan import MADE_NEEDS
 
 PREVIEW_COLUMNS = [
@@ -30,13 +31,13 @@ def _show(value: Any) -> Any:
     return None if is_blank(value) else value
 
 
-def preview_frame(plan: pd.DataFrame, entity_map: EntityMap | None) -> pd.DataFrame:
-    """One row per (record, Sync Map rule): what BMS has, what would be sent, what
+def preview_frame(plan: Plan, entity_map: EntityMap | None) -> pd.DataFrame:
+    """One row per (plan row, Sync Map rule): what BMS has, what would be sent, what
     QuickBooks has now, whether it changes, and why a field is not sent. A term or tax code
     the send makes first has a row per property it is made with (``entity_map`` may be None
     for a plan of those only)."""
     rows = []
-    for p in plan.to_dict("records"):
+    for p in plan.rows.to_dict("records"):
         if p["kind"] in MADE_NEEDS:
             rows += _made_rows(p)
             continue

@@ -16,24 +16,25 @@ from typing import Any
 import pandas as pd
 
 from reconcile.errors import ReconcileError
-from reconcile.mapping.maps import MAPS
+from reconcile.frames import KEY, TEXT, Contract, check
 from reconcile.mapping.syncmap import set_path
+from reconcile.plans import Plan
 from reconcile.qbo.client import BatchOp, QboClient, new_request_id
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
 from reconcile.sync.plan import MADE_NEEDS, RECORD_NEEDS, Need, need_key
 
-RESULT_COLUMNS = [
-    "kind",
-    "bms_id",
-    "name",
-    "action",
-    "outcome",
-    "qbo_id",
-    "sync_token",
-    "code",
-    "message",
-]
+RESULT_COLUMNS: Contract = {
+    "kind": TEXT,
+    "bms_id": KEY,
+    "name": TEXT,
+    "action": TEXT,
+    "outcome": TEXT,
+    "qbo_id": KEY,
+    "sync_token": KEY,
+    "code": TEXT,
+    "message": TEXT,
+}
 Progress = Callable[[int, int], None]
 
 
@@ -42,24 +43,24 @@ class Sender:
 
     def __init__(
         self,
-        plan: pd.DataFrame,
+        plan: Plan,
         client: QboClient,
         store: SyncStore,
-        columns: list[str] = RESULT_COLUMNS,
+        columns: Contract = RESULT_COLUMNS,
     ) -> None:
         self.plan = plan
         self.columns = columns
         self.client = client
         self.store = store
-        self.kind = plan.attrs.get("kind") or (plan["kind"].iloc[0] if len(plan) else "")
-        self.entity = plan.attrs.get("entity") or MAPS[self.kind].qbo_entity
+        self.kind = plan.kind
+        self.entity = plan.entity
         self.results: dict[str, dict] = {}
         self.created: dict[tuple[str, str], str] = {}  # (need kind, label or bms id) → QBO id
         self.run_id = ""
 
     def start(self, action: str) -> list[dict]:
         """Open the run and settle the rows that send nothing (blocked, unchanged)."""
-        records = self.plan.to_dict("records")
+        records = self.plan.rows.to_dict("records")
         self.run_id = self.store.start_run(self.kind, action, details={"records": len(records)})
         for row in records:
             if row["action"] == "blocked":
@@ -71,7 +72,10 @@ class Sender:
 
     def finish(self, records: list[dict], work: list[dict]) -> pd.DataFrame:
         """Close the run (ok / partial / failed) and give one result row per plan row."""
-        results = pd.DataFrame([self.results[r["bms_id"]] for r in records], columns=self.columns)
+        rows = [self.results[r["bms_id"]] for r in records]
+        results = check(
+            pd.DataFrame(rows, columns=list(self.columns)), self.columns, f"the {self.kind} results"
+        )
         failed = (results["outcome"] == "failed").sum()
         outcome = "ok" if not failed else ("failed" if failed == len(work) else "partial")
         self.store.finish_run(self.run_id, outcome=outcome)
@@ -87,6 +91,8 @@ class Sender:
         entry.update(extra)
         if not isinstance(entry["qbo_id"], str):  # NaN/None from a frame: no QBO record yet
             entry["qbo_id"] = None
+        if entry["code"] is not None:  # QuickBooks' codes are text ("6240"), BMS's numbers (500)
+            entry["code"] = str(entry["code"])
         self.results[row["bms_id"]] = entry
         self.store.log(
             self.run_id,
@@ -294,7 +300,7 @@ def _waves(rows: list[dict]) -> list[list[dict]]:
 
 
 def send_plan(
-    plan: pd.DataFrame,
+    plan: Plan,
     client: QboClient,
     store: SyncStore,
     *,

@@ -17,6 +17,7 @@ import pandas as pd
 
 from reconcile import clock
 from reconcile.bms.loaders import invoice_headers
+from reconcile.frames import keys
 from reconcile.payments.frames import month_before
 from reconcile.qbo.client import BatchOp, QboClient
 from reconcile.session import Session
@@ -64,7 +65,7 @@ def owed_invoices(session: Session) -> pd.DataFrame:
     """Exported invoices still owed in both systems, in the shape :func:`make_payments`
     takes (owed = the smaller of BMS PaymentDue and QuickBooks Balance)."""
     bms = invoice_headers(session.bms)
-    bms = bms.assign(bms_id=bms["Id"].astype("string"))
+    bms = bms.assign(bms_id=keys(bms["Id"]))
     qbo = session.qbo_invoices()
     links = session.store.links("invoice")[["bms_id", "qbo_id"]]
     both = bms.merge(links, on="bms_id").merge(qbo, left_on="qbo_id", right_on="qbo_invoice_id")

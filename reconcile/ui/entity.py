@@ -12,6 +12,7 @@ import pandas as pd
 from itables.widget import ITable
 
 from reconcile.errors import ReconcileError
+from reconcile.plans import Plan
 from reconcile.session import Session
 from reconcile.sync.preview import style_preview
 from reconcile.ui.messages import banner, plan_message
@@ -45,7 +46,7 @@ class PlanTab:
     """What the entity tabs and the Invoices tab share: a previewed plan is carried out with
     the progress bar following it, then summarised in the message line."""
 
-    plan: pd.DataFrame | None
+    plan: Plan | None
     results: pd.DataFrame | None
     progress: w.IntProgress
     message: w.HTML
@@ -114,7 +115,7 @@ class EntityView(PlanTab):
         self.kind = kind
         self.on_sent = on_sent
         self.rows = pd.DataFrame()
-        self.plan: pd.DataFrame | None = None
+        self.plan: Plan | None = None
         self.results: pd.DataFrame | None = None
         title = TITLES[kind]
 
@@ -191,14 +192,14 @@ class EntityView(PlanTab):
         except ReconcileError as exc:
             self.message.value = banner(str(exc), ok=False)
             return
-        counts = self.plan["action"].value_counts()
+        counts = self.plan.rows["action"].value_counts()
         summary = ", ".join(f"{n} {a}" for a, n in counts.items())
         self.message.value = plan_message(self.plan, summary)
         self.suggestions.show(self.plan)
         preview = self.session.preview(self.plan)
         table = style_preview(preview).to_html()
         self.preview.value = f"<div style='overflow-x:auto;max-height:40em'>{table}</div>"
-        sendable = self.plan["action"].isin(["create", "update", "link"])
+        sendable = self.plan.rows["action"].isin(["create", "update", "link"])
         self.send_button.disabled = not bool(sendable.any())
 
     def send(self) -> None:

@@ -16,6 +16,7 @@ from itables.widget import ITable
 
 from reconcile.bms.loaders import invoice_statuses
 from reconcile.errors import ReconcileError
+from reconcile.plans import Plan
 from reconcile.session import Session
 from reconcile.sync.invoice_preview import style_lines, style_preview, style_totals
 from reconcile.ui.entity import PlanTab
@@ -30,8 +31,8 @@ GRID_COLUMNS = {
     "DueDate": "Due",
     "GrandTotal": "Total",
     "TotalTax": "Tax",
-    "QuickBooksId": "In QuickBooks",
-    "Why": "Cannot export because",
+    "qbo_id": "In QuickBooks",
+    "why": "Cannot export because",
 }
 ALL = ("All", "")
 
@@ -59,7 +60,7 @@ class InvoicesView(PlanTab):
         self.session = session
         self.on_sent = on_sent
         self.invoices = pd.DataFrame()
-        self.plan: pd.DataFrame | None = None
+        self.plan: Plan | None = None
         self.results: pd.DataFrame | None = None
 
         self.status = w.Dropdown(options=[ALL], description="Status")
@@ -134,7 +135,7 @@ class InvoicesView(PlanTab):
                 for i, n in zip(people["AccountId"], people["AccountName"], strict=True)
             ]
         self.grid.update(grid_frame(self.invoices), selected_rows=[])
-        can = int(self.invoices["Selectable"].sum())
+        can = int(self.invoices["selectable"].sum())
         self.message.value = banner(
             f"Loaded {len(self.invoices)} invoices from BMS; {can} can be exported "
             "(the others say why in the last column)."
@@ -144,8 +145,8 @@ class InvoicesView(PlanTab):
     def _selection_changed(self) -> None:
         if self._fixing_selection:
             return
-        labels = self.invoices["InvoiceNumber"] + " (" + self.invoices["Why"] + ")"
-        self.refuse_unselectable(self.grid, self.invoices["Selectable"], labels)
+        labels = self.invoices["InvoiceNumber"] + " (" + self.invoices["why"] + ")"
+        self.refuse_unselectable(self.grid, self.invoices["selectable"], labels)
         self.preview_button.disabled = not self.grid.selected_rows
         self.export_button.disabled = True  # a new selection needs a new preview
         self.plan = None
@@ -163,7 +164,7 @@ class InvoicesView(PlanTab):
         except ReconcileError as exc:
             self.message.value = banner(str(exc), ok=False)
             return
-        counts = self.plan.groupby(["kind", "action"], sort=False).size()
+        counts = self.plan.rows.groupby(["kind", "action"], sort=False).size()
         summary = ", ".join(f"{n} {kind} {a}" for (kind, a), n in counts.items())
         self.message.value = plan_message(self.plan, summary)
         self.suggestions.show(self.plan)
@@ -175,8 +176,8 @@ class InvoicesView(PlanTab):
             + _table("Fields", style_preview(preview.records))
             + _table("Lines (BMS ↔ QuickBooks)", style_lines(preview.lines))
         )
-        sendable = self.plan["action"].isin(["create", "update", "link", "void"])
-        sendable |= self.plan["write_back"].eq(True)  # BMS still to be told the QuickBooks id
+        sendable = self.plan.rows["action"].isin(["create", "update", "link", "void"])
+        sendable |= self.plan.rows["write_back"].eq(True)  # BMS still to be told the QuickBooks id
         self.export_button.disabled = not bool(sendable.any())
 
     def export(self) -> None:

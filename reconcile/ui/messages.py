@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
+from reconcile.plans import Plan
 
 
 def banner(text: str, ok: bool = True) -> str:
@@ -17,9 +17,9 @@ def banner(text: str, ok: bool = True) -> str:
     )
 
 
-def plan_message(plan: pd.DataFrame, summary: str) -> str:
+def plan_message(plan: Plan, summary: str) -> str:
     """The plan's summary line, with each blocked record and its reason below it."""
-    blocked = plan[plan["action"] == "blocked"]
+    blocked = plan.rows[plan.rows["action"] == "blocked"]
     reasons = "".join(
         f"<li><b>{html.escape(str(r.name))}</b>: {html.escape(r.reason)}</li>"
         for r in blocked.itertuples()

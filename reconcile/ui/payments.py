@@ -16,9 +16,10 @@ from itables.widget import ITable
 
 from reconcile import clock
 from reconcile.errors import ReconcileError
-from reconcile.payments.classification import PaymentPlan, match_rates
+from reconcile.payments.classification import match_rates
 from reconcile.payments.frames import month_before
 from reconcile.payments.suggestions import PRESELECT
+from reconcile.plans import Plan
 from reconcile.session import Session
 from reconcile.ui.entity import PlanTab
 from reconcile.ui.messages import banner
@@ -103,8 +104,8 @@ class PaymentsView(PlanTab):
     def __init__(self, session: Session, on_sent: Callable[[], None] | None = None) -> None:
         self.session = session
         self.on_sent = on_sent
-        self.all: PaymentPlan | None = None
-        self.plan: pd.DataFrame | None = None  # the selection's payments, once previewed
+        self.all: Plan | None = None
+        self.plan: Plan | None = None  # the selected payments' plan, once previewed
         self.results: pd.DataFrame | None = None
         today = clock.today()
         self.since = w.DatePicker(description="From", value=month_before(today))
@@ -165,7 +166,7 @@ class PaymentsView(PlanTab):
         except ReconcileError as exc:
             self.message.value = banner(str(exc), ok=False)
             return
-        payments = self.all.payments
+        payments = self.all.rows
         self.grid.update(grid_frame(payments), selected_rows=[])
         rates = match_rates(self.all)
         self.message.value = banner(
@@ -186,16 +187,16 @@ class PaymentsView(PlanTab):
     def _selection_changed(self) -> None:
         if self._fixing_selection or self.all is None:
             return
-        payments = self.all.payments
+        payments = self.all.rows
         labels = "payment " + payments["payment_id"] + " (" + payments["class"] + ": "
         labels += payments["reason"] + ")"
         self.refuse_unselectable(self.grid, payments["importable"], labels)
         self.show_preview()
 
-    def selected(self) -> PaymentPlan:
+    def selected(self) -> Plan:
         """The plan of the selected payments."""
         assert self.all is not None
-        ids = self.all.payments["payment_id"].iloc[list(self.grid.selected_rows)]
+        ids = self.all.rows["payment_id"].iloc[list(self.grid.selected_rows)]
         return self.all.select(ids)
 
     def show_preview(self) -> None:
@@ -206,11 +207,11 @@ class PaymentsView(PlanTab):
             self.next_button.disabled = True
             return
         chosen = self.selected()
-        self.plan = chosen.payments
+        self.plan = chosen
         lines = chosen.lines[list(PREVIEW_COLUMNS)].rename(columns=PREVIEW_COLUMNS)
         table = lines.style.hide(axis="index").format(precision=2, na_rep="").to_html()
         self.preview.value = (
-            f"<h4>{len(chosen.payments)} payment(s), {html.escape(str(len(lines)))} invoice "
+            f"<h4>{len(chosen.rows)} payment(s), {html.escape(str(len(lines)))} invoice "
             f"line(s): BMS before and after the import</h4>"
             f"<div style='overflow-x:auto;max-height:30em'>{table}</div>"
         )
@@ -243,11 +244,10 @@ class PaymentsView(PlanTab):
 
     def import_selected(self) -> None:
         """Import the previewed selection (Next), then show the Synchronization Results."""
-        chosen = self.selected() if self.all is not None else None
         self.results = None
         self.carry_out(
             self.next_button,
-            lambda plan, advance: self.session.import_payments(chosen, progress=advance),
+            lambda plan, advance: self.session.import_payments(plan, progress=advance),
             results_summary,
             "Import stopped",
         )

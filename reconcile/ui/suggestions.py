@@ -9,9 +9,9 @@ import html
 from collections.abc import Callable
 
 import ipywidgets as w
-import pandas as pd
 
 from reconcile.errors import ReconcileError
+from reconcile.plans import Plan
 from reconcile.session import Session
 from reconcile.sync.choices import suggested
 from reconcile.ui.messages import banner
@@ -43,7 +43,7 @@ class Suggestions:
         self.lines = w.VBox()
         self.widget = w.VBox([self.lines, self.message])
 
-    def show(self, plan: pd.DataFrame) -> None:
+    def show(self, plan: Plan) -> None:
         """The suggestions of a new plan (none: the box is empty)."""
         self.names, self.buttons, self.message.value = {}, {}, ""
         rows = suggested(plan).to_dict("records")

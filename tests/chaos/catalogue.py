@@ -115,10 +115,12 @@ class ExportPath:
         if self._ids is None:
             session = session_of(sandbox)
             headers = session.invoices()
-            headers = headers[headers["Selectable"]].head(EXPORTED)
+            headers = headers[headers["selectable"]].head(EXPORTED)
             plan = session.plan_invoices(headers, include_dependencies=True)
-            creates = plan[(plan["kind"] == "invoice") & (plan["action"] == "create")]
-            assert len(creates) == EXPORTED, plan[["kind", "bms_id", "action", "reason"]]
+            creates = plan.rows[
+                (plan.rows["kind"] == "invoice") & (plan.rows["action"] == "create")
+            ]
+            assert len(creates) == EXPORTED, plan.rows[["kind", "bms_id", "action", "reason"]]
             self._ids = [str(i) for i in creates["bms_id"]]
         return ("sync", "invoices", "--ids", *self._ids, "--include-dependencies"), self._ids
 
@@ -155,14 +157,14 @@ class ImportPath:
         sandbox_settings(sandbox, bms_refuse_known_payments=False)
         session = session_of(sandbox)
         headers = session.invoices()
-        owed = headers[headers["Selectable"] & (headers["PaymentDue"] > 1)].head(OWED)
+        owed = headers[headers["selectable"] & (headers["PaymentDue"] > 1)].head(OWED)
         results = session.export_invoices(session.plan_invoices(owed, include_dependencies=True))
         sent = results[(results["kind"] == "invoice") & (results["outcome"] == "ok")]
         assert len(sent) >= 6, results[["kind", "bms_id", "outcome", "message"]]
         make_payments(session.qbo, owed_invoices(session), count=6, seed=6)
         plan = session_of(sandbox).payments(since=SINCE)
-        lines = plan.select(plan.importable()["payment_id"]).lines
-        assert len(lines) >= 2, plan.payments[["payment_id", "class"]]
+        lines = plan.where(plan.rows["importable"]).lines
+        assert len(lines) >= 2, plan.rows[["payment_id", "class"]]
         assert lines["bms_id"].is_unique  # one payment per invoice: each due is known exactly
         return IMPORT, {int(r.bms_id): round(float(r.due_after), 2) for r in lines.itertuples()}
 

@@ -26,7 +26,7 @@ def owed(fresh):
     """Owed invoices exported to QuickBooks (with what they need), one per payment to make."""
     _sandbox, session = fresh
     invoices = session.invoices()
-    chosen = invoices[invoices["Selectable"] & (invoices["PaymentDue"] > 5 * AMOUNT)].head(12)
+    chosen = invoices[invoices["selectable"] & (invoices["PaymentDue"] > 5 * AMOUNT)].head(12)
     session.export_invoices(session.plan_invoices(chosen, include_dependencies=True))
     found = owed_invoices(session)
     return found[found["balance"] > 5 * AMOUNT].reset_index(drop=True)
@@ -65,7 +65,7 @@ def dues(session: Session, invoices) -> list[float]:
 
 def import_them(session: Session, ids: list[str]):
     plan = session.payments(since=SINCE).select(ids)
-    assert plan.payments["importable"].all(), plan.payments[["class", "reason"]]
+    assert plan.rows["importable"].all(), plan.rows[["class", "reason"]]
     return session.import_payments(plan)
 
 
@@ -88,7 +88,7 @@ def test_job_logs_that_do_not_say_whose_they_are_settle_from_the_invoices(
     assert all("found applied in BMS" in m for m in results["message"])
     assert dues(session, invoices) == pytest.approx([d - AMOUNT for d in before])
     assert not session.store.pending_of("payment")
-    again = session.payments(since=SINCE).payments.set_index("payment_id").loc[ids]
+    again = session.payments(since=SINCE).rows.set_index("payment_id").loc[ids]
     assert set(again["class"]) == {c.IMPORTED}  # never twice
 
 

@@ -18,12 +18,14 @@ from reconcile.bms.loaders import (
     STATUS_COLUMNS,
     TAX_ITEM_COLUMNS,
 )
+from reconcile.frames import DATE, FLAG, ID, INSTANT, MONEY, NUMBER, OBJECT, TEXT
 from reconcile.sandbox import bms_demo
 
 EXPECTED_DTYPES = {
-    "Int64": pd.Int64Dtype(),
-    "Float64": pd.Float64Dtype(),
-    "boolean": pd.BooleanDtype(),
+    ID: pd.Int64Dtype(),
+    NUMBER: pd.Float64Dtype(),
+    MONEY: pd.Float64Dtype(),
+    FLAG: pd.BooleanDtype(),
 }
 
 
@@ -32,12 +34,16 @@ def assert_typed(df: pd.DataFrame, columns: dict[str, str]) -> None:
     assert list(df.columns) == list(columns)
     for name, kind in columns.items():
         dtype = df[name].dtype
-        if kind == "when":
+        if kind == INSTANT:
             assert isinstance(dtype, pd.DatetimeTZDtype), (name, dtype)
             assert str(dtype.tz) == "UTC", (name, dtype)
-        elif kind == "string":
+        elif kind == DATE:  # a calendar date: naive, at midnight
+            assert str(dtype) == "datetime64[ns]", (name, dtype)
+            days = df[name].dropna()
+            assert (days == days.dt.normalize()).all(), name
+        elif kind == TEXT:
             assert isinstance(dtype, pd.StringDtype), (name, dtype)
-        elif kind == "object":
+        elif kind == OBJECT:
             assert dtype == np.dtype(object), (name, dtype)
         else:
             assert dtype == EXPECTED_DTYPES[kind], (name, dtype)
@@ -98,9 +104,10 @@ def test_empty_loads_still_have_every_column(bms_client):
     assert_typed(none, ACCOUNT_COLUMNS)
 
 
-def test_when_columns_have_the_documented_resolution(bms_client):
-    """docs/bms-client.md: date-times are ``datetime64[ns, UTC]`` — whatever the data, so the
-    same column has the same dtype in every load (an all-empty column included)."""
+def test_time_columns_have_the_documented_resolution(bms_client):
+    """docs/bms-client.md: instants are ``datetime64[ns, UTC]``, calendar dates naive
+    ``datetime64[ns]`` — whatever the data, so the same column has the same dtype in every
+    load (an all-empty column included)."""
     frames = loaders.load_invoices(bms_client)
     one = loaders.load_invoice(bms_client, int(frames.headers["Id"].iloc[0]))
     for df, columns in (
@@ -109,14 +116,18 @@ def test_when_columns_have_the_documented_resolution(bms_client):
         (one.headers, INVOICE_COLUMNS),
         (loaders.accounts_frame(bms_client), ACCOUNT_COLUMNS),
     ):
-        for name in (c for c, k in columns.items() if k == "when"):
-            assert str(df[name].dtype) == "datetime64[ns, UTC]", (name, df[name].dtype)
+        for name, kind in columns.items():
+            if kind in (INSTANT, DATE):
+                want = "datetime64[ns, UTC]" if kind == INSTANT else "datetime64[ns]"
+                assert str(df[name].dtype) == want, (name, df[name].dtype)
 
 
 def test_money_is_rounded_to_cents(bms_client):
     frames = loaders.load_invoices(bms_client)
     for df, cols in ((frames.headers, INVOICE_COLUMNS), (frames.lines, LINE_COLUMNS)):
-        for name in (c for c, k in cols.items() if k == "Float64" and c != "Qty"):
+        money = [c for c, k in cols.items() if k == MONEY]
+        assert "GrandTotal" in money or "TotalPrice" in money
+        for name in money:
             values = df[name].dropna()
             assert (values.round(2) == values).all(), name
 

@@ -64,9 +64,11 @@ def _chosen(session: Session, extra: str | None = None) -> pd.DataFrame:
     """The newest invoices that can be exported with what they need (others wait for a
     person: a name a vendor holds, a colon…), and all of ``extra``'s (a customer's name)."""
     listed = session.invoices()
-    listed = listed[listed["Selectable"]]
+    listed = listed[listed["selectable"]]
     plan = session.plan_invoices(listed, include_dependencies=True)
-    ok = plan.loc[(plan["kind"] == "invoice") & (plan["action"] == "create"), "bms_id"]
+    ok = plan.rows.loc[
+        (plan.rows["kind"] == "invoice") & (plan.rows["action"] == "create"), "bms_id"
+    ]
     chosen = listed[listed["Id"].astype(str).isin(set(ok))].head(COUNT)
     assert len(chosen) == COUNT
     if extra:
@@ -98,7 +100,7 @@ def test_standard_company_keeps_bms_numbers_and_tax_codes(standard):
     invoices = _invoices(results)
     assert len(invoices) == COUNT and (invoices["outcome"] == "ok").all(), invoices["message"]
     assert invoices["totals_agree"].all()
-    assert "taxcode" in set(plan["kind"])  # manual sales tax: BMS tax items become codes
+    assert "taxcode" in set(plan.rows["kind"])  # manual sales tax: BMS tax items become codes
     bms = _bms(session)
     for qbo_id, invoice in _in_qbo(session).items():
         bms_id = session.store.bms_id("invoice", qbo_id)
@@ -124,10 +126,10 @@ def test_quickbooks_numbers_invoices_when_custom_numbers_are_off(auto_numbers):
         assert header["AccountingAppReference"] == qbo_id  # the write-back
     # Planned again: nothing to do; with the link store lost, found again by the note.
     again = session.plan_invoices(chosen)
-    assert set(again.loc[again["kind"] == "invoice", "action"]) == {"unchanged"}
+    assert set(again.rows.loc[again.rows["kind"] == "invoice", "action"]) == {"unchanged"}
     config = dataclasses.replace(session.config, data_dir=session.config.data_dir / "lost")
     lost = Session(config).plan_invoices(chosen, include_dependencies=True)
-    assert set(lost.loc[lost["kind"] == "invoice", "action"]) == {"link"}
+    assert set(lost.rows.loc[lost.rows["kind"] == "invoice", "action"]) == {"link"}
 
 
 def test_automated_sales_tax_keeps_bms_tax_amounts_and_makes_no_tax_code(automated_tax):
@@ -135,12 +137,12 @@ def test_automated_sales_tax_keeps_bms_tax_amounts_and_makes_no_tax_code(automat
     assert session.company.automated_tax
     codes_before = session.qbo.count(select("TaxCode"))
     plan, results = _export(session, _chosen(session))
-    assert "taxcode" not in set(plan["kind"])
+    assert "taxcode" not in set(plan.rows["kind"])
     invoices = _invoices(results)
     assert len(invoices) == COUNT and (invoices["outcome"] == "ok").all(), invoices["message"]
     assert invoices["totals_agree"].all(), invoices.loc[~invoices["totals_agree"], "message"]
     assert session.qbo.count(select("TaxCode")) == codes_before
-    customers = plan[(plan["kind"] == "customer") & (plan["action"] == "create")]
+    customers = plan.rows[(plan.rows["kind"] == "customer") & (plan.rows["action"] == "create")]
     assert len(customers)  # the engine sets a customer's tax code itself: none is sent
     assert not any("DefaultTaxCodeRef" in body for body in customers["body"])
 
@@ -156,7 +158,7 @@ def test_automated_sales_tax_computed_by_quickbooks_is_explained(automated_tax):
     # BMS's rate includes a local option tax that the state base rate QuickBooks' engine
     # charges here does not: QuickBooks' total will differ, and the export must say why.
     odd = listed[
-        listed["Selectable"]
+        listed["selectable"]
         & (listed["TotalTax"] > 0)
         & (listed["SalesTaxItemName"] == "VT Burlington Combined")
     ]
@@ -175,7 +177,7 @@ def test_multicurrency_sends_currencies_and_blocks_a_customer_in_another(multicu
     assert session.company.multicurrency
     chosen = _chosen(session, extra=MULTICURRENCY_CUSTOMER)
     plan, results = _export(session, chosen)
-    blocked = plan[(plan["kind"] == "invoice") & (plan["action"] == "blocked")]
+    blocked = plan.rows[(plan.rows["kind"] == "invoice") & (plan.rows["action"] == "blocked")]
     theirs = chosen.loc[chosen["AccountName"] == MULTICURRENCY_CUSTOMER, "Id"].astype(str)
     assert len(theirs) and set(blocked["bms_id"]) == set(theirs)
     credits = blocked["reason"].str.contains("is negative")  # a credit: another issue's

@@ -19,9 +19,11 @@ def chosen(fresh):
     _sandbox, session = fresh
     invoices = session.invoices()
     assert session.qbo.count(select("Invoice")) == 0  # nothing exported here yet
-    everything = session.plan_invoices(invoices[invoices["Selectable"]], include_dependencies=True)
-    ok = everything[(everything["kind"] == "invoice") & (everything["action"] == "create")]
-    assert len(ok) >= COUNT, everything["reason"].value_counts().head().to_string()
+    everything = session.plan_invoices(invoices[invoices["selectable"]], include_dependencies=True)
+    ok = everything.rows[
+        (everything.rows["kind"] == "invoice") & (everything.rows["action"] == "create")
+    ]
+    assert len(ok) >= COUNT, everything.rows["reason"].value_counts().head().to_string()
     ids = set(ok["bms_id"].head(COUNT))
     return invoices[invoices["Id"].astype(str).isin(ids)].reset_index(drop=True)
 
@@ -33,13 +35,15 @@ def _qbo_invoices(session: Session) -> dict[str, dict]:
 def test_a_stopped_export_resumes_without_duplicates_and_totals_agree(fresh, chosen):
     _sandbox, session = fresh
     plan = session.plan_invoices(chosen, include_dependencies=True)
-    kinds = plan["kind"].tolist()
+    kinds = plan.rows["kind"].tolist()
     assert set(kinds) == {"taxcode", "account", "item", "customer", "invoice"}
     # The tax codes made first, then what needs them, in order (every write is in the plan).
     assert kinds == sorted(
         kinds, key=["term", "taxcode", "account", "item", "customer", "invoice"].index
     )
-    assert (plan["action"] != "blocked").all(), plan.loc[plan["action"] == "blocked", "reason"]
+    assert (plan.rows["action"] != "blocked").all(), plan.rows.loc[
+        plan.rows["action"] == "blocked", "reason"
+    ]
 
     class Stop(Exception):
         pass
@@ -54,10 +58,10 @@ def test_a_stopped_export_resumes_without_duplicates_and_totals_agree(fresh, cho
     assert "interrupted" in set(session.store.runs()["outcome"])
 
     resumed = session.plan_invoices(chosen, include_dependencies=True)
-    invoices = resumed[resumed["kind"] == "invoice"]
+    invoices = resumed.rows[resumed.rows["kind"] == "invoice"]
     assert (invoices["action"] == "unchanged").sum() == 20
     assert (invoices["action"] == "create").sum() == COUNT - 20
-    assert set(resumed["kind"]) == {"invoice"}  # what they need is in QuickBooks now
+    assert set(resumed.rows["kind"]) == {"invoice"}  # what they need is in QuickBooks now
     results = session.export_invoices(resumed)
     created = results[results["action"] == "create"]
     assert (created["outcome"] == "ok").all(), created["message"].tolist()
@@ -77,7 +81,7 @@ def test_a_stopped_export_resumes_without_duplicates_and_totals_agree(fresh, cho
 def test_a_change_in_bms_updates_the_invoice_not_a_second_one(fresh, chosen):
     sandbox, session = fresh
     first = session.plan_invoices(chosen.head(3), include_dependencies=True)
-    if (first["action"] != "unchanged").any():  # run alone: export the three first
+    if (first.rows["action"] != "unchanged").any():  # run alone: export the three first
         session.export_invoices(first)
     target = chosen.iloc[0]
     data = sandbox.bms_app.data
@@ -86,7 +90,7 @@ def test_a_change_in_bms_updates_the_invoice_not_a_second_one(fresh, chosen):
 
     reloaded = session.invoices()  # as the tab's Load button does
     plan = session.plan_invoices(reloaded[reloaded["Id"].isin(chosen["Id"].head(3))])
-    actions = dict(zip(plan["bms_id"], plan["action"], strict=True))
+    actions = dict(zip(plan.rows["bms_id"], plan.rows["action"], strict=True))
     assert actions.pop(str(target["Id"])) == "update"
     assert set(actions.values()) == {"unchanged"}
     preview = session.preview_invoices(plan)
@@ -109,16 +113,16 @@ def test_an_exported_invoice_voided_in_bms_is_voided_in_quickbooks(fresh, chosen
     sandbox, session = fresh
     target = chosen.iloc[-1]
     first = session.plan_invoices(chosen.tail(1), include_dependencies=True)
-    if (first["action"] != "unchanged").any():  # run alone: export it first
+    if (first.rows["action"] != "unchanged").any():  # run alone: export it first
         session.export_invoices(first)
     data = sandbox.bms_app.data
     header = data.one("bms_invoices", int(target["Id"]))
     data.save_invoice({**header, "StatusId": 6, "StatusName": "Void"})
 
     listed = session.invoices().set_index("Id").loc[int(target["Id"])]
-    assert listed["Selectable"] and "voids it in QuickBooks" in listed["Why"]
+    assert listed["selectable"] and "voids it in QuickBooks" in listed["why"]
     plan = session.plan_invoices(session.invoices().query(f"Id == {int(target['Id'])}"))
-    assert plan.iloc[0]["action"] == "void"
+    assert plan.rows.iloc[0]["action"] == "void"
     results = session.export_invoices(plan)
     assert results.iloc[0]["outcome"] == "ok" and "voided" in results.iloc[0]["message"]
     (invoice,) = session.qbo.query(select("Invoice").eq("DocNumber", target["InvoiceNumber"]))

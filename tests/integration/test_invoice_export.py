@@ -60,7 +60,7 @@ def exported(client, tmp_path):
 def test_exported_invoices_agree_to_the_cent_and_are_written_back(client, exported):
     bms, _store, _tax, invoices, plan, results = exported
     sent = results[results["outcome"] == "ok"]
-    assert len(sent) >= 1, plan[["name", "action", "reason"]].to_string()
+    assert len(sent) >= 1, plan.rows[["name", "action", "reason"]].to_string()
     headers = invoices.headers.set_index(invoices.headers["Id"].astype(str))
     for row in sent.itertuples():
         qbo = client.read("Invoice", row.qbo_id)
@@ -72,7 +72,7 @@ def test_exported_invoices_agree_to_the_cent_and_are_written_back(client, export
     posted = posted.set_index(posted["Id"].astype(str))
     for row in sent.itertuples():
         assert posted.loc[row.bms_id, "AccountingAppReference"] == row.qbo_id
-    blocked = plan[plan["action"] == "blocked"]
+    blocked = plan.rows[plan.rows["action"] == "blocked"]
     assert all(reason for reason in blocked["reason"])
 
 
@@ -80,7 +80,7 @@ def test_re_export_changes_nothing_and_creates_nothing(client, exported):
     _bms, store, tax, invoices, _plan, results = exported
     again = _replan(client, store, invoices, tax)
     sent = set(results.loc[results["outcome"] == "ok", "bms_id"])
-    assert set(again.loc[again["bms_id"].isin(sent), "action"]) == {"unchanged"}
+    assert set(again.rows.loc[again.rows["bms_id"].isin(sent), "action"]) == {"unchanged"}
 
 
 def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client, exported, sandbox):
@@ -94,8 +94,8 @@ def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client,
     client.delete("Invoice", qbo_before["Id"], qbo_before["SyncToken"])
     store.unlink("invoice", sent["bms_id"])
     fresh = _replan(client, store, invoices, tax)
-    one = fresh[fresh["bms_id"] == sent["bms_id"]]
-    assert one.iloc[0]["action"] == "create"
+    one = fresh.select([sent["bms_id"]])
+    assert one.rows.iloc[0]["action"] == "create"
     # QuickBooks makes the invoice but the answer is lost, and the client gives up.
     fragile = QboClient(client.settings, client.auth, max_retries=0, sleep=lambda s: None)
     sandbox_settings(sandbox, fail_next=["reset-after"])
@@ -105,7 +105,7 @@ def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client,
     # Re-planned and re-sent: found by its DocNumber (or, if not, created with the same
     # request id, which QuickBooks answers with that invoice): one invoice either way.
     again = _replan(client, store, invoices, tax)
-    retry = send_invoice_plan(again[again["bms_id"] == sent["bms_id"]], client, store)
+    retry = send_invoice_plan(again.select([sent["bms_id"]]), client, store)
     assert retry.iloc[0]["outcome"] == "ok"
     assert client.count(select("Invoice").eq("DocNumber", qbo_before["DocNumber"])) == 1
     assert store.pending("invoice", sent["bms_id"]) is None

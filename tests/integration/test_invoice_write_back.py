@@ -57,7 +57,7 @@ def test_a_failed_write_back_fails_the_export_and_the_next_export_repeats_it(com
     assert set(_references(session, numbers).values()) == {None}
 
     again = _plan(session, numbers)
-    rows = again[again["kind"] == "invoice"]
+    rows = again.rows[again.rows["kind"] == "invoice"]
     assert set(rows["action"]) == {"unchanged"} and rows["write_back"].all()
     assert all(NOT_POSTED in r for r in rows["reason"])
     second = _invoices(session.export_invoices(again))
@@ -65,7 +65,7 @@ def test_a_failed_write_back_fails_the_export_and_the_next_export_repeats_it(com
     assert _references(session, numbers) == dict(zip(first.index, first["qbo_id"], strict=True))
 
     settled = _plan(session, numbers)
-    assert not settled.loc[settled["kind"] == "invoice", "write_back"].any()
+    assert not settled.rows.loc[settled.rows["kind"] == "invoice", "write_back"].any()
     assert set(_invoices(session.export_invoices(settled))["outcome"]) == {"unchanged"}
 
 

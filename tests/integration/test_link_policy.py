@@ -51,7 +51,7 @@ def _leaves(record: dict, prefix: str = "") -> dict:
 def test_sending_the_chart_of_accounts_leaves_the_companys_accounts_as_they_were(company):
     session, before, _ = company
     plan = session.plan("account", session.load("account"))
-    linked = plan[plan["action"] == "link"]
+    linked = plan.rows[plan.rows["action"] == "link"]
     assert {"1000", "1100", "1200", "4000", "4900"} <= {
         before[i]["AcctNum"] for i in linked["qbo_id"]
     }  # Checking, Undeposited Funds by number and name; A/R, Services and Discounts given as
@@ -60,7 +60,7 @@ def test_sending_the_chart_of_accounts_leaves_the_companys_accounts_as_they_were
     # "Opening Balance Equity", and nobody said otherwise in [sync_map.account_links]; BMS 4090
     # "Discounts Given" was linked there to the company's 4900 "Discounts given", so BMS 4900
     # finds that account taken. Both are blocked for a person, with both sides.
-    blocked = plan[plan["action"] == "blocked"].set_index("name")["reason"]
+    blocked = plan.rows[plan.rows["action"] == "blocked"].set_index("name")["reason"]
     assert set(blocked.index) == {"Owner's Equity", "Legacy Break/Fix Income"}
     assert "'Opening Balance Equity'" in blocked["Owner's Equity"]
     assert "a number is not an identity" in blocked["Owner's Equity"]
@@ -89,7 +89,7 @@ def test_a_customer_the_company_typed_in_keeps_its_values_and_gains_the_blank_on
     session, _, bayside = company
     rows = session.load("customer")
     plan = session.plan("customer", rows[rows["AccountName"] == BAYSIDE])
-    (row,) = plan.to_dict("records")
+    (row,) = plan.rows.to_dict("records")
     assert row["action"] == "link"
     preview = session.preview(plan)
     notes = preview.set_index("property")["note"]
@@ -107,7 +107,7 @@ def test_a_customer_the_company_typed_in_keeps_its_values_and_gains_the_blank_on
     filled = set(row["changes"])
     assert filled and all(not is_blank(get_path(now, p)) for p in filled), filled
     # Planned again: the company's values are still kept, nothing more to send.
-    again = session.plan("customer", rows[rows["AccountName"] == BAYSIDE]).iloc[0]
+    again = session.plan("customer", rows[rows["AccountName"] == BAYSIDE]).rows.iloc[0]
     assert again["action"] == "unchanged" and set(again["kept"]) == set(row["kept"])
 
 
@@ -115,27 +115,27 @@ def test_overwrite_opted_in_per_field_sends_bmss_value(company):
     session, _, bayside = company
     rows = session.load("customer")
     mine = rows[rows["AccountName"] == BAYSIDE]
-    kept = session.plan("customer", mine).iloc[0]["kept"]
+    kept = session.plan("customer", mine).rows.iloc[0]["kept"]
     assert kept, "the demo's Bayside differs from BMS in some field the company typed in"
     field = sorted(kept)[0]
     top = field.split(".")[0]
     opted = dataclasses.replace(session.config, sync_map={"overwrite": {"customer": [top]}})
     session_opted = Session(opted)
     plan = session_opted.plan("customer", mine)
-    assert field in plan.iloc[0]["changes"] and field not in plan.iloc[0]["kept"]
+    assert field in plan.rows.iloc[0]["changes"] and field not in plan.rows.iloc[0]["kept"]
     results = session_opted.send(plan)
     assert list(results["outcome"]) == ["ok"], results["message"].tolist()
     now = session.qbo.read("Customer", bayside["Id"])
     node = now
     for part in field.split("."):
         node = node[part]
-    assert node == plan.iloc[0]["mapped"].values[field]
+    assert node == plan.rows.iloc[0]["mapped"].values[field]
 
 
 def test_an_invoice_the_company_made_with_the_same_number_is_linked_not_rewritten(company):
     session, _, bayside = company
     invoices = session.invoices()
-    mine = invoices[invoices["Selectable"] & (invoices["AccountName"] == BAYSIDE)].head(1)
+    mine = invoices[invoices["selectable"] & (invoices["AccountName"] == BAYSIDE)].head(1)
     number = mine["InvoiceNumber"].iloc[0]
     (hours,) = session.qbo.query(select("Item").eq("Name", "Hours"))
     typed = session.qbo.create(
@@ -158,7 +158,7 @@ def test_an_invoice_the_company_made_with_the_same_number_is_linked_not_rewritte
         },
     )
     plan = session.plan_invoices(mine, include_dependencies=True)
-    row = plan[plan["kind"] == "invoice"].iloc[0]
+    row = plan.rows[plan.rows["kind"] == "invoice"].iloc[0]
     assert (row["action"], row["qbo_id"]) == ("link", typed["Id"])
     results = session.export_invoices(plan)
     result = results[results["kind"] == "invoice"].iloc[0]

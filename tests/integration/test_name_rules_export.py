@@ -29,7 +29,7 @@ NEEDS_A_PERSON = (
 def exported(tmp_path_factory):
     sandbox, session = _session(tmp_path_factory, "standard", names=RULES)
     listed = session.invoices()
-    eligible = listed[listed["Selectable"]]
+    eligible = listed[listed["selectable"]]
     plan = session.plan_invoices(eligible, include_dependencies=True)
     results = session.export_invoices(plan)
     yield session, eligible, plan, results
@@ -38,7 +38,7 @@ def exported(tmp_path_factory):
 
 def test_every_eligible_invoice_is_exported_but_those_needing_a_person(exported):
     _session, eligible, plan, results = exported
-    blocked = plan[plan["action"] == "blocked"]
+    blocked = plan.rows[plan.rows["action"] == "blocked"]
     assert all(r.startswith(NEEDS_A_PERSON) for r in blocked["reason"]), blocked["reason"]
     assert "negative" in " ".join(blocked["reason"])
     invoices = results[results["kind"] == "invoice"]
@@ -83,15 +83,15 @@ def test_two_bms_accounts_of_one_name_are_two_customers(exported):
 def test_a_later_plan_reuses_the_names_and_changes_nothing(exported):
     session, eligible, _plan, _results = exported
     again = session.plan_invoices(eligible, include_dependencies=True)
-    invoices = again[again["kind"] == "invoice"]
+    invoices = again.rows[again.rows["kind"] == "invoice"]
     assert set(invoices["action"]) <= {"unchanged", "blocked"}
-    assert not again["action"].isin(["create", "update", "link"]).any(), again[
-        again["action"].isin(["create", "update", "link"])
+    assert not again.rows["action"].isin(["create", "update", "link"]).any(), again.rows[
+        again.rows["action"].isin(["create", "update", "link"])
     ][["kind", "name", "action", "changes"]]
 
 
 def test_a_later_customer_sync_keeps_the_rule_names(exported):
     session, *_ = exported
-    plan = session.plan("customer", session.load("customer")).set_index("name")
+    plan = session.plan("customer", session.load("customer")).rows.set_index("name")
     for name in (f"{VENDOR_NAMED_LIKE_BMS_CLIENT} (customer)", "Acme - West Division"):
         assert plan.loc[name, "action"] == "unchanged", plan.loc[name, "changes"]

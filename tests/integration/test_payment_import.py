@@ -29,7 +29,7 @@ def truth(fresh):
     """Invoices exported with what they need, then a truth set of payments against them."""
     _sandbox, session = fresh
     invoices = session.invoices()
-    owed = invoices[invoices["Selectable"] & (invoices["PaymentDue"] > 1)]
+    owed = invoices[invoices["selectable"] & (invoices["PaymentDue"] > 1)]
     plan = session.plan_invoices(owed, include_dependencies=True)
     results = session.export_invoices(plan)
     # Only what was exported: the demo has invoices that are blocked on purpose (the second
@@ -47,7 +47,7 @@ def truth(fresh):
 def test_classification_agrees_with_the_truth_and_applies_nothing_wrong(fresh, truth):
     _sandbox, session = fresh
     plan = session.payments(since=SINCE)
-    classes = plan.payments.set_index("payment_id")["class"]
+    classes = plan.rows.set_index("payment_id")["class"]
     for row in truth.itertuples():
         if row.case in APPLIED_CASES:
             expected = c.OVERPAYMENT if row.case == "overpaid" else c.READY
@@ -66,7 +66,7 @@ def test_classification_agrees_with_the_truth_and_applies_nothing_wrong(fresh, t
 def test_import_then_reimport_changes_bms_once(fresh, truth):
     _sandbox, session = fresh
     plan = session.payments(since=SINCE)
-    chosen = plan.select(plan.importable()["payment_id"])
+    chosen = plan.where(plan.rows["importable"])
     before = invoice_headers(session.bms).set_index("Id")
     results = session.import_payments(chosen)
     assert set(results["outcome"]) == {"imported"}, results["message"].tolist()
@@ -78,10 +78,10 @@ def test_import_then_reimport_changes_bms_once(fresh, truth):
         assert after.loc[bms_id, "PaidAmount"] == pytest.approx(paid)
         assert after.loc[bms_id, "StatusName"] == line.status_after
     logged = session.log(run_id=results.attrs["run_id"])
-    assert (logged["action"] == "import").sum() >= len(chosen.payments)
+    assert (logged["action"] == "import").sum() >= len(chosen.rows)
 
     again = session.payments(since=SINCE)
-    redone = again.payments.set_index("payment_id").loc[list(chosen.payments["payment_id"])]
+    redone = again.rows.set_index("payment_id").loc[list(chosen.rows["payment_id"])]
     assert set(redone["class"]) == {c.IMPORTED}
     second = session.import_payments(again.select(redone.index))
     assert set(second["outcome"]) == {"skipped"}
@@ -109,7 +109,7 @@ def test_a_lost_answer_is_looked_up_in_bms_not_applied_twice(fresh, truth):
         },
     )
     plan = session.payments(since=SINCE).select([payment["Id"]])
-    assert plan.payments["importable"].all()
+    assert plan.rows["importable"].all()
     due = float(
         invoice_headers(session.bms).set_index("Id").loc[int(target["bms_id"]), "PaymentDue"]
     )
@@ -119,7 +119,7 @@ def test_a_lost_answer_is_looked_up_in_bms_not_applied_twice(fresh, truth):
     assert payment["Id"] in session.store.pending_of("payment")
 
     again = session.payments(since=SINCE)  # looked up in BMS, found applied, not recorded
-    row = again.payments.set_index("payment_id").loc[payment["Id"]]
+    row = again.rows.set_index("payment_id").loc[payment["Id"]]
     assert row["class"] == c.IMPORTED and "found applied in BMS" in row["reason"]
     assert payment["Id"] in session.store.pending_of("payment")
     session.import_payments(again.select([payment["Id"]]))  # recorded first, sent never
@@ -173,7 +173,7 @@ def test_a_second_import_at_once_neither_settles_nor_sends_the_firsts_payments(f
     try:
         assert first.stdout.readline().strip() == "held"
         plan = session.payments(since=SINCE)
-        row = plan.payments.set_index("payment_id").loc[payment["Id"]]
+        row = plan.rows.set_index("payment_id").loc[payment["Id"]]
         assert row["class"] == c.IN_FLIGHT and not row["importable"]
         assert f"process {first.pid}@" in row["reason"]
         assert payment["Id"] in session.store.pending_of("payment")  # not taken for a crash's
@@ -185,7 +185,7 @@ def test_a_second_import_at_once_neither_settles_nor_sends_the_firsts_payments(f
     # The first run is gone: its marker is a crash's leftover now, settled by looking in BMS
     # (not applied there), and the payment is imported once.
     settled = session.payments(since=SINCE).select([payment["Id"]])
-    assert settled.payments["importable"].all()
+    assert settled.rows["importable"].all()
     assert set(session.import_payments(settled)["outcome"]) == {"imported"}
 
 
@@ -211,7 +211,7 @@ def test_accepting_a_suggestion_applies_it_in_quickbooks_then_it_imports(fresh, 
     suggestions = session.suggestions(plan)
     exact = truth[truth["case"] == "unapplied exact"]["payment_id"]
     top = suggestions[(suggestions["rank"] == 1) & suggestions["payment_id"].isin(exact)]
-    totals = plan.payments.set_index("payment_id")["total"]
+    totals = plan.rows.set_index("payment_id")["total"]
     # one whose invoice still owes the whole payment (another test paid 20.00 off one)
     whole = (top["total"] - top["payment_id"].map(totals)).abs() < 0.005
     chosen = top[whole].iloc[0]
@@ -222,7 +222,7 @@ def test_accepting_a_suggestion_applies_it_in_quickbooks_then_it_imports(fresh, 
         session.accept_suggestion(chosen)
     assert session.qbo.read("Payment", chosen["payment_id"])["Line"] == payment["Line"]
     again = session.payments(since=SINCE).select([chosen["payment_id"]])
-    assert again.payments["class"].iloc[0] == c.READY
+    assert again.rows["class"].iloc[0] == c.READY
     assert set(again.lines["bms_id"]) == {str(b) for b in chosen["bms_invoice_ids"]}
     results = session.import_payments(again)
     assert results["outcome"].tolist() == ["imported"]
@@ -232,7 +232,7 @@ def test_accepting_a_suggestion_applies_it_in_quickbooks_then_it_imports(fresh, 
 def test_after_a_full_sync_the_reconciliation_shows_no_difference(fresh, truth):
     _sandbox, session = fresh
     plan = session.payments(since=SINCE)
-    session.import_payments(plan.select(plan.importable()["payment_id"]))
+    session.import_payments(plan.where(plan.rows["importable"]))
     rec = session.reconciliation()
     by_invoice = rec.invoices.set_index("bms_id")
     synced = by_invoice.loc[by_invoice.index.isin(truth.attrs["unpaid"])]

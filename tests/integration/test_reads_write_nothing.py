@@ -33,11 +33,11 @@ def company(fresh):
     BMS applied it (its answer lost): (sandbox, session, the interrupted payment's id)."""
     sandbox, session = fresh
     invoices = session.invoices()
-    owed = invoices[invoices["Selectable"] & (invoices["PaymentDue"] > 1)].head(8)
+    owed = invoices[invoices["selectable"] & (invoices["PaymentDue"] > 1)].head(8)
     session.export_invoices(session.plan_invoices(owed, include_dependencies=True))
     make_payments(session.qbo, owed_invoices(session), count=4, seed=3)
     plan = session.payments(since=SINCE)
-    first = plan.importable()["payment_id"].iloc[0]
+    first = plan.rows.loc[plan.rows["importable"], "payment_id"].iloc[0]
     sandbox_settings(sandbox, bms_fail_next=["reset-after"])  # applied, the answer lost
     assert session.import_payments(plan.select([first]))["outcome"].tolist() == ["failed"]
     assert first in session.store.pending_of("payment")
@@ -58,8 +58,9 @@ def test_every_read_path_writes_nothing_and_shows_what_an_interruption_left(comp
         ):
             session.preview(session.plan(kind, rows, everyone=master.customers))
         listed = session.invoices()
-        plan = session.plan_invoices(listed[listed["Selectable"]], include_dependencies=True)
-        session.preview_invoices(plan[plan["kind"] == "invoice"].head(3))
+        plan = session.plan_invoices(listed[listed["selectable"]], include_dependencies=True)
+        invoices = plan.rows[plan.rows["kind"] == "invoice"].head(3)
+        session.preview_invoices(plan.with_rows(invoices))
         payments = session.payments(since=SINCE)
         session.suggestions(payments)
         session.open_invoices()
@@ -73,7 +74,7 @@ def test_every_read_path_writes_nothing_and_shows_what_an_interruption_left(comp
     assert store.links().equals(before[2]) and store.runs().equals(before[3])
 
     # Planning found the interrupted payment applied in BMS, and said so without recording it.
-    row = payments.payments.set_index("payment_id").loc[interrupted]
+    row = payments.rows.set_index("payment_id").loc[interrupted]
     assert (row["class"], row["importable"]) == (c.IMPORTED, False)
     assert "found applied in BMS after an interrupted import" in row["reason"]
     assert interrupted in store.pending_of("payment")

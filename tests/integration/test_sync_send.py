@@ -54,7 +54,7 @@ def test_send_creates_links_logs_and_a_resend_changes_nothing(client, store, bms
         bms_frames, "Murphy & Abernathy CPAs", "O'Brien & Sons Plumbing", "Café Lumière Bistro"
     )
     plan = _plan(client, store, rows, bms_frames)
-    assert set(plan["action"]) == {"create"}
+    assert set(plan.rows["action"]) == {"create"}
     results = send_plan(plan, client, store)
     assert set(results["outcome"]) == {"ok"}
     for name in rows["AccountName"]:
@@ -67,7 +67,7 @@ def test_send_creates_links_logs_and_a_resend_changes_nothing(client, store, bms
     assert obrien["SalesTermRef"]["value"] and obrien["DefaultTaxCodeRef"]["value"]
 
     again = _plan(client, store, rows, bms_frames)
-    assert set(again["action"]) == {"unchanged"}
+    assert set(again.rows["action"]) == {"unchanged"}
     assert set(send_plan(again, client, store)["outcome"]) == {"unchanged"}
 
 
@@ -77,7 +77,7 @@ def test_lost_links_are_found_again_by_name_not_duplicated(client, tmp_path, bms
         send_plan(_plan(client, first, rows, bms_frames), client, first)
     with SyncStore(tmp_path / "second.sqlite") as second:
         plan = _plan(client, second, rows, bms_frames)
-        assert set(plan["action"]) == {"link"}
+        assert set(plan.rows["action"]) == {"link"}
         assert set(send_plan(plan, client, second)["outcome"]) == {"ok"}
         assert len(second.links("customer")) == 2
     for name in rows["AccountName"]:
@@ -99,8 +99,8 @@ def test_an_inactive_customer_is_found_again_under_quickbooks_deleted_name(
     assert _count(client, deleted) == 1
     with SyncStore(tmp_path / "second.sqlite") as second:
         plan = _plan(client, second, rows, bms_frames)
-        assert list(plan.loc[plan["kind"] == "customer", "action"]) == ["link"]
-        assert "DisplayName" not in plan["changes"].iloc[-1]
+        assert list(plan.rows.loc[plan.rows["kind"] == "customer", "action"]) == ["link"]
+        assert "DisplayName" not in plan.rows["changes"].iloc[-1]
         assert set(send_plan(plan, client, second)["outcome"]) == {"ok"}
     assert _count(client, deleted) == 1 and _count(client, EDGE_NAMES["inactive"]) == 0
 
@@ -110,8 +110,8 @@ def test_a_change_in_bms_becomes_a_sparse_update(client, store, bms_frames):
     send_plan(_plan(client, store, rows, bms_frames), client, store)
     changed = rows.assign(Phone="(617) 555-4242")
     plan = _plan(client, store, changed, bms_frames)
-    assert plan.iloc[0]["action"] == "update"
-    assert plan.iloc[0]["changes"] == ["PrimaryPhone.FreeFormNumber"]
+    assert plan.rows.iloc[0]["action"] == "update"
+    assert plan.rows.iloc[0]["changes"] == ["PrimaryPhone.FreeFormNumber"]
     send_plan(plan, client, store)
     qbo = client.read("Customer", store.qbo_id("customer", str(rows.iloc[0]["Id"])))
     assert qbo["PrimaryPhone"]["FreeFormNumber"] == "(617) 555-4242"
@@ -121,8 +121,8 @@ def test_a_change_in_bms_becomes_a_sparse_update(client, store, bms_frames):
 def test_a_name_held_by_a_quickbooks_vendor_is_blocked_with_a_reason(client, store, bms_frames):
     rows = _pick(bms_frames, "Beacon Hill Distributors")
     plan = _plan(client, store, rows, bms_frames)
-    assert plan.iloc[0]["action"] == "blocked"
-    assert "used by a QuickBooks vendor" in plan.iloc[0]["reason"]
+    assert plan.rows.iloc[0]["action"] == "blocked"
+    assert "used by a QuickBooks vendor" in plan.rows.iloc[0]["reason"]
     results = send_plan(plan, client, store)
     assert results.iloc[0]["outcome"] == "blocked"
     assert _count(client, "Beacon Hill Distributors") == 0
@@ -134,7 +134,7 @@ def test_an_interrupted_send_resumes_without_duplicates(client, store, bms_frame
     rows = rows.drop_duplicates("AccountName").iloc[12:47]  # 35 records: two batches
     taken = set(store.links("customer")["bms_id"])
     plan = _plan(client, store, rows, bms_frames)
-    sendable = plan[(plan["action"] == "create") & (plan["kind"] == "customer")]
+    sendable = plan.rows[(plan.rows["action"] == "create") & (plan.rows["kind"] == "customer")]
 
     def stop_after_first_batch(done: int, total: int) -> None:
         raise KeyboardInterrupt  # the person closed the notebook, the machine slept…
@@ -146,9 +146,10 @@ def test_an_interrupted_send_resumes_without_duplicates(client, store, bms_frame
     assert 0 < len(first_batch) < len(sendable)
     assert store.runs().iloc[-1]["outcome"] == "interrupted"
 
-    resumed = _plan(client, store, rows, bms_frames).set_index("bms_id")
-    assert set(resumed.loc[sorted(first_batch), "action"]) == {"unchanged"}
-    send_plan(resumed.reset_index(), client, store)
+    resumed = _plan(client, store, rows, bms_frames)
+    by_id = resumed.rows.set_index("bms_id")
+    assert set(by_id.loc[sorted(first_batch), "action"]) == {"unchanged"}
+    send_plan(resumed, client, store)
     for name in sendable["name"]:
         assert _count(client, name) == 1
 

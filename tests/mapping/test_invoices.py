@@ -54,13 +54,13 @@ DISCOUNTS = [{"Name": "Loyalty discount", "Value": 216.25}]
 def test_only_the_four_exportable_statuses_are_eligible():
     headers = pd.DataFrame({"StatusName": ["New", "Ready to Send", "sent", "Void", None]})
     out = eligibility(headers)
-    assert out["Eligible"].tolist() == [False, True, True, False, False]
-    assert "status 'New' is not exported" in out["Why"].iloc[0]
-    assert out["Why"].iloc[1] == ""
+    assert out["eligible"].tolist() == [False, True, True, False, False]
+    assert "status 'New' is not exported" in out["why"].iloc[0]
+    assert out["why"].iloc[1] == ""
     subset = eligibility(headers.iloc[[0, 2]])  # a filtered frame keeps its reasons
-    assert subset["Why"].iloc[0].startswith("status 'New'") and subset["Why"].iloc[1] == ""
+    assert subset["why"].iloc[0].startswith("status 'New'") and subset["why"].iloc[1] == ""
     custom = eligibility(headers, BmsAssumptions(exportable_statuses=("New",)))
-    assert custom["Eligible"].tolist() == [True, False, False, False, False]
+    assert custom["eligible"].tolist() == [True, False, False, False, False]
 
 
 def test_header_lines_discount_and_tax_map_to_a_quickbooks_invoice():

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pandas as pd
 
-from reconcile.bms.loaders import INVOICE_COLUMNS, frame
+from reconcile.bms.loaders import INVOICE_COLUMNS
+from reconcile.frames import build
 from reconcile.payments import classification as c
 from reconcile.payments.frames import (
     PAYMENT_COLUMNS,
     PAYMENT_LINE_COLUMNS,
     QBO_INVOICE_COLUMNS,
     payment_frames,
-    typed,
 )
 
 # BMS invoices 1..4 of account 100 (QBO customer Q100), exported as QBO invoices 501..504.
-BMS = frame(
+BMS = build(
     [
         {
             "Id": 1,
@@ -59,7 +59,7 @@ BMS = frame(
     ],
     INVOICE_COLUMNS,
 )
-QBO = typed(
+QBO = build(
     [
         {"qbo_invoice_id": str(i), "doc_number": f"INV-{i - 500}", "total": 1.0, "balance": 1.0}
         for i in (501, 502, 503, 504, 599)
@@ -107,7 +107,7 @@ def plan_of(*docs, imported=(), interrupted=None):
 
 
 def klass(plan, pid):
-    return plan.payments.set_index("payment_id").loc[pid, "class"]
+    return plan.rows.set_index("payment_id").loc[pid, "class"]
 
 
 def test_payment_frames_read_linked_invoices_not_balances():
@@ -122,7 +122,7 @@ def test_payment_frames_read_linked_invoices_not_balances():
 
 def test_ready_shows_bms_before_and_after():
     plan = plan_of(pay("P1", 250.0, ("501", 200.0), ("502", 50.0)))
-    assert klass(plan, "P1") == c.READY and plan.payments["importable"].all()
+    assert klass(plan, "P1") == c.READY and plan.rows["importable"].all()
     lines = plan.lines.set_index("qbo_invoice_id")
     assert lines.loc["501", ["due_before", "due_after", "status_after"]].tolist() == [
         500.0,
@@ -163,7 +163,7 @@ def test_every_class_has_its_reason():
         "NONE": (c.UNAPPLIED, "75.00 applied to no invoice"),
         "OVER": (c.OVERPAYMENT, "20.00 of 520.00 is not applied"),
     }
-    rows = plan.payments.set_index("payment_id")
+    rows = plan.rows.set_index("payment_id")
     for pid, (name, words) in expected.items():
         assert rows.loc[pid, "class"] == name, pid
         assert words in rows.loc[pid, "reason"], (pid, rows.loc[pid, "reason"])
@@ -192,7 +192,7 @@ def test_held_payments_and_match_rates():
         pay("P3", 10.0, ("501", 10.0)),
         interrupted={"P3": (c.HELD, "check INV-1 in BMS")},
     )
-    assert klass(plan, "P3") == c.HELD and not plan.select(["P3"]).payments["importable"].any()
+    assert klass(plan, "P3") == c.HELD and not plan.select(["P3"]).rows["importable"].any()
     assert c.match_rates(plan) == {
         "payments": 3,
         "payments_importable": 1,
@@ -207,7 +207,7 @@ def test_an_interrupted_import_found_applied_reads_imported_with_why():
     plan = plan_of(
         pay("P1", 50.0, ("501", 50.0)), interrupted={"P1": (c.IMPORTED, "found applied in BMS")}
     )
-    row = plan.payments.set_index("payment_id").loc["P1"]
+    row = plan.rows.set_index("payment_id").loc["P1"]
     assert (row["class"], row["reason"], row["importable"]) == (
         c.IMPORTED,
         "found applied in BMS",

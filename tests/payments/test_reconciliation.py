@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from reconcile.bms.assumptions import BmsAssumptions
-from reconcile.bms.loaders import INVOICE_COLUMNS, frame
-from reconcile.payments.frames import PAYMENT_LINE_COLUMNS, QBO_INVOICE_COLUMNS, typed
+from reconcile.bms.loaders import INVOICE_COLUMNS
+from reconcile.frames import build
+from reconcile.payments.frames import PAYMENT_LINE_COLUMNS, QBO_INVOICE_COLUMNS
 from reconcile.payments.reconciliation import (
     CUSTOMER_COLUMNS,
     RECON_COLUMNS,
@@ -34,7 +35,7 @@ def bms(*rows: dict) -> pd.DataFrame:
         "PaidAmount": 0.0,
         "PaymentDue": 100.0,
     }
-    return frame([{"InvoiceNumber": f"INV-{r['Id']}", **base, **r} for r in rows], INVOICE_COLUMNS)
+    return build([{"InvoiceNumber": f"INV-{r['Id']}", **base, **r} for r in rows], INVOICE_COLUMNS)
 
 
 def qbo(*rows: dict) -> pd.DataFrame:
@@ -46,7 +47,7 @@ def qbo(*rows: dict) -> pd.DataFrame:
         "balance": 100.0,
         "voided": False,
     }
-    return typed([{**base, **r} for r in rows], QBO_INVOICE_COLUMNS)
+    return build([{**base, **r} for r in rows], QBO_INVOICE_COLUMNS)
 
 
 def lines(*pairs: tuple[str, float]) -> pd.DataFrame:
@@ -55,7 +56,7 @@ def lines(*pairs: tuple[str, float]) -> pd.DataFrame:
         {"payment_id": f"P{n}", "line": 1, "qbo_invoice_id": invoice, "amount": amount}
         for n, (invoice, amount) in enumerate(pairs, start=1)
     ]
-    return typed(rows, PAYMENT_LINE_COLUMNS)
+    return build(rows, PAYMENT_LINE_COLUMNS)
 
 
 def links(*pairs: tuple[str, str], kind: str = "invoice") -> pd.DataFrame:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from reconcile.bms.loaders import INVOICE_COLUMNS, frame
-from reconcile.payments.frames import PAYMENT_COLUMNS, typed
+from reconcile.bms.loaders import INVOICE_COLUMNS
+from reconcile.frames import build
+from reconcile.payments.frames import PAYMENT_COLUMNS
 from reconcile.payments.suggestions import SUGGESTION_COLUMNS, best, suggest
 
 LINKS = pd.DataFrame(
@@ -33,7 +34,7 @@ def invoice(id_: int, number: str, due: float, account: int = 1, **more: object)
 
 
 def invoices(*rows: dict) -> pd.DataFrame:
-    return frame(rows, INVOICE_COLUMNS)
+    return build(rows, INVOICE_COLUMNS)
 
 
 def payment(amount: float, reference: str | None = None, **more: object) -> dict:
@@ -51,7 +52,7 @@ def payment(amount: float, reference: str | None = None, **more: object) -> dict
 
 
 def payments(*rows: dict) -> pd.DataFrame:
-    return typed(rows, PAYMENT_COLUMNS)
+    return build(rows, PAYMENT_COLUMNS)
 
 
 def first(result: pd.DataFrame, payment_id: str = "P1") -> dict:

@@ -7,10 +7,11 @@ calendar says, not only on the day the suite is pinned to. Each invariant is che
 default demo (``DemoSizes()``, seed 7) on every day of :data:`DATES`.
 
 "Can be exported" is decided by the toolkit itself, offline: the BMS records become the
-loaders' frames through their pure parts (``frame``, ``flatten_account``), and the invoices
-are planned with ``build_invoice_plan`` + ``plan_dependencies`` ("Include what it needs")
-against the QBO demo company as the sandbox seeds it (``qbo_demo.seed``) with an empty link
-store — what the ``fresh`` sandbox of the integration tests holds. No server, no network.
+loaders' frames through their pure parts (``reconcile.frames.build``, ``flatten_account``),
+and the invoices are planned with ``build_invoice_plan`` + ``plan_dependencies`` ("Include
+what it needs") against the QBO demo company as the sandbox seeds it (``qbo_demo.seed``) with
+an empty link store — what the ``fresh`` sandbox of the integration tests holds.
+No server, no network.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from reconcile.bms.loaders import (
     SERVICE_COLUMNS,
     TAX_ITEM_COLUMNS,
     flatten_account,
-    frame,
 )
+from reconcile.frames import build
 from reconcile.mapping import MAPS
 from reconcile.mapping.invoices import eligibility
 from reconcile.mapping.options import CUSTOMER_TYPES
@@ -128,7 +129,7 @@ class Tenant:
     discounts: pd.DataFrame
     master: MasterData
     tax_items: pd.DataFrame
-    listed: pd.DataFrame  # what Session.invoices() lists: Selectable, Why…, newest first
+    listed: pd.DataFrame  # what Session.invoices() lists: selectable, why…, newest first
 
 
 @cache
@@ -143,13 +144,13 @@ def tenant(today: date) -> Tenant:
     raw = list(demo.invoices)
     # As reconcile.bms.loaders builds them from the API's records (accounts_frame,
     # invoice_headers, invoice_details, services_frame, gl_accounts_frame, tax_items_frame).
-    accounts = frame((flatten_account(a) for a in demo.accounts), ACCOUNT_COLUMNS)
+    accounts = build((flatten_account(a) for a in demo.accounts), ACCOUNT_COLUMNS)
     master = MasterData(  # as Session.master_data: clients, services, GL accounts
         customers=accounts[accounts["AccountType"].isin(CUSTOMER_TYPES)],
-        items=frame(demo.services, SERVICE_COLUMNS),
-        accounts=frame(demo.gl_accounts, GL_COLUMNS),
+        items=build(demo.services, SERVICE_COLUMNS),
+        accounts=build(demo.gl_accounts, GL_COLUMNS),
     )
-    headers = frame(raw, INVOICE_COLUMNS)
+    headers = build(raw, INVOICE_COLUMNS)
     listed = invoice_list(headers, link_store()).sort_values(  # as Session.invoices()
         ["InvoiceDate", "InvoiceNumber"], ascending=[False, True], ignore_index=True
     )
@@ -159,10 +160,10 @@ def tenant(today: date) -> Tenant:
         services=demo.services,
         invoices=raw,
         headers=headers,
-        lines=frame([ln for inv in raw for ln in inv["LineItems"]], LINE_COLUMNS),
-        discounts=frame([d for inv in raw for d in inv["DiscountItems"]], DISCOUNT_COLUMNS),
+        lines=build([ln for inv in raw for ln in inv["LineItems"]], LINE_COLUMNS),
+        discounts=build([d for inv in raw for d in inv["DiscountItems"]], DISCOUNT_COLUMNS),
         master=master,
-        tax_items=frame(demo.tax_items, TAX_ITEM_COLUMNS),
+        tax_items=build(demo.tax_items, TAX_ITEM_COLUMNS),
         listed=listed,
     )
 
@@ -187,21 +188,21 @@ def qbo_demo_state() -> QboState:
 @cache
 def planned(today: date) -> dict[str, tuple[str, str]]:
     """BMS invoice id → (action, reason) in the plan of every selectable invoice "with what
-    it needs" — Session.plan_invoices(invoices[invoices["Selectable"]],
+    it needs" — Session.plan_invoices(invoices[invoices["selectable"]],
     include_dependencies=True), as test_invoice_dependencies makes it.
 
     The narrower selections of the other tests and the walkthroughs are read off this plan:
     planning fewer invoices can only unblock more (a name is claimed by fewer customers), so
     what exports here exports there too, and the counts below are lower bounds."""
     t = tenant(today)
-    chosen = t.listed[t.listed["Selectable"]]
+    chosen = t.listed[t.listed["selectable"]]
     state, store, include = qbo_demo_state(), link_store(), t.master.include()
     options = {"account_links": qbo_demo.ACCOUNT_LINKS}  # as the sandbox's config.toml says
     plan = build_invoice_plan(
         chosen, t.lines, t.discounts, state, store, options, t.tax_items, include=include
     )
     plan = plan_dependencies(plan, t.master, MAPS, state, store, options, t.tax_items)
-    invoices = plan[plan["kind"] == "invoice"]
+    invoices = plan.rows[plan.rows["kind"] == "invoice"]
     pairs = zip(invoices["action"], invoices["reason"], strict=True)
     return dict(zip(invoices["bms_id"], pairs, strict=True))
 
@@ -310,7 +311,7 @@ def test_every_active_client_has_an_invoice_it_could_export(today):
     t = tenant(today)
     negative = set(t.lines.loc[t.lines["TotalPrice"] < 0, "InvoiceId"])
     checked = eligibility(t.headers)
-    billed = set(checked.loc[checked["Eligible"] & ~checked["Id"].isin(negative), "AccountId"])
+    billed = set(checked.loc[checked["eligible"] & ~checked["Id"].isin(negative), "AccountId"])
     unbilled = [a["AccountName"] for a in clients(t) if a["IsActive"] and a["Id"] not in billed]
     assert not unbilled, f"{today}: active clients without an invoice to export: {unbilled}"
 
@@ -423,14 +424,14 @@ def test_fifty_invoices_export_with_what_they_need(today):
 def test_the_walkthroughs_find_invoices_to_export_and_pay(today):
     listed, can = tenant(today).listed, exportable(today)
     # invoice_export.ipynb plans the ten newest selectable invoices and exports two of them.
-    newest = listed[listed["Selectable"]].head(10)
+    newest = listed[listed["selectable"]].head(10)
     assert can[newest.index].sum() >= 2, (
         f"{today}: invoice_export.ipynb: of the ten newest selectable invoices fewer than two "
         f"can be exported: {blocked(today, newest)}"
     )
     # payment_import.ipynb exports the twelve newest selectable ones with nothing paid and
     # records 8 payments against those still owed.
-    fresh = listed[listed["Selectable"] & (listed["PaidAmount"] == 0)].head(12)
+    fresh = listed[listed["selectable"] & (listed["PaidAmount"] == 0)].head(12)
     owed = fresh[can[fresh.index] & (fresh["PaymentDue"] > 1)]
     assert len(owed) >= 8, (
         f"{today}: payment_import.ipynb: {len(owed)} of the twelve newest unpaid invoices can "

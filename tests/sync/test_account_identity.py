@@ -55,7 +55,7 @@ def store():
 def _plan(entity_map, row, accounts, store, **options) -> dict:
     state = _state(Account=accounts)
     frame = build_plan(entity_map, pd.DataFrame([row]), state, store, options, TAX_ITEMS)
-    return frame.to_dict("records")[0]
+    return frame.rows.to_dict("records")[0]
 
 
 def test_an_account_of_the_same_number_and_another_name_is_a_conflict(store):

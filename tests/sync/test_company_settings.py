@@ -82,7 +82,7 @@ def test_missing_preferences_keys_count_as_quickbooks_defaults():
 
 
 def test_custom_numbers_off_sends_no_docnumber_and_keeps_the_bms_number_in_the_note(store):
-    p = _plan(store, NUMBERS_OFF).iloc[-1]
+    p = _plan(store, NUMBERS_OFF).rows.iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert "DocNumber" not in p["body"]
     assert p["body"]["PrivateNote"] == "BMS invoice INV-10001"
@@ -98,9 +98,9 @@ def test_custom_numbers_off_finds_an_exported_invoice_by_its_note_not_its_number
         "PrivateNote": number_note("INV-10001"),
     }
     state = _state(Invoice=[theirs, ours])
-    p = _plan(store, NUMBERS_OFF, state).iloc[-1]
+    p = _plan(store, NUMBERS_OFF, state).rows.iloc[-1]
     assert (p["action"], p["qbo_id"]) == ("link", "901")
-    on = _plan(store, DEFAULT, state).iloc[-1]  # with custom numbers, the number decides
+    on = _plan(store, DEFAULT, state).rows.iloc[-1]  # with custom numbers, the number decides
     assert (on["action"], on["qbo_id"]) == ("link", "900")
 
 
@@ -111,7 +111,7 @@ def test_a_long_number_is_no_problem_when_quickbooks_numbers_the_invoice():
 
 
 def test_automated_tax_sends_the_bms_tax_amount_and_no_tax_code(store):
-    p = _plan(store, AST).iloc[-1]
+    p = _plan(store, AST).rows.iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert p["body"]["TxnTaxDetail"] == {"TotalTax": 24.69}
     assert "TxnTaxDetail.TxnTaxCodeRef" not in p["draft"].refs
@@ -121,12 +121,12 @@ def test_automated_tax_sends_the_bms_tax_amount_and_no_tax_code(store):
 
 def test_automated_tax_computed_by_quickbooks_checks_the_amounts_before_tax(store):
     options = {"automated_sales_tax": "quickbooks"}
-    p = _plan(store, AST, options=options).iloc[-1]
+    p = _plan(store, AST, options=options).rows.iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert "TxnTaxDetail" not in p["body"]
     t = p["totals"]
     assert t["tax_by"] == "quickbooks" and t["agree"] and math.isnan(t["qbo_tax"])
-    wrong = _plan(store, AST, options=options, GrandTotal=500.0).iloc[-1]
+    wrong = _plan(store, AST, options=options, GrandTotal=500.0).rows.iloc[-1]
     assert wrong["action"] == "blocked"
     assert "amounts before tax differ" in wrong["reason"], wrong["reason"]
 
@@ -148,7 +148,7 @@ def test_currency_codes_come_from_bms_names_or_the_map():
 
 
 def test_multicurrency_sends_the_currency_and_blocks_a_customer_in_another(store):
-    p = _plan(store, MULTI, currency="USD").iloc[-1]
+    p = _plan(store, MULTI, currency="USD").rows.iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert p["body"]["CurrencyRef"] == {"value": "USD"}
     cad = _state(
@@ -156,16 +156,16 @@ def test_multicurrency_sends_the_currency_and_blocks_a_customer_in_another(store
             {"Id": "58", "DisplayName": "O'Brien & Sons Plumbing", "CurrencyRef": {"value": "CAD"}}
         ]
     )
-    p = _plan(store, MULTI, cad, currency="USD").iloc[-1]
+    p = _plan(store, MULTI, cad, currency="USD").rows.iloc[-1]
     assert p["action"] == "blocked"
     assert "is in CAD" in p["reason"] and "customer's currency" in p["reason"]
 
 
 def test_one_currency_company_blocks_an_invoice_in_another(store):
-    p = _plan(store, DEFAULT, currency="EUR").iloc[-1]
+    p = _plan(store, DEFAULT, currency="EUR").rows.iloc[-1]
     assert p["action"] == "blocked"
     assert "has one currency (USD)" in p["reason"]
-    assert "CurrencyRef" not in (_plan(store, DEFAULT, currency="USD").iloc[-1]["body"] or {})
+    assert "CurrencyRef" not in (_plan(store, DEFAULT, currency="USD").rows.iloc[-1]["body"] or {})
 
 
 def _customers(company, state_customers=(), currency="USD"):
@@ -184,7 +184,7 @@ def _customers(company, state_customers=(), currency="USD"):
     )
     state = _state(Customer=list(state_customers), Vendor=[], Employee=[])
     with SyncStore(":memory:") as s:
-        return build_plan(MAPS["customer"], rows, state, s, {}, TAX, company=company).iloc[-1]
+        return build_plan(MAPS["customer"], rows, state, s, {}, TAX, company=company).rows.iloc[-1]
 
 
 def test_customer_currency_is_sent_on_create_and_a_found_one_must_agree():
@@ -219,14 +219,14 @@ def test_classes_and_locations_are_sent_where_the_company_tracks_them(store):
         "Department": [{"Id": "2", "Name": "Boston"}],
     }
     p = _plan(store, tracking, _state(**lists), options, AccountLocationName="Main Office")
-    p = p.iloc[-1]
+    p = p.rows.iloc[-1]
     assert p["action"] == "create", p["reason"]
     assert (p["body"]["ClassRef"], p["body"]["DepartmentRef"]) == ({"value": "5"}, {"value": "2"})
-    untracked = _plan(store, DEFAULT, _state(**lists), options).iloc[-1]
+    untracked = _plan(store, DEFAULT, _state(**lists), options).rows.iloc[-1]
     assert "ClassRef" not in untracked["body"] and "DepartmentRef" not in untracked["body"]
     missing = _plan(
         store, tracking, _state(Class=[], Department=[]), options, AccountLocationName="Main Office"
-    ).iloc[-1]
+    ).rows.iloc[-1]
     assert missing["action"] == "blocked"
     assert "QuickBooks has no active class 'Managed Services'" in missing["reason"]
 
@@ -240,7 +240,7 @@ def test_classes_per_line(store):
     plan = build_invoice_plan(
         headers, lines, discounts, _state(**lists), store, options, TAX, company=per_line
     )
-    body = plan.iloc[-1]["body"]
+    body = plan.rows.iloc[-1]["body"]
     assert body["Line"][0]["SalesItemLineDetail"]["ClassRef"] == {"value": "6"}
     assert "ClassRef" not in body["Line"][1]["SalesItemLineDetail"]
 

@@ -68,12 +68,12 @@ def _plans(store, records=EMPTY, master=None, **header_changes):
 
 def _rows(plan) -> list[tuple[str, str, str]]:
     """The records' rows (the terms and tax codes made first have their own test)."""
-    plan = plan[~plan["kind"].isin(MADE_NEEDS)]
+    plan = plan.rows[~plan.rows["kind"].isin(MADE_NEEDS)]
     return list(zip(plan["kind"], plan["bms_id"], plan["action"], strict=True))
 
 
 def _row(plan, kind, bms_id) -> dict:
-    found = plan[(plan["kind"] == kind) & (plan["bms_id"] == bms_id)]
+    found = plan.rows[(plan.rows["kind"] == kind) & (plan.rows["bms_id"] == bms_id)]
     assert len(found) == 1, (kind, bms_id)
     return found.iloc[0].to_dict()
 
@@ -98,19 +98,21 @@ def test_include_maps_customer_ids_item_names_and_account_codes_to_bms_ids():
 
 def test_without_include_a_missing_customer_or_item_blocks_the_invoice(store):
     state = _state(**EMPTY)
-    p = build_invoice_plan(*_frames(), state, store, {}, TAX).iloc[0]
+    p = build_invoice_plan(*_frames(), state, store, {}, TAX).rows.iloc[0]
     assert p["action"] == "blocked"
     assert p["reason"].startswith(f"customer {NAME!r} (BMS 1003) is not in QuickBooks yet")
     store.link("customer", "1003", "58")
     state = _state(**{**EMPTY, "Customer": [{"Id": "58", "DisplayName": NAME}]})
-    p = build_invoice_plan(*_frames(), state, store, {}, TAX).iloc[0]
+    p = build_invoice_plan(*_frames(), state, store, {}, TAX).rows.iloc[0]
     assert p["action"] == "blocked"
     assert p["reason"].startswith("item 'Remote Support' is not in QuickBooks yet")
 
 
 def test_with_include_missing_customer_and_items_become_needs(store):
     include = _master().include()
-    p = build_invoice_plan(*_frames(), _state(**EMPTY), store, {}, TAX, include=include).iloc[-1]
+    p = build_invoice_plan(*_frames(), _state(**EMPTY), store, {}, TAX, include=include).rows.iloc[
+        -1
+    ]
     assert (p["action"], p["reason"]) == ("create", "")
     assert _needs(p, "customer") == [("customer", NAME, {"bms_id": "1003"}, "CustomerRef")]
     assert _needs(p, "item") == [
@@ -123,7 +125,7 @@ def test_with_include_missing_customer_and_items_become_needs(store):
 
 def test_a_tax_code_the_customer_and_the_invoice_need_is_one_row_before_them(store):
     _, plan = _plans(store)
-    made = plan[plan["kind"].isin(MADE_NEEDS)]
+    made = plan.rows[plan.rows["kind"].isin(MADE_NEEDS)]
     assert list(zip(made["kind"], made["bms_id"], made["action"], strict=True)) == [
         ("taxcode", "taxcode:MA 6.25%", "create")
     ]
@@ -152,7 +154,7 @@ def test_dependencies_come_first_in_order_then_the_invoices(store):
         ("account", "4100", {"bms_id": "11"}, "IncomeAccountRef")
     ]
     assert _row(plan, "customer", "1003")["body"]["DisplayName"] == NAME
-    assert plan.attrs == {"kind": "invoice", "entity": "Invoice"}
+    assert (plan.kind, plan.entity) == ("invoice", "Invoice")
     assert _rows(invoices) == [("invoice", "70001", "create")]  # the input is left alone
 
 
@@ -282,5 +284,5 @@ def test_a_customer_in_quickbooks_by_name_but_unlinked_is_planned_as_link(store)
 def test_what_a_blocked_invoice_needs_is_not_planned(store):
     _, plan = _plans(store, GrandTotal=999.0)
     assert _rows(plan) == [("invoice", "70001", "blocked")]
-    assert plan.iloc[0]["reason"].startswith("totals differ")
-    assert plan.attrs["kind"] == "invoice"
+    assert plan.rows.iloc[0]["reason"].startswith("totals differ")
+    assert plan.kind == "invoice"

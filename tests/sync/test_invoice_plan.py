@@ -41,7 +41,7 @@ def store():
 
 def _plan(store, state=None, **changes):
     # The invoice: last, after the terms or tax codes it needs made first.
-    return build_invoice_plan(*_frames(**changes), state or _state(), store, {}, TAX).iloc[-1]
+    return build_invoice_plan(*_frames(**changes), state or _state(), store, {}, TAX).rows.iloc[-1]
 
 
 def test_an_eligible_invoice_is_created_with_its_references(store):

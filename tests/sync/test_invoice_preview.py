@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from reconcile.mapping.maps import MAPS
+from reconcile.plans import Plan
 from reconcile.store import SyncStore
 from reconcile.sync.invoice_preview import (
     LINE_COLUMNS,
@@ -128,7 +129,7 @@ def test_records_list_the_dependencies_first_then_the_invoice_header(store):
 
 def test_a_blocked_invoice_carries_its_reason_in_every_note(store):
     _, plan = _plans(store, {**EMPTY, "Vendor": [{"Id": "5", "DisplayName": NAME}]})
-    reason = plan.iloc[-1]["reason"]
+    reason = plan.rows.iloc[-1]["reason"]
     assert reason.startswith(f"needs customer {NAME!r}, which cannot be sent")
     head = invoice_preview(plan, MAPS).records.query("kind == 'invoice'")
     assert len(head) == 11
@@ -244,7 +245,7 @@ def test_mapping_notes_are_shown_with_the_invoice(store):
 
     store.link("customer", "1003", "58")
     row = plan_row(store, PaidAmount=100.0, PONumber="PO-THAT-IS-FAR-TOO-LONG")
-    plan = pd.DataFrame([row])
+    plan = Plan("invoice", "Invoice", pd.DataFrame([row]))
     notes = invoice_preview(plan, MAPS).records.set_index("field").loc["Notes", "note"]
     assert "BMS already has 100.00 paid on this invoice" in notes
     assert "PONumber 'PO-THAT-IS-FAR-TOO-LONG' not sent" in notes

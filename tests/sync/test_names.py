@@ -9,6 +9,7 @@ import pytest
 from reconcile.errors import ConfigError
 from reconcile.mapping import CUSTOMERS
 from reconcile.mapping.name_rules import name_rules
+from reconcile.plans import Plan
 from reconcile.store import SyncStore
 from reconcile.sync.choices import suggested
 from reconcile.sync.plan import build_plan
@@ -65,7 +66,7 @@ def _plan(rows, store, state=None, all_rows=None, **names) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
     everyone = pd.DataFrame(all_rows) if all_rows is not None else None
     plan = build_plan(CUSTOMERS, frame, state or _state(), store, options, all_rows=everyone)
-    return plan.set_index("bms_id")
+    return plan.rows.set_index("bms_id")
 
 
 def test_by_default_each_clash_is_blocked_with_its_reason_and_a_suggested_name(store):
@@ -80,7 +81,11 @@ def test_by_default_each_clash_is_blocked_with_its_reason_and_a_suggested_name(s
         "1038": "Riverside Family Dental (C1038)",
     }
     assert "suggested: 'Acme - West Division'" in plan.loc["1015", "reason"]
-    assert list(suggested(plan).index) == ["1005", "1015", "1038"]  # the create has none
+    assert list(suggested(Plan("customer", "Customer", plan)).index) == [
+        "1005",
+        "1015",
+        "1038",
+    ]  # the create has none
 
 
 def test_with_rules_every_clash_gets_the_rule_name_and_the_preview_says_why(store):
@@ -95,7 +100,7 @@ def test_with_rules_every_clash_gets_the_rule_name_and_the_preview_says_why(stor
     }
     assert plan.loc["1015", "body"]["CompanyName"] == "Acme: West Division"  # a colon is fine
     assert plan.loc["1038", "name"] == "Riverside Family Dental (C1038)"
-    preview = preview_frame(plan.reset_index(), CUSTOMERS)
+    preview = preview_frame(Plan("customer", "Customer", plan.reset_index()), CUSTOMERS)
     shown = preview[(preview["bms_id"] == "1005") & (preview["property"] == "DisplayName")]
     assert shown[["bms_value", "to_send"]].values.tolist() == [
         ["Beacon Hill Distributors", "Beacon Hill Distributors (customer)"]

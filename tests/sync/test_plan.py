@@ -7,6 +7,7 @@ import pytest
 
 from reconcile.errors import Blocked
 from reconcile.mapping import ACCOUNTS, CUSTOMERS, ITEMS
+from reconcile.plans import Plan
 from reconcile.store import SyncStore
 from reconcile.sync.plan import Need, Resolver, build_plan, short_tax_code_name
 from reconcile.sync.state import QboState
@@ -39,7 +40,7 @@ def _row(**changes) -> dict:
 
 
 def _plan(rows, state, store, entity_map=CUSTOMERS, **options):
-    return build_plan(entity_map, pd.DataFrame(rows), state, store, options, TAX_ITEMS)
+    return build_plan(entity_map, pd.DataFrame(rows), state, store, options, TAX_ITEMS).rows
 
 
 def test_new_customer_is_created_with_needs_for_missing_term_and_tax_code(store):
@@ -204,7 +205,7 @@ def test_preview_puts_bms_send_and_quickbooks_side_by_side(store):
         "PrimaryPhone": {"FreeFormNumber": "(617) 555-0000"},
     }
     plan = _plan([_row()], _state(Customer=[qbo]), store)
-    preview = preview_frame(plan, CUSTOMERS)
+    preview = preview_frame(Plan("customer", "Customer", plan), CUSTOMERS)
     assert list(preview.columns) == PREVIEW_COLUMNS
     phone = preview.set_index("property").loc["PrimaryPhone.FreeFormNumber"]
     assert (phone["bms_value"], phone["to_send"], phone["in_quickbooks"]) == (

@@ -57,7 +57,7 @@ def store():
 
 def _plan(entity_map, rows, state, store, **options) -> dict:
     plan = build_plan(entity_map, pd.DataFrame(rows), state, store, options, TAX_ITEMS)
-    return plan.to_dict("records")[0]
+    return plan.rows.to_dict("records")[0]
 
 
 # -- the rule itself -----------------------------------------------------------------------------

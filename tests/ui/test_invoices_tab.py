@@ -41,8 +41,8 @@ def test_load_learns_statuses_and_customers_and_filters(app):
     view.status.value = dict(view.status.options)["New"]
     view.load_button.click()
     assert set(view.invoices["StatusName"]) == {"New"}
-    assert not view.invoices["Selectable"].any()
-    assert view.invoices["Why"].str.contains("status 'New' is not exported").all()
+    assert not view.invoices["selectable"].any()
+    assert view.invoices["why"].str.contains("status 'New' is not exported").all()
 
     view.status.value = ""
     middle = everything["InvoiceDate"].median().date()  # the demo's dates follow today
@@ -57,8 +57,8 @@ def test_load_learns_statuses_and_customers_and_filters(app):
 def test_an_invoice_that_cannot_be_exported_is_not_selected(app):
     view = app.invoices
     view.load_button.click()
-    bad = int(view.invoices.index[~view.invoices["Selectable"]][0])
-    good = int(view.invoices.index[view.invoices["Selectable"]][0])
+    bad = int(view.invoices.index[~view.invoices["selectable"]][0])
+    good = int(view.invoices.index[view.invoices["selectable"]][0])
     view.grid.selected_rows = [good, bad]
     assert view.grid.selected_rows == [good]
     assert "Not selectable" in view.message.value
@@ -90,7 +90,7 @@ def test_select_two_preview_export_and_log(app, client):
     assert "invoice" in app.log.table.value and "created; QuickBooks total" in app.log.table.value
 
     view.load_button.click()  # the grid now shows them in QuickBooks
-    shown = view.invoices.set_index("InvoiceNumber")["QuickBooksId"]
+    shown = view.invoices.set_index("InvoiceNumber")["qbo_id"]
     assert shown[list(numbers)].notna().all()
 
 

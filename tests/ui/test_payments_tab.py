@@ -48,7 +48,7 @@ def paid(app, client):
 
 
 def _row(view, payment_id: str) -> int:
-    return list(view.all.payments["payment_id"]).index(payment_id)
+    return list(view.all.rows["payment_id"]).index(payment_id)
 
 
 def test_options_default_to_the_last_month(app):
@@ -83,7 +83,7 @@ def test_choose_preview_next_and_results(app, paid):
     assert "import" in app.log.table.value
 
     view.load_button.click()  # imported now: listed as such, not selectable
-    row = view.all.payments.set_index("payment_id").loc[ready]
+    row = view.all.rows.set_index("payment_id").loc[ready]
     assert row["class"] == "already imported" and not row["importable"]
 
 
@@ -92,7 +92,7 @@ def test_a_suggestion_is_preselected_and_accepting_applies_it(app, paid, client)
     session = app.session
     session.import_payments(session.payments().select([ready]))  # BMS and QBO owe the same
     owed = session.invoices().set_index("InvoiceNumber").loc[number]
-    qbo = client.read("Invoice", str(owed["QuickBooksId"]))
+    qbo = client.read("Invoice", str(owed["qbo_id"]))
     amount = round(float(qbo["Balance"]), 2)
     unapplied = client.create(
         "Payment",
@@ -114,5 +114,5 @@ def test_a_suggestion_is_preselected_and_accepting_applies_it(app, paid, client)
     view.accept_button.click()
     assert "Applied in QuickBooks" in view.message.value, view.message.value
     assert client.read("Payment", unapplied["Id"])["UnappliedAmt"] == pytest.approx(0.0)
-    row = view.all.payments.set_index("payment_id").loc[unapplied["Id"]]
+    row = view.all.rows.set_index("payment_id").loc[unapplied["Id"]]
     assert row["importable"]  # now it can be imported

@@ -123,7 +123,7 @@ def test_a_suggested_name_is_edited_accepted_previewed_and_sent(app, client):
     assert "will be sent to QuickBooks as 'Acme West Division (Springfield)'" in html.unescape(
         view.suggestions.message.value
     )
-    assert list(view.plan["action"]) == ["create"]  # previewed again, now sendable
+    assert list(view.plan.rows["action"]) == ["create"]  # previewed again, now sendable
     assert "Acme West Division (Springfield)" in view.preview.value
     assert "the name a person accepted" in view.preview.value
     assert not view.suggestions.names and not view.send_button.disabled
@@ -146,7 +146,7 @@ def test_a_suggested_account_link_is_accepted_and_quickbooks_keeps_its_account(a
     view.suggestions.buttons[bms_id].click()
     assert "linked to QuickBooks account" in view.suggestions.message.value
     assert app.session.store.origin("account", bms_id) == "linked"
-    (row,) = view.plan.to_dict("records")
+    (row,) = view.plan.rows.to_dict("records")
     assert row["action"] in ("update", "unchanged")
     assert "Name" not in row["changes"] and "AccountType" not in row["changes"]
     log = app.session.log(kind="account")
