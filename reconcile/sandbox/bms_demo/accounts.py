@@ -23,24 +23,24 @@ from reconcile.sandbox.bms_demo.catalogue import (
     VENDOR,
 )
 from reconcile.sandbox.bms_demo.geography import (
-    _FOREIGN_CITIES,
-    _STATE_CITIES,
-    _STATE_WEIGHTS,
     CITIES,
     COUNTRIES,
+    FOREIGN_CITIES,
+    STATE_CITIES,
+    STATE_WEIGHTS,
     STREETS,
     SUITES,
-    _phone,
+    fictional_phone,
 )
 from reconcile.sandbox.bms_demo.ids import (
     DemoSizes,
     IdLayout,
-    _add_months,
-    _business_time,
-    _day,
-    _rng,
-    _slug,
-    _stamp,
+    add_months,
+    business_time,
+    iso_day,
+    rng_for,
+    slugify,
+    utc_stamp,
 )
 
 
@@ -72,7 +72,7 @@ SERVICE_TYPES = {
     BREAK_FIX: "Break/Fix",
     PROJECT_ONLY: "Project Only",
 }
-_PLAN_OF = {v: k for k, v in SERVICE_TYPES.items()}
+PLAN_BY_SERVICE_TYPE = {v: k for k, v in SERVICE_TYPES.items()}
 
 # Billing-address patterns (see billing_address): main address only, not flagged; main address
 # also flagged IsBilling; a billing address in the main location; a second location
@@ -266,10 +266,10 @@ def _plan_weights(business_type: int) -> list[int]:
 
 def _generic_spec(rng: random.Random, index: int, names: set[str]) -> _Spec:
     if rng.random() < 0.01:
-        city = rng.choice(_FOREIGN_CITIES)
+        city = rng.choice(FOREIGN_CITIES)
     else:
-        state = rng.choices([s for s, _ in _STATE_WEIGHTS], [w for _, w in _STATE_WEIGHTS])[0]
-        city = rng.choice(_STATE_CITIES[state])
+        state = rng.choices([s for s, _ in STATE_WEIGHTS], [w for _, w in STATE_WEIGHTS])[0]
+        city = rng.choice(STATE_CITIES[state])
     name = ""
     for attempt in range(8):
         template, btype = rng.choice(KINDS)
@@ -300,7 +300,7 @@ def _generic_spec(rng: random.Random, index: int, names: set[str]) -> _Spec:
 
 
 @dataclass
-class _Clock:
+class DemoClock:
     """The fixed time frame of one generation."""
 
     today: date
@@ -309,7 +309,7 @@ class _Clock:
     cap: datetime = field(init=False)  # latest possible timestamp: the end of yesterday
 
     def __post_init__(self) -> None:
-        self.window_start = _add_months(self.today, -self.months)
+        self.window_start = add_months(self.today, -self.months)
         self.cap = datetime.combine(self.today, time()) - timedelta(seconds=1)
 
     def created_range(self) -> tuple[date, date]:
@@ -320,7 +320,7 @@ class _Clock:
 
     def moment(self, rng: random.Random, lo: date, hi: date) -> datetime:
         span = max((hi - lo).days, 0)
-        return min(_business_time(rng, lo + timedelta(days=rng.randint(0, span))), self.cap)
+        return min(business_time(rng, lo + timedelta(days=rng.randint(0, span))), self.cap)
 
     def later(self, rng: random.Random, start: datetime, p_same: float = 0.3) -> datetime:
         """A moment between ``start`` and yesterday (``start`` itself with p_same)."""
@@ -364,8 +364,8 @@ class _AccountBuilder:
             "ZipCode": zipcode,
             "CountryId": country_id,
             "Country": country_name,
-            "Phone": _phone(rng, country, prefix),
-            "Fax": _phone(rng, country, prefix) if fax else None,
+            "Phone": fictional_phone(rng, country, prefix),
+            "Fax": fictional_phone(rng, country, prefix) if fax else None,
             "Latitude": round(lat + rng.uniform(-0.02, 0.02), 6) if has_geo else None,
             "Longitude": round(lon + rng.uniform(-0.02, 0.02), 6) if has_geo else None,
             "EmailAddress": email,
@@ -454,7 +454,7 @@ class _AccountBuilder:
             )
         if pattern in (BILLING_LOCATION, TWO_BILLING):
             state = CITIES[city_key][1]
-            other = rng.choice(_STATE_CITIES[state]) if country == "US" else city_key
+            other = rng.choice(STATE_CITIES[state]) if country == "US" else city_key
             name = "Billing Office" if pattern == BILLING_LOCATION else "Remittance"
             loc = self._location(name, False, stamp, country)
             email = bill_email if pattern == BILLING_LOCATION else f"remit@{domain}"
@@ -475,8 +475,10 @@ class _AccountBuilder:
         return locations
 
 
-def _accounts(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int, tax_ids: dict):
-    rng = _rng(seed, "accounts")
+def build_accounts(sizes: DemoSizes, ids: IdLayout, clock: DemoClock, seed: int, tax_ids: dict):
+    """The AccountOutputDto dicts: the clients (fixed edge cases spread among generated
+    ones), then the vendors."""
+    rng = rng_for(seed, "accounts")
     builder = _AccountBuilder(rng, ids)
     n = sizes.accounts
     fixed = _FIXED[:n]
@@ -496,8 +498,8 @@ def _accounts(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int, tax_ids
             created = clock.moment(rng, clock.window_start, clock.today - timedelta(days=20))
         modified = clock.later(rng, created, p_same=0.0 if not spec.active else 0.3)
         creator, editor = rng.choice(EMPLOYEES)[0], rng.choice(EMPLOYEES)[0]
-        stamp = (creator, _stamp(created), editor, _stamp(modified))
-        domain = f"{_slug(spec.name)}.example"
+        stamp = (creator, utc_stamp(created), editor, utc_stamp(modified))
+        domain = f"{slugify(spec.name)}.example"
         manager = rng.choice(ACCOUNT_MANAGERS)
         tax_name = None
         if spec.tax == "state":
@@ -509,10 +511,10 @@ def _accounts(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int, tax_ids
             class_id = 1
         elif spec.plan == PROJECT_ONLY and rng.random() < 0.7:
             class_id = 2
-        users = _users(account_id)
+        users = seat_count(account_id)
         acquired = None
         if rng.random() < 0.7:
-            acquired = _day(created.date() - timedelta(days=rng.randint(0, 1500)))
+            acquired = iso_day(created.date() - timedelta(days=rng.randint(0, 1500)))
         description = None
         if rng.random() < 0.4:
             description = (
@@ -557,9 +559,9 @@ def _accounts(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int, tax_ids
     for k, (name, city, street, suite, website) in enumerate(VENDORS):
         created = clock.moment(rng, created_lo, created_hi)
         modified = clock.later(rng, created)
-        stamp = (BILLING_ADMIN[0], _stamp(created), BILLING_ADMIN[0], _stamp(modified))
+        stamp = (BILLING_ADMIN[0], utc_stamp(created), BILLING_ADMIN[0], utc_stamp(modified))
         spec = _Spec(name, 6, city, BREAK_FIX, MAIN_ONLY, street=street)
-        locations = builder.locations(spec, f"{_slug(name)}.example", stamp, vendor=True)
+        locations = builder.locations(spec, f"{slugify(name)}.example", stamp, vendor=True)
         locations[0]["Addresses"][0]["Address2"] = suite
         accounts.append(
             {
@@ -599,7 +601,7 @@ def _accounts(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int, tax_ids
     return accounts
 
 
-def _users(account_id: int) -> int:
+def seat_count(account_id: int) -> int:
     """Seats of a client (a function of its Id, so invoices need no hidden state)."""
     return 4 + (account_id * 7919) % 57
 

@@ -24,7 +24,7 @@ INVOICE_STATUSES: list[dict] = [
     {"Id": FULLY_PAID, "Name": "Fully Paid"},
     {"Id": VOID, "Name": "Void"},
 ]
-_STATUS_NAME = {s["Id"]: s["Name"] for s in INVOICE_STATUSES}
+STATUS_NAMES = {s["Id"]: s["Name"] for s in INVOICE_STATUSES}
 
 # ChartOfAccountTypeOutputDto (§1.5: the BMS type names are not published; these are QBD's).
 GL_TYPES: list[dict] = [
@@ -41,7 +41,7 @@ GL_TYPES: list[dict] = [
         start=1,
     )
 ]
-_GL_TYPE_NAME = {t["Id"]: t["Name"] for t in GL_TYPES}
+GL_TYPE_NAMES = {t["Id"]: t["Name"] for t in GL_TYPES}
 
 # GET /v2/system/accounttypes/lookup returns Id, Name, IsActive, IsClient, IsVendor (§1.4).
 ACCOUNT_TYPES: list[dict] = [
@@ -175,7 +175,7 @@ STATE_TAX = {
 
 CATEGORIES = {1: "Managed Services", 2: "Labor", 3: "Hardware", 4: "Software"}
 UNITS = {1: "Each", 2: "Hour", 3: "User", 4: "Device", 5: "Seat", 6: "Server", 7: "Site", 8: "Year"}
-_UNIT_ID = {v: k for k, v in UNITS.items()}
+UNIT_IDS = {v: k for k, v in UNITS.items()}
 SUBCATEGORIES = {
     1: "Per User",
     2: "Per Device",
@@ -191,7 +191,7 @@ SUBCATEGORIES = {
     12: "Security",
     13: "Domains",
 }
-_SUBCATEGORY_ID = {v: k for k, v in SUBCATEGORIES.items()}
+SUBCATEGORY_IDS = {v: k for k, v in SUBCATEGORIES.items()}
 
 
 @dataclass(frozen=True)
@@ -231,4 +231,4 @@ def _read_services() -> list[_Service]:
 # services.csv: managed services and labor are not taxable; hardware and Microsoft 365
 # (prewritten software, taxable in MA) are.
 SERVICES: list[_Service] = _read_services()
-_SERVICE_BY_ROLE = {s.role: s for s in SERVICES}
+SERVICE_BY_ROLE = {s.role: s for s in SERVICES}

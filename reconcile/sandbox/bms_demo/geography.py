@@ -49,12 +49,12 @@ CITIES: dict[str, tuple[str, str | None, str, str, str, float, float]] = {
     "Stuttgart": ("Stuttgart", "Baden-Württemberg", "70173", "DE", "711", 48.7758, 9.1829),
     "Sydney": ("Sydney", "NSW", "2000", "AU", "2", -33.8688, 151.2093),
 }
-_STATE_CITIES: dict[str, list[str]] = {}
+STATE_CITIES: dict[str, list[str]] = {}
 for _key, _city in CITIES.items():
     if _city[3] == "US" and _city[1] != "CO":
-        _STATE_CITIES.setdefault(_city[1], []).append(_key)
-_STATE_WEIGHTS = [("MA", 75), ("NH", 8), ("RI", 7), ("CT", 5), ("ME", 3), ("VT", 2)]
-_FOREIGN_CITIES = ["Toronto", "Ottawa", "London", "Manchester UK", "Stuttgart", "Sydney"]
+        STATE_CITIES.setdefault(_city[1], []).append(_key)
+STATE_WEIGHTS = [("MA", 75), ("NH", 8), ("RI", 7), ("CT", 5), ("ME", 3), ("VT", 2)]
+FOREIGN_CITIES = ["Toronto", "Ottawa", "London", "Manchester UK", "Stuttgart", "Sydney"]
 
 STREETS = [
     "Main St",
@@ -85,7 +85,7 @@ STREETS = [
 SUITES = ["Suite 100", "Suite 200", "Suite 310", "Floor 2", "Floor 3", "Unit 4B", "Building C"]
 
 
-def _phone(rng: random.Random, country: str, prefix: str) -> str:
+def fictional_phone(rng: random.Random, country: str, prefix: str) -> str:
     """A fictional-range number in the country's usual written form."""
     if country in ("US", "CA"):  # NANP 555-0100..0199 is reserved for fiction
         return f"({prefix}) 555-{rng.randint(100, 199):04d}"

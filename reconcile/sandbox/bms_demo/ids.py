@@ -86,36 +86,41 @@ def id_layout(sizes: DemoSizes) -> IdLayout:
 # -- small helpers ----------------------------------------------------------------------------
 
 
-def _money(value: Decimal) -> Decimal:
+def round_money(value: Decimal) -> Decimal:
+    """``value`` rounded half-up to the cent."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _day(d: date) -> str:
+def iso_day(d: date) -> str:
+    """The calendar day ``d`` as an RFC 3339 date-time at midnight UTC."""
     return f"{d.isoformat()}T00:00:00Z"
 
 
-def _stamp(dt: datetime) -> str:
+def utc_stamp(dt: datetime) -> str:
     """A naive datetime that means UTC, as RFC 3339 with the Z offset."""
     return f"{dt.isoformat(timespec='seconds')}Z"
 
 
-def _add_months(d: date, months: int) -> date:
+def add_months(d: date, months: int) -> date:
+    """``d`` moved by ``months`` months (may be negative), its day capped at the month's end."""
     y, m = divmod(d.month - 1 + months, 12)
     year, month = d.year + y, m + 1
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
-def _month_bounds(d: date) -> tuple[date, date]:
+def month_bounds(d: date) -> tuple[date, date]:
+    """The first and last day of the month of ``d``."""
     last = calendar.monthrange(d.year, d.month)[1]
     return d.replace(day=1), d.replace(day=last)
 
 
-def _business_time(rng: random.Random, d: date) -> datetime:
+def business_time(rng: random.Random, d: date) -> datetime:
     """A moment of office hours in Boston (13:00–21:59 UTC, i.e. 9–6 EDT)."""
     return datetime.combine(d, time(rng.randint(13, 21), rng.randint(0, 59), rng.randint(0, 59)))
 
 
-def _slug(name: str) -> str:
+def slugify(name: str) -> str:
+    """A short lowercase ASCII slug of a business name (for e-mail domains), else "client"."""
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     words = [w for w in "".join(c if c.isalnum() else " " for c in ascii_name).lower().split()]
     stop = {"the", "of", "and", "inc", "llc", "llp", "pc", "co", "corp", "ltd", "pty", "gmbh"}
@@ -123,6 +128,7 @@ def _slug(name: str) -> str:
     return slug or "client"
 
 
-def _rng(seed: int, kind: str) -> random.Random:
+def rng_for(seed: int, kind: str) -> random.Random:
+    """The seeded random stream of one kind of record (stable across runs)."""
     # A str seed is hashed with SHA-512 by random.seed (version 2): stable across runs.
     return random.Random(f"bms-demo:{seed}:{kind}")

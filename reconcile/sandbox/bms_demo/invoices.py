@@ -8,21 +8,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from reconcile.sandbox.bms_demo.accounts import (
-    _PLAN_OF,
     BREAK_FIX,
     COMPLETE,
     EDGE_NAMES,
     ESSENTIALS,
     FIRST_NAMES,
+    PLAN_BY_SERVICE_TYPE,
     PROJECT_ONLY,
     SURNAMES,
-    _Clock,
-    _users,
+    DemoClock,
     billing_address,
+    seat_count,
 )
 from reconcile.sandbox.bms_demo.catalogue import (
-    _SERVICE_BY_ROLE,
-    _STATUS_NAME,
     BILLING_ADMIN,
     CLASSES,
     CLIENT,
@@ -38,19 +36,21 @@ from reconcile.sandbox.bms_demo.catalogue import (
     PARTIALLY_PAID,
     READY_TO_SEND,
     SENT,
+    SERVICE_BY_ROLE,
     SERVICES,
+    STATUS_NAMES,
     VOID,
     ZERO,
 )
 from reconcile.sandbox.bms_demo.ids import (
     DemoSizes,
-    _business_time,
-    _day,
-    _money,
-    _month_bounds,
-    _rng,
-    _stamp,
+    business_time,
     id_layout,
+    iso_day,
+    month_bounds,
+    rng_for,
+    round_money,
+    utc_stamp,
 )
 
 # -- invoices ------------------------------------------------------------------------------------
@@ -167,9 +167,9 @@ class _Client:
 
 class _InvoiceMaker:
     def __init__(self, accounts, services, tax_items, gl_accounts, sizes, seed, today):
-        self.rng = _rng(seed, "invoices")
+        self.rng = rng_for(seed, "invoices")
         self.ids = id_layout(sizes)
-        self.clock = _Clock(today, sizes.months)
+        self.clock = DemoClock(today, sizes.months)
         self.today = today
         self.n = sizes.invoices
         self.gl = {g["Code"]: g for g in gl_accounts}
@@ -177,7 +177,7 @@ class _InvoiceMaker:
         active = [s for s in services if s.get("IsActive")]
         by_name = {s["Name"]: s for s in active}
         fallback = active[0] if active else None
-        self.svc = {r: by_name.get(s.name, fallback) for r, s in _SERVICE_BY_ROLE.items()}
+        self.svc = {r: by_name.get(s.name, fallback) for r, s in SERVICE_BY_ROLE.items()}
         catalogue = {s.name for s in SERVICES}
         self.extra_services = [s for s in active if s["Name"] not in catalogue]  # tiers 2+
         self.clients: dict[int, _Client] = {}
@@ -214,7 +214,7 @@ class _InvoiceMaker:
     def _d(self, d: date) -> str:
         s = self.date_strings.get(d)
         if s is None:
-            s = self.date_strings[d] = _day(d)
+            s = self.date_strings[d] = iso_day(d)
         return s
 
     def _client(self, account: dict) -> _Client:
@@ -226,7 +226,7 @@ class _InvoiceMaker:
         picked = billing_address(account)
         bill = picked[1] if picked else {}
         aid = account["Id"]
-        plan = _PLAN_OF.get(account.get("ServiceType") or "", BREAK_FIX)
+        plan = PLAN_BY_SERVICE_TYPE.get(account.get("ServiceType") or "", BREAK_FIX)
         managed = plan in (COMPLETE, ESSENTIALS)
         index = aid - self.ids.account
         contract = (0, None)
@@ -236,7 +236,7 @@ class _InvoiceMaker:
         c = _Client(
             account=account,
             plan=plan,
-            users=_users(aid),
+            users=seat_count(aid),
             tax_id=tax["Id"] if tax else None,
             tax_name=tax["Name"] if tax else None,
             tax_rate=Decimal(str(tax["TaxRate"])) if tax else ZERO,
@@ -296,7 +296,7 @@ class _InvoiceMaker:
         category = svc.get("CategoryId")
         kind = LINE_PRODUCT if category == 3 else LINE_LABOR if category == 2 else LINE_SERVICE
         gl = self.gl.get(svc.get("IncomeAccountCode")) or {}
-        return [svc, kind, gl, qty, unit, _money(qty * unit), value_day, description, contract]
+        return [svc, kind, gl, qty, unit, round_money(qty * unit), value_day, description, contract]
 
     def _recurring(self, c: _Client, period: tuple[date, date], six: bool = False) -> list:
         users = Decimal(c.users)
@@ -433,7 +433,7 @@ class _InvoiceMaker:
         elif i == self.n - 2:
             status = READY_TO_SEND
 
-        month = _month_bounds(day)
+        month = month_bounds(day)
         period = month
         project = (None, None)
         notes = rng.choice(NOTES) if rng.random() < 0.25 else None
@@ -452,7 +452,7 @@ class _InvoiceMaker:
             ]
         elif special in ("nontaxable_on_taxable", "fractional"):
             if day.day <= 5:
-                period = _month_bounds(month[0] - timedelta(days=1))
+                period = month_bounds(month[0] - timedelta(days=1))
             lines = self._labor(period, day, Decimal("1.5") if special == "fractional" else None)
         elif special in ("discount_two", "six_lines", "discount_one"):
             lines = self._recurring(c, period, six=special == "six_lines")
@@ -468,20 +468,20 @@ class _InvoiceMaker:
         positive = sum((ln[5] for ln in lines if ln[5] > 0), ZERO)
         if special == "discount_two":
             discounts = [
-                ("Loyalty Discount (5%)", _money(positive * Decimal("0.05"))),
+                ("Loyalty Discount (5%)", round_money(positive * Decimal("0.05"))),
                 ("Promotional Credit", Decimal("50.00")),
             ]
         elif special == "discount_one" or (
             special is None and subtotal > 200 and rng.random() < 0.06
         ):
             if rng.random() < 0.5:
-                discounts = [("Loyalty Discount (5%)", _money(positive * Decimal("0.05")))]
+                discounts = [("Loyalty Discount (5%)", round_money(positive * Decimal("0.05")))]
             else:
                 discounts = [("Promotional Credit", Decimal(rng.choice(["25.00", "50.00"])))]
         discount = sum((v for _, v in discounts), ZERO)
         taxable = sum((ln[5] for ln in lines if ln[0].get("IsTaxable")), ZERO)
         total_price = subtotal - discount
-        total_tax = _money(taxable * c.tax_rate / 100)
+        total_tax = round_money(taxable * c.tax_rate / 100)
         grand = total_price + total_tax
 
         age = (self.today - day).days
@@ -489,7 +489,7 @@ class _InvoiceMaker:
             status = self._status(age, day)
         paid = ZERO
         if status == PARTIALLY_PAID:
-            paid = _money(grand * Decimal(rng.randint(15, 85)) / 100)
+            paid = round_money(grand * Decimal(rng.randint(15, 85)) / 100)
             if not ZERO < paid < grand:
                 status, paid = SENT, ZERO
         elif status == FULLY_PAID:
@@ -505,16 +505,16 @@ class _InvoiceMaker:
         clock = self.clock
         cap = clock.cap
         created_day = min(day - timedelta(days=rng.randint(0, 2)), self.today - timedelta(days=1))
-        created = min(_business_time(rng, created_day), cap)
+        created = min(business_time(rng, created_day), cap)
         sent = None
         last = created
         if status in (SENT, PARTIALLY_PAID, FULLY_PAID, VOID):
             sent_day = max(day, created_day) + timedelta(days=rng.randint(0, 2))
-            sent = min(max(created + timedelta(minutes=10), _business_time(rng, sent_day)), cap)
+            sent = min(max(created + timedelta(minutes=10), business_time(rng, sent_day)), cap)
             last = sent
             if status in (PARTIALLY_PAID, FULLY_PAID, VOID):
                 later = sent.date() + timedelta(days=rng.randint(1, c.net_days + 10))
-                last = min(max(sent + timedelta(hours=1), _business_time(rng, later)), cap)
+                last = min(max(sent + timedelta(hours=1), business_time(rng, later)), cap)
         elif status == READY_TO_SEND and rng.random() < 0.5:
             last = min(created + timedelta(minutes=rng.randint(5, 600)), cap)
 
@@ -524,7 +524,7 @@ class _InvoiceMaker:
         klass = (acc.get("ClassId"), acc.get("ClassName"))
         if project[0] is not None and klass[0] is None:
             klass = (2, CLASSES[2])
-        created_s = _stamp(created)
+        created_s = utc_stamp(created)
         line_items = []
         for svc, kind, gl, qty, unit, total, value_day, description, contract in lines:
             line_items.append(
@@ -563,7 +563,7 @@ class _InvoiceMaker:
             "Id": inv_id,
             "InvoiceNumber": number,
             "StatusId": status,
-            "StatusName": _STATUS_NAME[status],
+            "StatusName": STATUS_NAMES[status],
             "Notes": notes,
             "AccountId": acc["Id"],
             "AccountName": acc["AccountName"],
@@ -589,7 +589,7 @@ class _InvoiceMaker:
             "DueDate": self._d(day + timedelta(days=c.net_days)),
             "InvoiceFrom": self._d(period[0]),
             "InvoiceTo": self._d(period[1]),
-            "SentOn": _stamp(sent) if sent else None,
+            "SentOn": utc_stamp(sent) if sent else None,
             "ContactFirstName": c.contact[0],
             "ContactLastName": c.contact[1],
             "Address1": bill.get("Address1"),
@@ -610,7 +610,7 @@ class _InvoiceMaker:
             "CreatedByUserName": sender[1],
             "ModifiedById": editor[0],
             "ModifiedByUserName": editor[1],
-            "ModifiedOn": _stamp(last),
+            "ModifiedOn": utc_stamp(last),
             "CreatedOn": created_s,
             # Nothing has been exported yet: the "not yet posted" queue is everything (§1.7).
             "PostedToAccounting": None if rng.random() < 0.05 else False,
@@ -633,10 +633,10 @@ class _InvoiceMaker:
         if kind == "recurring":
             period = month
             if day.day >= 25:  # billed in advance for next month
-                period = _month_bounds(month[1] + timedelta(days=1))
+                period = month_bounds(month[1] + timedelta(days=1))
             return self._recurring(c, period), period, (None, None)
         if kind == "labor":
-            period = _month_bounds(month[0] - timedelta(days=1)) if day.day <= 5 else month
+            period = month_bounds(month[0] - timedelta(days=1)) if day.day <= 5 else month
             return self._labor(period, day), period, (None, None)
         if kind == "hardware":
             return self._hardware(day), month, (None, None)

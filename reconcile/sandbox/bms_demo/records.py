@@ -5,27 +5,35 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from reconcile.sandbox.bms_demo.accounts import _Clock
+from reconcile.sandbox.bms_demo.accounts import DemoClock
 from reconcile.sandbox.bms_demo.catalogue import (
-    _GL_TYPE_NAME,
-    _SUBCATEGORY_ID,
-    _UNIT_ID,
     API_USER_EMAIL,
     API_USER_ID,
     BUSINESS_NAME,
     CATEGORIES,
     CHART,
     EMPLOYEES,
+    GL_TYPE_NAMES,
     MARGIN_PERCENT,
     SERVICES,
+    SUBCATEGORY_IDS,
     TAX_ITEMS,
+    UNIT_IDS,
 )
-from reconcile.sandbox.bms_demo.ids import DemoSizes, IdLayout, _day, _money, _rng, _stamp
+from reconcile.sandbox.bms_demo.ids import (
+    DemoSizes,
+    IdLayout,
+    iso_day,
+    rng_for,
+    round_money,
+    utc_stamp,
+)
 
 # -- catalogue ------------------------------------------------------------------------------------
 
 
-def _gl_accounts(ids: IdLayout) -> list[dict]:
+def build_gl_accounts(ids: IdLayout) -> list[dict]:
+    """The chart of accounts as GL account records."""
     by_code = {code: ids.gl + i for i, (code, *_) in enumerate(CHART)}
     names = {code: name for code, name, *_ in CHART}
     return [
@@ -35,7 +43,7 @@ def _gl_accounts(ids: IdLayout) -> list[dict]:
             "Name": name,
             "Description": description,
             "TypeId": type_id,
-            "TypeName": _GL_TYPE_NAME[type_id],
+            "TypeName": GL_TYPE_NAMES[type_id],
             "ParentId": by_code[parent] if parent else None,
             "ParentName": names[parent] if parent else None,
             "IsActive": active,
@@ -44,7 +52,8 @@ def _gl_accounts(ids: IdLayout) -> list[dict]:
     ]
 
 
-def _tax_items(ids: IdLayout, vendor_ids: dict[str, int]) -> list[dict]:
+def build_tax_items(ids: IdLayout, vendor_ids: dict[str, int]) -> list[dict]:
+    """The sales-tax items as records, linked to their agency's vendor account if any."""
     by_name = {item[0]: ids.tax_item + i for i, item in enumerate(TAX_ITEMS)}
     return [
         {
@@ -65,8 +74,9 @@ def _tax_items(ids: IdLayout, vendor_ids: dict[str, int]) -> list[dict]:
     ]
 
 
-def _services(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int) -> list[dict]:
-    rng = _rng(seed, "services")
+def build_services(sizes: DemoSizes, ids: IdLayout, clock: DemoClock, seed: int) -> list[dict]:
+    """``sizes.services`` service records: the catalogue, repeated in higher-priced tiers."""
+    rng = rng_for(seed, "services")
     gl_names = {code: name for code, name, *_ in CHART}
     out = []
     for i in range(sizes.services):
@@ -74,10 +84,10 @@ def _services(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int) -> list
         tier = i // len(SERVICES)
         name = s.name if tier == 0 else f"{s.name} (Tier {tier + 1})"
         price = Decimal(s.price) * (1 + Decimal(tier) / 10)
-        price, cost = _money(price), _money(Decimal(s.cost))
+        price, cost = round_money(price), round_money(Decimal(s.cost))
         margin = None
         if cost > 0 and price > 0:
-            margin = float(_money((price - cost) / price * 100))
+            margin = float(round_money((price - cost) / price * 100))
         created = clock.moment(
             rng, clock.today - timedelta(days=900), clock.today - timedelta(days=400)
         )
@@ -93,9 +103,9 @@ def _services(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int) -> list
                 "Category": CATEGORIES[s.category],
                 "Margin": margin,
                 "MarginType": MARGIN_PERCENT if margin is not None else None,
-                "SubCategoryId": _SUBCATEGORY_ID[s.subcategory],
+                "SubCategoryId": SUBCATEGORY_IDS[s.subcategory],
                 "SubCategory": s.subcategory,
-                "UnitOfMeasureId": _UNIT_ID[s.unit],
+                "UnitOfMeasureId": UNIT_IDS[s.unit],
                 "UnitOfMeasure": s.unit,
                 "IncomeAccountCode": s.income,
                 "IncomeAccountName": gl_names[s.income],
@@ -103,22 +113,22 @@ def _services(sizes: DemoSizes, ids: IdLayout, clock: _Clock, seed: int) -> list
                 "ExpenseAccountName": gl_names[s.expense] if s.expense else None,
                 "IsActive": s.active,
                 "IsTaxable": s.taxable,
-                "CreatedOn": _stamp(created),
+                "CreatedOn": utc_stamp(created),
                 "CreatedBy": EMPLOYEES[0][0],
-                "ModifiedOn": _stamp(modified),
+                "ModifiedOn": utc_stamp(modified),
                 "ModifiedBy": rng.choice(EMPLOYEES)[0],
             }
         )
     return out
 
 
-def _user(today: date) -> dict:
+def build_api_user(today: date) -> dict:
     """UserInfoOutputDto of the sandbox's API user (GET /v2/security/userinfo, §1.2)."""
     return {
         "UserId": API_USER_ID,
         "FullName": "API Sync",
         "EmailAddress": API_USER_EMAIL,
-        "TimeStamp": _day(today),
+        "TimeStamp": iso_day(today),
         "TimeZoneValue": -5.0,
         "TimeZoneName": "(UTC-05:00) Eastern Time (US & Canada)",
         "OlsonTimeZoneName": "America/New_York",

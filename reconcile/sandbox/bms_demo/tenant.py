@@ -6,10 +6,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from reconcile.sandbox.bms_demo.accounts import VENDORS, _accounts, _Clock
+from reconcile.sandbox.bms_demo.accounts import VENDORS, DemoClock, build_accounts
 from reconcile.sandbox.bms_demo.ids import DemoSizes, id_layout
 from reconcile.sandbox.bms_demo.invoices import InvoiceStream
-from reconcile.sandbox.bms_demo.records import _gl_accounts, _services, _tax_items, _user
+from reconcile.sandbox.bms_demo.records import (
+    build_api_user,
+    build_gl_accounts,
+    build_services,
+    build_tax_items,
+)
 
 
 @dataclass
@@ -36,12 +41,12 @@ def generate(sizes: DemoSizes = DEFAULT_SIZES, *, seed: int = 7, today: date) ->
     if sizes.accounts < 0 or sizes.services < 0 or sizes.invoices < 0 or sizes.months < 1:
         raise ValueError(f"invalid sizes: {sizes}")
     ids = id_layout(sizes)
-    clock = _Clock(today, sizes.months)
+    clock = DemoClock(today, sizes.months)
     vendor_ids = {name: ids.account + sizes.accounts + k for k, (name, *_) in enumerate(VENDORS)}
-    tax_items = _tax_items(ids, vendor_ids)
+    tax_items = build_tax_items(ids, vendor_ids)
     tax_ids = {t["Name"]: t["Id"] for t in tax_items}
-    accounts = _accounts(sizes, ids, clock, seed, tax_ids)
-    gl_accounts = _gl_accounts(ids)
-    services = _services(sizes, ids, clock, seed)
+    accounts = build_accounts(sizes, ids, clock, seed, tax_ids)
+    gl_accounts = build_gl_accounts(ids)
+    services = build_services(sizes, ids, clock, seed)
     stream = InvoiceStream(accounts, services, tax_items, gl_accounts, sizes, seed, today)
-    return BmsDemo(_user(today), accounts, gl_accounts, services, tax_items, stream)
+    return BmsDemo(build_api_user(today), accounts, gl_accounts, services, tax_items, stream)
