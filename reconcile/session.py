@@ -27,6 +27,7 @@ from reconcile.frames import keys
 from reconcile.lease import describe, holder, lease
 from reconcile.mapping import EntityMap, configured
 from reconcile.payments.acceptance import accept
+from reconcile.payments.changes import imported_payments, payment_changes
 from reconcile.payments.classification import (
     HELD,
     IMPORTED,
@@ -253,12 +254,16 @@ class Session:
         """QuickBooks invoices (``QBO_INVOICE_COLUMNS``): these ids, or all of them."""
         if ids is None:
             return qbo_invoice_frame(self.qbo.query(select("Invoice")))
+        return qbo_invoice_frame(self._read_ids("Invoice", ids))
+
+    def _read_ids(self, entity: str, ids: Iterable[str]) -> list[dict]:
+        """The QuickBooks records of these ids that exist (a query per IDS_PER_QUERY ids)."""
         wanted = sorted({str(i) for i in ids})
         found: list[dict] = []
         for start in range(0, len(wanted), IDS_PER_QUERY):
             chunk = wanted[start : start + IDS_PER_QUERY]
-            found += self.qbo.query(select("Invoice").in_("Id", chunk))
-        return qbo_invoice_frame(found)
+            found += self.qbo.query(select(entity).in_("Id", chunk))
+        return found
 
     def payments(self, since: date | None = None, until: date | None = None) -> Plan:
         """QuickBooks payments dated ``since`` (default: a month ago) … ``until`` (default:
@@ -293,6 +298,14 @@ class Session:
             interrupted,
             self.assumptions,
         )
+
+    def payment_changes(self) -> pd.DataFrame:
+        """The payments imported into BMS, each against QuickBooks now (``CHANGE_COLUMNS`` of
+        ``reconcile.payments.changes``): voided, deleted or changed in amount since, with what
+        to change in BMS. Reads only."""
+        imported = imported_payments(self.store)
+        found = self._read_ids("Payment", imported["payment_id"])
+        return payment_changes(imported, {doc["Id"]: doc for doc in found})
 
     def import_payments(self, plan: Plan, progress: Progress | None = None) -> pd.DataFrame:
         """Import the plan's importable payments into BMS (see

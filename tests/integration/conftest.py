@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from datetime import date
 
 import pytest
 import requests
@@ -16,10 +17,12 @@ from conftest import connected_sandbox
 from reconcile import clock
 from reconcile.bms import openapi
 from reconcile.config import load_config
+from reconcile.plans import Plan
 from reconcile.qbo.client import QboClient
 from reconcile.qbo.query import select
 from reconcile.sandbox.runner import Sandbox
 from reconcile.session import Session
+from reconcile.testing.payment_truth import make_payments, owed_invoices
 
 
 def unique(label: str = "T") -> str:
@@ -145,6 +148,18 @@ def fresh(tmp_path_factory):
         yield sandbox, Session(dataclasses.replace(config, data_dir=tmp / "data"))
     finally:
         sandbox.stop()
+
+
+def paid_in_quickbooks(
+    session: Session, *, invoices: int, payments: int, seed: int, due_over: float = 1
+) -> Plan:
+    """Up to ``invoices`` owed invoices exported with what they need, ``payments`` made
+    against them in QuickBooks (``reconcile.testing.payment_truth``): the payment plan."""
+    listed = session.invoices()
+    owed = listed[listed["selectable"] & (listed["PaymentDue"] > due_over)].head(invoices)
+    session.export_invoices(session.plan_invoices(owed, include_dependencies=True))
+    make_payments(session.qbo, owed_invoices(session), count=payments, seed=seed)
+    return session.payments(since=date(2000, 1, 1))
 
 
 # The demo company's tax agency (Massachusetts Department of Revenue; TaxAgency is read-only).

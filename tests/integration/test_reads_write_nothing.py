@@ -15,8 +15,8 @@ from reconcile.first_look import first_look
 from reconcile.payments import classification as c
 from reconcile.report_data import payment_report, sync_status
 from reconcile.reports import Period
-from reconcile.testing.payment_truth import make_payments, owed_invoices
 from tests.conftest import sandbox_settings
+from tests.integration.conftest import paid_in_quickbooks
 
 SINCE = date(2000, 1, 1)
 
@@ -32,11 +32,7 @@ def company(fresh):
     """Owed invoices exported, payments made against them, one import interrupted after
     BMS applied it (its answer lost): (sandbox, session, the interrupted payment's id)."""
     sandbox, session = fresh
-    invoices = session.invoices()
-    owed = invoices[invoices["selectable"] & (invoices["PaymentDue"] > 1)].head(8)
-    session.export_invoices(session.plan_invoices(owed, include_dependencies=True))
-    make_payments(session.qbo, owed_invoices(session), count=4, seed=3)
-    plan = session.payments(since=SINCE)
+    plan = paid_in_quickbooks(session, invoices=8, payments=4, seed=3)
     first = plan.rows.loc[plan.rows["importable"], "payment_id"].iloc[0]
     sandbox_settings(sandbox, bms_fail_next=["reset-after"])  # applied, the answer lost
     assert session.import_payments(plan.select([first]))["outcome"].tolist() == ["failed"]
@@ -65,6 +61,7 @@ def test_every_read_path_writes_nothing_and_shows_what_an_interruption_left(comp
         session.suggestions(payments)
         session.open_invoices()
         session.reconciliation()
+        session.payment_changes()
         session.log()
         first_look(session)
         sync_status(session, period, plan=True)

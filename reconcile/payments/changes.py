@@ -1,0 +1,123 @@
+"""What became of QuickBooks payments after they were imported into BMS (issue 15, item 3).
+
+A payment imported into BMS stays applied there whatever happens to it in QuickBooks later,
+so a payment voided, deleted or changed in amount in QuickBooks after its import leaves the
+two ledgers telling different stories. It is found by comparing what was imported — the
+amounts the import recorded per BMS invoice before sending (the import's ``pending`` log
+entry, ``reconcile.payments.importer``) — with the QuickBooks payment now. Reading only.
+
+BMS's API has no way to reverse or change a payment (reference/bms-api-and-peers.md §1.8:
+the only payment write is ``ImportPayments``), so the toolkit says exactly what to change in
+BMS by hand instead of offering the reversal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from reconcile.frames import KEY, MONEY, TEXT, Contract, build, check
+from reconcile.store import SyncStore
+
+UNCHANGED = "unchanged"
+VOIDED = "voided in QuickBooks"
+DELETED = "deleted in QuickBooks"
+CHANGED = "amount changed in QuickBooks"
+CENT = 0.005
+
+# One row per imported payment: what went into BMS, and what QuickBooks says now.
+IMPORTED_COLUMNS: Contract = {
+    "payment_id": KEY,
+    "invoices": TEXT,
+    "imported": MONEY,
+}
+CHANGE_COLUMNS: Contract = {
+    "payment_id": KEY,
+    "customer_name": TEXT,
+    "invoices": TEXT,
+    "imported": MONEY,
+    "in_quickbooks": MONEY,
+    "state": TEXT,
+    "what_to_do": TEXT,
+}
+
+
+def imported_payments(store: SyncStore) -> pd.DataFrame:
+    """The payments this toolkit imported into BMS (``IMPORTED_COLUMNS``): the BMS invoice
+    numbers each was applied to and the amount, as the import recorded them before sending.
+    A payment imported more than once (it cannot be, but a log may say so) counts its last."""
+    imported = set(store.links("payment")["qbo_id"])
+    log = store.log_frame(kind="payment", outcome="pending")
+    lines: dict[str, list[dict]] = {}
+    for payment_id, details in zip(log["qbo_id"], log["details"], strict=True):
+        if payment_id in imported:
+            lines[payment_id] = details.get("lines", [])
+    rows = [
+        {
+            "payment_id": payment_id,
+            "invoices": ", ".join(ln["number"] for ln in paid),
+            "imported": round(sum(float(ln["amount"]) for ln in paid), 2),
+        }
+        for payment_id, paid in lines.items()
+    ]
+    return build(rows, IMPORTED_COLUMNS)
+
+
+def payment_changes(imported: pd.DataFrame, now: Mapping[str, dict]) -> pd.DataFrame:
+    """Each imported payment (``imported``: :func:`imported_payments`) against the QuickBooks
+    payment now (``now``: payment id → the Payment document, absent when QuickBooks no longer
+    has it): ``CHANGE_COLUMNS``, with the state and what to change in BMS."""
+    rows = []
+    for row in imported.to_dict("records"):
+        doc = now.get(row["payment_id"])
+        applied = _applied(doc) if doc is not None else 0.0
+        if doc is None:
+            state = DELETED
+        elif _voided(doc):
+            state = VOIDED
+        elif abs(applied - row["imported"]) > CENT:
+            state = CHANGED
+        else:
+            state = UNCHANGED
+        rows.append(
+            {
+                **row,
+                "customer_name": ((doc or {}).get("CustomerRef") or {}).get("name"),
+                "in_quickbooks": applied,
+                "state": state,
+                "what_to_do": _what_to_do(state, row, applied),
+            }
+        )
+    frame = pd.DataFrame(rows, columns=list(CHANGE_COLUMNS)) if rows else build([], CHANGE_COLUMNS)
+    return check(frame.reset_index(drop=True), CHANGE_COLUMNS, "the payment changes")
+
+
+def _applied(doc: dict) -> float:
+    """What the payment applies to invoices now (its lines linking an Invoice)."""
+    total = 0.0
+    for line in doc.get("Line") or []:
+        if any(t.get("TxnType") == "Invoice" for t in line.get("LinkedTxn") or []):
+            total += float(line.get("Amount") or 0)
+    return round(total, 2)
+
+
+def _voided(doc: dict) -> bool:
+    # A voided payment keeps its Id with every amount 0 (and "Voided" in PrivateNote:
+    # docs/sandbox-fidelity.md, "Void", observed on invoices); a total of 0 is enough to know.
+    return abs(float(doc.get("TotalAmt") or 0)) < CENT
+
+
+def _what_to_do(state: str, row: Mapping, applied: float) -> str:
+    if state == UNCHANGED:
+        return ""
+    where = f"the payment applied to {row['invoices']}"
+    if state == CHANGED:
+        return (
+            f"in BMS, change {where} from {row['imported']:.2f} to {applied:.2f} "
+            "(BMS's API cannot change a payment)"
+        )
+    return (
+        f"in BMS, remove {where} ({row['imported']:.2f}), or record the money again in "
+        "QuickBooks if it was received (BMS's API cannot reverse a payment)"
+    )

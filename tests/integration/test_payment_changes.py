@@ -1,0 +1,62 @@
+"""Payments changed in QuickBooks after their import into BMS are found (issue 15, item 3), over
+real HTTP on a sandbox of the module's own: voided, deleted, a changed amount, and the rest
+unchanged — each with what to change in BMS, and nothing written by looking."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconcile.payments import changes as ch
+from tests.integration.conftest import paid_in_quickbooks
+
+
+@pytest.fixture(scope="module")
+def imported(fresh):
+    """Owed invoices exported, payments made against them in QuickBooks and imported into
+    BMS; the imported payments' QuickBooks documents."""
+    _sandbox, session = fresh
+    plan = paid_in_quickbooks(session, invoices=24, payments=16, seed=15, due_over=20)
+    results = session.import_payments(plan.where(plan.rows["importable"]))
+    done = results.loc[results["outcome"] == "imported", "payment_id"].tolist()
+    assert len(done) >= 4, results[["payment_id", "outcome", "message"]]
+    return session, [session.qbo.read("Payment", p) for p in done]
+
+
+def test_a_payment_changed_after_its_import_is_found_with_what_to_do_in_bms(imported):
+    session, (voided, deleted, changed, *same) = imported
+    assert ch.imported_payments(session.store).set_index("payment_id").loc[
+        [p["Id"] for p in same], "imported"
+    ].tolist() == [round(p["TotalAmt"], 2) for p in same]  # as imported, before any change
+    assert set(session.payment_changes()["state"]) == {ch.UNCHANGED}
+
+    qbo = session.qbo
+    qbo.void("Payment", voided["Id"], voided["SyncToken"])
+    qbo.delete("Payment", deleted["Id"], deleted["SyncToken"])
+    line = changed["Line"][0]
+    less = round(line["Amount"] - 5.0, 2)
+    qbo.update(
+        "Payment",
+        {
+            "Id": changed["Id"],
+            "SyncToken": changed["SyncToken"],
+            "sparse": True,
+            "TotalAmt": round(changed["TotalAmt"] - 5.0, 2),
+            "Line": [{**line, "Amount": less}, *changed["Line"][1:]],
+        },
+    )
+
+    found = session.payment_changes().set_index("payment_id")
+    assert found.loc[voided["Id"], "state"] == ch.VOIDED
+    assert found.loc[deleted["Id"], "state"] == ch.DELETED
+    assert found.loc[changed["Id"], "state"] == ch.CHANGED
+    assert set(found.loc[[p["Id"] for p in same], "state"]) == {ch.UNCHANGED}
+    row = found.loc[changed["Id"]]
+    assert row["in_quickbooks"] == pytest.approx(row["imported"] - 5.0)
+    assert f"to {row['in_quickbooks']:.2f}" in row["what_to_do"]
+    for payment in (voided, deleted):
+        row = found.loc[payment["Id"]]
+        assert row["in_quickbooks"] == 0.0
+        assert row["what_to_do"].startswith(
+            f"in BMS, remove the payment applied to {row['invoices']}"
+        )
+    assert (found.loc[[p["Id"] for p in same], "what_to_do"] == "").all()
