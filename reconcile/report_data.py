@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from reconcile.frames import keys
+from reconcile.payments.changes import UNCHANGED
 from reconcile.payments.classification import match_rates
 from reconcile.payments.reconciliation import AGREEING, MONEY_COLUMNS, STATES, Reconciliation
 from reconcile.plans import Plan
@@ -120,6 +121,17 @@ def rates_frame(rates: Mapping[str, float | int]) -> pd.DataFrame:
     )
 
 
+def changed_after_import(changes: pd.DataFrame) -> pd.DataFrame:
+    """Imported payments QuickBooks voided, deleted or changed since (``CHANGE_COLUMNS`` of
+    ``reconcile.payments.changes``) counted per state: ``state``, ``payments``, ``amount``
+    (what was imported)."""
+    changed = changes[changes["state"] != UNCHANGED]
+    counts = changed.groupby("state", sort=True).agg(
+        payments=("payment_id", "size"), amount=("imported", "sum")
+    )
+    return counts.reset_index().astype({"payments": "int64"}).round({"amount": 2})
+
+
 @dataclass
 class PaymentReport:
     """The payment reconciliation report's data."""
@@ -128,6 +140,7 @@ class PaymentReport:
     profile: str
     reconciliation: Reconciliation
     plan: Plan
+    changes: pd.DataFrame  # imported payments against QuickBooks now (payments.changes)
     dry_run: pd.DataFrame | None = None
 
     @property
@@ -137,12 +150,13 @@ class PaymentReport:
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
         """The CSV files: every reconciled invoice, every customer, the period's payments
-        and their invoice lines."""
+        and their invoice lines, and every imported payment against QuickBooks now."""
         tables = {
             "invoices": self.reconciliation.invoices,
             "customers": self.reconciliation.customers,
             "payments": self.plan.rows,
             "payment_lines": self.plan.lines,
+            "payment_changes": self.changes,
         }
         if self.dry_run is not None:
             tables["dry_run"] = self.dry_run
@@ -179,6 +193,9 @@ class PaymentReport:
                 },
             },
             "match_rates": self.rates,
+            "changed_after_import": changed_after_import(self.changes)
+            .set_index("state")["payments"]
+            .to_dict(),
             "dry_run": dry_run_summary(self.dry_run),
         }
 
@@ -198,6 +215,12 @@ class PaymentReport:
             f"QuickBooks **{ob['qbo']:,.2f}** (difference {ob['difference']:,.2f}). "
             f"**{s['payments']['count']}** QuickBooks payments from {self.period}, "
             f"total {s['payments']['total']:,.2f}; {fresh}."
+            + (
+                f" **{changed}** imported payment(s) changed in QuickBooks since their import:"
+                " BMS still has them as imported (see below)."
+                if (changed := sum(s["changed_after_import"].values()))
+                else ""
+            )
         )
 
 
@@ -210,6 +233,7 @@ def payment_report(session: Session, period: Period, *, plan: bool = False) -> P
             profile=session.config.profile,
             reconciliation=session.reconciliation(),
             plan=session.payments(period.since, period.until),
+            changes=session.payment_changes(),
             dry_run=dry_run(session) if plan else None,
         )
 

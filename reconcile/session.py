@@ -27,7 +27,7 @@ from reconcile.frames import keys
 from reconcile.lease import describe, holder, lease
 from reconcile.mapping import EntityMap, configured
 from reconcile.payments.acceptance import accept
-from reconcile.payments.changes import imported_payments, payment_changes
+from reconcile.payments.changes import imported_payments, log_changes, payment_changes
 from reconcile.payments.classification import (
     HELD,
     IMPORTED,
@@ -310,11 +310,13 @@ class Session:
     def import_payments(self, plan: Plan, progress: Progress | None = None) -> pd.DataFrame:
         """Import the plan's importable payments into BMS (see
         ``reconcile.payments.importer``); one result row per payment. What an interrupted
-        import left is recorded first (``settle_interrupted``), under the writer lease."""
+        import left is recorded first (``settle_interrupted``), and imported payments changed
+        in QuickBooks since are logged (``payment_changes``), under the writer lease."""
         methods = {m["Id"]: m["Name"] for m in self.qbo.query(select("PaymentMethod"))}
         with lease(self.store, "import payments"):
             if self.store.pending_of("payment"):
                 settle_interrupted(self.store, invoice_headers(self.bms))
+            log_changes(self.store, self.payment_changes())
             return import_plan(
                 plan,
                 self.bms,

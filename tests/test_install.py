@@ -24,7 +24,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = "payment_reconciliation"
-REPORT_CSVS = {"invoices.csv", "customers.csv", "payments.csv", "payment_lines.csv"}
+REPORT_CSVS = {
+    "invoices.csv",
+    "customers.csv",
+    "payments.csv",
+    "payment_lines.csv",
+    "payment_changes.csv",
+}
 
 # The whole test takes about 20 s here (wheel ~2 s, report ~11 s); the limit leaves room for
 # a slow CI machine.

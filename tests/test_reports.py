@@ -21,6 +21,7 @@ from reconcile import clock, report_data
 from reconcile.config import load_config
 from reconcile.errors import ReconcileError
 from reconcile.payments import classification as c
+from reconcile.payments.changes import CHANGE_COLUMNS
 from reconcile.payments.reconciliation import CUSTOMER_COLUMNS, RECON_COLUMNS, STATES
 from reconcile.qbo.auth import QboAuth
 from reconcile.qbo.connect import connect_automatically
@@ -129,6 +130,7 @@ def test_payment_reconciliation_report(company, tmp_path):
         "customers.csv",
         "payments.csv",
         "payment_lines.csv",
+        "payment_changes.csv",
     }
     summary = result.read_summary()
     assert summary["report"] == "payment_reconciliation"
@@ -138,6 +140,7 @@ def test_payment_reconciliation_report(company, tmp_path):
         "customers.csv",
         "payments.csv",
         "payment_lines.csv",
+        "payment_changes.csv",
     ]
 
     invoices = _csv(out / "invoices.csv")
@@ -173,6 +176,9 @@ def test_payment_reconciliation_report(company, tmp_path):
     # The import already done does not count; of the two new payments one is importable.
     assert summary["match_rates"]["payments"] == 2
     assert summary["match_rates"]["payments_importable"] == 1
+    changes = _csv(out / "payment_changes.csv")
+    assert list(changes.columns) == list(CHANGE_COLUMNS)
+    assert set(changes["state"]) == {"unchanged"} and summary["changed_after_import"] == {}
     assert summary["dry_run"] is None
 
     executed = nbformat.read(result.notebook, as_version=4)

@@ -8,7 +8,8 @@ entry, ``reconcile.payments.importer``) — with the QuickBooks payment now. Rea
 
 BMS's API has no way to reverse or change a payment (reference/bms-api-and-peers.md §1.8:
 the only payment write is ``ImportPayments``), so the toolkit says exactly what to change in
-BMS by hand instead of offering the reversal.
+BMS by hand instead of offering the reversal. A change is logged once (:func:`log_changes`,
+when payments are imported: reading never writes).
 """
 
 from __future__ import annotations
@@ -121,3 +122,34 @@ def _what_to_do(state: str, row: Mapping, applied: float) -> str:
         f"in BMS, remove {where} ({row['imported']:.2f}), or record the money again in "
         "QuickBooks if it was received (BMS's API cannot reverse a payment)"
     )
+
+
+LOGGED_ACTION = "changed in QuickBooks"
+
+
+def log_changes(store: SyncStore, changes: pd.DataFrame) -> int:
+    """Log each change of :func:`payment_changes` not logged before (one entry per payment
+    and state, outcome ``blocked``: a person acts in BMS); returns how many were new."""
+    seen = store.log_frame(kind="payment")
+    seen = seen[seen["action"] == LOGGED_ACTION]
+    logged = {(p, d.get("state")) for p, d in zip(seen["qbo_id"], seen["details"], strict=True)}
+    new = [
+        row
+        for row in changes[changes["state"] != UNCHANGED].to_dict("records")
+        if (row["payment_id"], row["state"]) not in logged
+    ]
+    if not new:
+        return 0
+    run_id = store.start_run("payment", "check", details={"changed": len(new)})
+    for row in new:
+        store.log(
+            run_id,
+            kind="payment",
+            action=LOGGED_ACTION,
+            outcome="blocked",
+            qbo_id=row["payment_id"],
+            message=f"{row['state']} after its import into BMS: {row['what_to_do']}",
+            details={"state": row["state"], "imported": row["imported"]},
+        )
+    store.finish_run(run_id, outcome="ok")
+    return len(new)

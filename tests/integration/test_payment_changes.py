@@ -4,10 +4,16 @@ unchanged — each with what to change in BMS, and nothing written by looking.""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from reconcile.payments import changes as ch
+from reconcile.report_data import payment_report
+from reconcile.reports import Period
 from tests.integration.conftest import paid_in_quickbooks
+
+SINCE = date(2000, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +66,26 @@ def test_a_payment_changed_after_its_import_is_found_with_what_to_do_in_bms(impo
             f"in BMS, remove the payment applied to {row['invoices']}"
         )
     assert (found.loc[[p["Id"] for p in same], "what_to_do"] == "").all()
+
+
+def test_the_next_import_logs_each_change_once_and_the_report_shows_them(imported):
+    session, (voided, deleted, changed, *_same) = imported  # changed by the test above
+    ids = {voided["Id"], deleted["Id"], changed["Id"]}
+
+    def logged():
+        log = session.store.log_frame(kind="payment")
+        return log[log["action"] == ch.LOGGED_ACTION]
+
+    for _ in range(2):  # the second import finds the same changes: logged already
+        plan = session.payments(since=SINCE)
+        session.import_payments(plan.where(plan.rows["importable"]))
+        entries = logged()
+        assert set(entries["qbo_id"]) == ids and len(entries) == 3
+    assert set(entries["outcome"]) == {"blocked"}
+    assert all("in BMS, " in m for m in entries["message"])
+
+    report = payment_report(session, Period(since=SINCE, until=date(2026, 11, 30)))
+    summary = report.summary()
+    assert summary["changed_after_import"] == {ch.VOIDED: 1, ch.DELETED: 1, ch.CHANGED: 1}
+    assert "**3** imported payment(s) changed in QuickBooks" in report.headline()
+    assert set(report.tables["payment_changes"]["payment_id"]) >= ids
