@@ -374,6 +374,7 @@ def reconcile_invoices(
         own = _text(qbo["customer_name"])[q[only_q]]
         customer[only_q] = np.where(pd.isna(named), own, named)
 
+    told = bms["AccountingAppReference"].astype("string").str.strip()
     figures = {
         "bt": bt,
         "bp": bp,
@@ -384,6 +385,9 @@ def reconcile_invoices(
         "diff": diff,
         "grand": _cents(_take(b_grand, b, np.nan)),
         "void_b": _take(void_b, b, False),
+        # The QuickBooks id BMS was told at export (the write-back), on BMS's side.
+        "told": _take(_text(told), b),
+        "was_told": _take(told.fillna("").ne("").to_numpy(dtype=bool), b, False),
         "void_q": _take(voided_q, q, False),
         "totals_differ": totals_differ[keep],
         "paid_differs": paid_differs[keep],
@@ -431,6 +435,19 @@ def _reasons(
     reason[missing] = _format(
         "not in QuickBooks: BMS invoice %s (%s), total %.2f, paid %.2f, due %.2f",
         missing,
+        number,
+        status,
+        f["bt"],
+        f["bp"],
+        f["bd"],
+    )
+    # Exported, then deleted in QuickBooks: BMS still holds the id it was told.
+    gone = missing[f["was_told"][missing]]
+    reason[gone] = _format(
+        "exported to QuickBooks (invoice Id %s), then deleted there: BMS invoice %s (%s), "
+        "total %.2f, paid %.2f, due %.2f; export it again, or void it in BMS",
+        gone,
+        f["told"],
         number,
         status,
         f["bt"],

@@ -17,29 +17,25 @@ SINCE = date(2000, 1, 1)
 
 
 @pytest.fixture(scope="module")
-def imported(fresh):
+def after_changes(fresh):
     """Owed invoices exported, payments made against them in QuickBooks and imported into
-    BMS; the imported payments' QuickBooks documents."""
+    BMS, then three of them changed in QuickBooks: (session, voided, deleted, changed, the
+    rest) as QuickBooks documents at their import."""
     _sandbox, session = fresh
     plan = paid_in_quickbooks(session, invoices=24, payments=16, seed=15, due_over=20)
     results = session.import_payments(plan.where(plan.rows["importable"]))
     done = results.loc[results["outcome"] == "imported", "payment_id"].tolist()
     assert len(done) >= 4, results[["payment_id", "outcome", "message"]]
-    return session, [session.qbo.read("Payment", p) for p in done]
-
-
-def test_a_payment_changed_after_its_import_is_found_with_what_to_do_in_bms(imported):
-    session, (voided, deleted, changed, *same) = imported
+    voided, deleted, changed, *same = (session.qbo.read("Payment", p) for p in done)
     assert ch.imported_payments(session.store).set_index("payment_id").loc[
         [p["Id"] for p in same], "imported"
-    ].tolist() == [round(p["TotalAmt"], 2) for p in same]  # as imported, before any change
-    assert set(session.payment_changes()["state"]) == {ch.UNCHANGED}
+    ].tolist() == [round(p["TotalAmt"], 2) for p in same]  # as imported
+    assert set(session.payment_changes()["state"]) == {ch.UNCHANGED}  # before any change
 
     qbo = session.qbo
     qbo.void("Payment", voided["Id"], voided["SyncToken"])
     qbo.delete("Payment", deleted["Id"], deleted["SyncToken"])
     line = changed["Line"][0]
-    less = round(line["Amount"] - 5.0, 2)
     qbo.update(
         "Payment",
         {
@@ -47,10 +43,14 @@ def test_a_payment_changed_after_its_import_is_found_with_what_to_do_in_bms(impo
             "SyncToken": changed["SyncToken"],
             "sparse": True,
             "TotalAmt": round(changed["TotalAmt"] - 5.0, 2),
-            "Line": [{**line, "Amount": less}, *changed["Line"][1:]],
+            "Line": [{**line, "Amount": round(line["Amount"] - 5.0, 2)}, *changed["Line"][1:]],
         },
     )
+    return session, voided, deleted, changed, same
 
+
+def test_a_payment_changed_after_its_import_is_found_with_what_to_do_in_bms(after_changes):
+    session, voided, deleted, changed, same = after_changes
     found = session.payment_changes().set_index("payment_id")
     assert found.loc[voided["Id"], "state"] == ch.VOIDED
     assert found.loc[deleted["Id"], "state"] == ch.DELETED
@@ -68,8 +68,8 @@ def test_a_payment_changed_after_its_import_is_found_with_what_to_do_in_bms(impo
     assert (found.loc[[p["Id"] for p in same], "what_to_do"] == "").all()
 
 
-def test_the_next_import_logs_each_change_once_and_the_report_shows_them(imported):
-    session, (voided, deleted, changed, *_same) = imported  # changed by the test above
+def test_the_next_import_logs_each_change_once_and_the_report_shows_them(after_changes):
+    session, voided, deleted, changed, _same = after_changes
     ids = {voided["Id"], deleted["Id"], changed["Id"]}
 
     def logged():

@@ -304,6 +304,20 @@ def test_missing_in_quickbooks_only_when_exportable():
     assert wider["state"].tolist() == ["missing in QBO", "missing in QBO"]
 
 
+def test_an_invoice_exported_then_deleted_in_quickbooks_says_so():
+    b = bms(
+        {"Id": 1, "InvoiceNumber": "INV-1", "AccountingAppReference": "Q9", "StatusName": "Sent"},
+        {"Id": 2, "InvoiceNumber": "INV-2", "AccountingAppReference": " "},  # blank: not told
+    )
+    result = reconcile_invoices(b, qbo(), lines(), links(("1", "Q9"))).set_index("bms_id")
+    assert result["state"].tolist() == ["missing in QBO", "missing in QBO"]
+    assert result.loc["1", "reason"] == (
+        "exported to QuickBooks (invoice Id Q9), then deleted there: BMS invoice INV-1 (Sent), "
+        "total 100.00, paid 0.00, due 100.00; export it again, or void it in BMS"
+    )
+    assert result.loc["2", "reason"].startswith("not in QuickBooks: BMS invoice INV-2")
+
+
 def test_missing_in_bms_unless_voided():
     b = bms({"Id": 1, "InvoiceNumber": "INV-1"})
     q = qbo(
