@@ -277,6 +277,7 @@ def test_payments_import_dry_run_then_import_then_skipped(cli_sandbox):
         {
             "CustomerRef": invoice["CustomerRef"],
             "TotalAmt": 10.0,
+            # The CLI runs on the real clock here (_env drops RECONCILE_TODAY): so does this.
             "TxnDate": date.today().isoformat(),
             "Line": [
                 {"Amount": 10.0, "LinkedTxn": [{"TxnId": invoice["Id"], "TxnType": "Invoice"}]}

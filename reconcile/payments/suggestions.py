@@ -305,8 +305,9 @@ def _text_or_none(value: object) -> str | None:
 
 
 def _days(series: pd.Series) -> list[int | None]:
-    """Dates (naive taken as UTC) → whole days since 1970, None when missing."""
-    when = pd.to_datetime(series, errors="coerce", utc=True).dt.tz_localize(None)
+    """Calendar dates (naive: ``reconcile.frames`` DATE) → whole days since 1970, None when
+    missing."""
+    when = pd.to_datetime(series, errors="coerce")
     days = (when - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float, na_value=np.nan)
     return [None if math.isnan(d) else int(d) for d in days]
 

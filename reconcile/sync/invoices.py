@@ -35,7 +35,7 @@ from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
-from reconcile.sync.plan import Resolver, need_rows
+from reconcile.sync.plan import ROW_COLUMNS, Resolver, need_rows
 from reconcile.sync.policy import follows_bms
 from reconcile.sync.state import QboState
 
@@ -43,13 +43,7 @@ from reconcile.sync.state import QboState
 # its lines, amounts and dates are the company's books (the update policy, sync/policy.py).
 KEPT_INVOICE = "linked: QuickBooks keeps its invoice"
 INVOICE_PLAN_COLUMNS: Contract = {
-    "kind": TEXT,
-    "bms_id": KEY,
-    "name": TEXT,
-    "action": TEXT,
-    "qbo_id": KEY,
-    "sync_token": KEY,
-    "changes": OBJECT,
+    **ROW_COLUMNS,
     "needs": OBJECT,
     "reason": TEXT,
     "body": OBJECT,

@@ -44,7 +44,8 @@ from reconcile.sync import policy
 from reconcile.sync.names import NameBook
 from reconcile.sync.state import QboState, undeleted
 
-PLAN_COLUMNS: Contract = {
+# What every plan row starts with, of every kind (the invoice plan's too).
+ROW_COLUMNS: Contract = {
     "kind": TEXT,
     "bms_id": KEY,
     "name": TEXT,
@@ -52,6 +53,9 @@ PLAN_COLUMNS: Contract = {
     "qbo_id": KEY,
     "sync_token": KEY,
     "changes": OBJECT,
+}
+PLAN_COLUMNS: Contract = {
+    **ROW_COLUMNS,
     "kept": OBJECT,
     "needs": OBJECT,
     "targets": OBJECT,

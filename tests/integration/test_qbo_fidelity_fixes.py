@@ -19,6 +19,22 @@ def _batch(client, items: list[dict], **params) -> list[dict]:
     return answer["BatchItemResponse"]
 
 
+def _child_and_edit(first_bid: int, parent_id: str) -> list[dict]:
+    """A batch create of a child of ``parent_id`` and a sparse update of the parent."""
+    return [
+        {
+            "bId": str(first_bid),
+            "operation": "create",
+            "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": parent_id}},
+        },
+        {
+            "bId": str(first_bid + 1),
+            "operation": "update",
+            "Customer": {"Id": parent_id, "SyncToken": "0", "sparse": True, "Notes": "edited"},
+        },
+    ]
+
+
 def test_a_batch_item_cannot_use_what_an_earlier_item_created(client):
     """Items are independent (Intuit's batch page, reference §6): a reference to a record an
     earlier item of the same batch created is 2500, an update of it 610; the next batch can."""
@@ -28,37 +44,14 @@ def test_a_batch_item_cannot_use_what_an_earlier_item_created(client):
         client,
         [
             {"bId": "1", "operation": "create", "Customer": {"DisplayName": unique("Parent")}},
-            {
-                "bId": "2",
-                "operation": "create",
-                "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": expected}},
-            },
-            {
-                "bId": "3",
-                "operation": "update",
-                "Customer": {"Id": expected, "SyncToken": "0", "sparse": True, "Notes": "edited"},
-            },
+            *_child_and_edit(2, expected),
         ],
     )
     assert made["Customer"]["Id"] == expected
     assert child["Fault"]["Error"][0]["code"] == "2500"
     assert child["Fault"]["Error"][0]["element"] == "ParentRef"
     assert edit["Fault"]["Error"][0]["code"] == "610"
-    later_child, later_edit = _batch(
-        client,
-        [
-            {
-                "bId": "4",
-                "operation": "create",
-                "Customer": {"DisplayName": unique("Child"), "ParentRef": {"value": expected}},
-            },
-            {
-                "bId": "5",
-                "operation": "update",
-                "Customer": {"Id": expected, "SyncToken": "0", "sparse": True, "Notes": "edited"},
-            },
-        ],
-    )
+    later_child, later_edit = _batch(client, _child_and_edit(4, expected))
     assert later_child["Customer"]["ParentRef"]["value"] == expected
     assert later_edit["Customer"]["Notes"] == "edited"
 

@@ -159,24 +159,11 @@ def test_dependencies_come_first_in_order_then_the_invoices(store):
 
 
 def test_unlinked_ancestors_of_a_needed_account_are_included_and_others_are_not(store):
+    services, hardware = ({k: v for k, v in a.items() if k != "IsActive"} for a in ACCOUNTS)
     accounts = [
         {"Id": 9, "Code": "3000", "Name": "Top", "TypeName": "Income", "ParentId": None},
-        {
-            "Id": 10,
-            "Code": "4000",
-            "Name": "Services",
-            "TypeName": "Income",
-            "ParentId": 9,
-            "ParentName": "Top",
-        },
-        {
-            "Id": 11,
-            "Code": "4100",
-            "Name": "Hardware",
-            "TypeName": "Income",
-            "ParentId": 10,
-            "ParentName": "Services",
-        },
+        {**services, "ParentId": 9, "ParentName": "Top"},
+        hardware,
         {"Id": 12, "Code": "5000", "Name": "Unused", "TypeName": "Income", "ParentId": None},
     ]
     _, plan = _plans(store, ONLY_FIREWALL, _master(accounts=accounts))
