@@ -97,6 +97,7 @@ def _sync(args: argparse.Namespace) -> int:
     """Plan (and unless --dry-run, send) one kind of record; non-zero exit when anything
     failed or was blocked."""
     from reconcile.session import Session
+    from reconcile.sync import bms_payments
 
     session = Session.from_config()
     invoices = args.kind == "invoices"
@@ -133,6 +134,9 @@ def _sync(args: argparse.Namespace) -> int:
             totals = [t if isinstance(t, dict) else {} for t in planned["totals"]]
             table["bms_total"] = [t.get("bms_total") for t in totals]
             table["qbo_total"] = [t.get("qbo_total") for t in totals]
+            shown = [bms_payments.shown(p) for p in planned["payment"]]
+            for column in bms_payments.SHOWN:  # BMS paid │ QuickBooks applied │ to record
+                table[column] = [s[column] for s in shown]
         bad = planned["action"] == "blocked"
     else:
         table = session.export_invoices(plan) if invoices else session.send(plan)

@@ -36,7 +36,7 @@ from reconcile.payments.classification import (
     UNKNOWN,
     classify,
 )
-from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
+from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame, voided
 from reconcile.payments.importer import assess_interrupted, import_plan, settle_interrupted
 from reconcile.payments.reconciliation import (
     Reconciliation,
@@ -50,8 +50,9 @@ from reconcile.qbo.client import QboClient
 from reconcile.qbo.company import CompanySettings, read_company
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
-from reconcile.sync import choices
+from reconcile.sync import bms_payments, choices
 from reconcile.sync.dependencies import MasterData, plan_dependencies
+from reconcile.sync.invoice_changes import invoice_changes, log_invoice_changes
 from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
 from reconcile.sync.invoice_send import send_invoice_plan
 from reconcile.sync.invoices import build_invoice_plan, invoice_list
@@ -215,6 +216,8 @@ class Session:
         ids = [int(i) for i in headers["Id"]]
         lines, discounts = invoice_details(self.bms, ids)
         entities = set(NEEDED["invoice"])
+        if self.options.deposit_account:  # payments recorded from BMS go into it
+            entities.add("Account")
         master = self.master_data() if include_dependencies else None
         if master is not None:
             entities |= {*NEEDED["customer"], *NEEDED["item"]}
@@ -244,9 +247,24 @@ class Session:
 
     def export_invoices(self, plan: Plan, progress: Progress | None = None) -> pd.DataFrame:
         """Carry out an invoice plan and write the QuickBooks ids back to BMS, holding the
-        writer lease."""
+        writer lease; exported invoices voided or deleted in QuickBooks since are logged
+        first (:meth:`invoice_changes`)."""
         with lease(self.store, "export invoices"):
+            log_invoice_changes(self.store, self.invoice_changes())
             return send_invoice_plan(plan, self.qbo, self.store, self.bms, progress=progress)
+
+    def invoice_changes(self) -> pd.DataFrame:
+        """Exported invoices QuickBooks voided or no longer has while BMS still bills them
+        (``INVOICE_CHANGE_COLUMNS`` of ``reconcile.sync.invoice_changes``), with what to do
+        in BMS. Reads only."""
+        links = self.store.links("invoice")
+        found = self._read_ids("Invoice", links["qbo_id"])
+        now = {doc["Id"]: doc for doc in found}
+        gone = [q not in now or voided(now[q]) for q in links["qbo_id"]]
+        # BMS is read only when QuickBooks changed one: an export's only BMS call stays its
+        # write-back.
+        bms = invoice_headers(self.bms) if any(gone) else None
+        return invoice_changes(links[gone], now, bms, self.assumptions)
 
     # -- payments ---------------------------------------------------------------------------
 
@@ -286,6 +304,7 @@ class Session:
                 for r in found.itertuples()
                 if r.outcome in classes
             }
+        interrupted.update(self._recording_stopped(lines))
         return classify(
             payments,
             lines,
@@ -297,7 +316,24 @@ class Session:
             self.load("customer"),
             interrupted,
             self.assumptions,
+            from_bms=bms_payments.recorded_ids(self.store),
         )
+
+    def _recording_stopped(self, lines: pd.DataFrame) -> dict[str, tuple[str, str]]:
+        """Payments on invoices whose BMS payment an export began recording in QuickBooks
+        and did not finish: one of them may be that payment (its id unknown until the next
+        export replays the request), so none is imported until then."""
+        pending = self.store.pending_of(bms_payments.KIND)
+        if not pending:
+            return {}
+        links = self.store.links("invoice")
+        invoices = set(links.loc[links["bms_id"].isin(pending), "qbo_id"])
+        why = (
+            "an export was recording a BMS payment on this invoice in QuickBooks and stopped: "
+            "export the invoice again first, so that a payment from BMS is not imported back"
+        )
+        on = lines[lines["qbo_invoice_id"].isin(invoices)]
+        return {payment_id: (HELD, why) for payment_id in on["payment_id"]}
 
     def payment_changes(self) -> pd.DataFrame:
         """The payments imported into BMS, each against QuickBooks now (``CHANGE_COLUMNS`` of

@@ -53,7 +53,7 @@ BUSY_TIMEOUT = 10.0  # seconds another process may hold the write lock before we
 LEASE_TTL = 120.0  # seconds without a heartbeat after which a lease holder elsewhere is dead
 
 # The entity kinds the toolkit links (free text is accepted; these are the ones in use).
-KINDS = ("customer", "account", "item", "invoice", "payment", "term", "taxcode")
+KINDS = ("customer", "account", "item", "invoice", "payment", "term", "taxcode", "bms_payment")
 # Log actions in use (free text is accepted, but prefer these).
 LOG_ACTIONS = (
     "create",  # a record was created in the target system

@@ -238,7 +238,12 @@ def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
     )
     ready = [r for r in plan if r["kind"] == "invoice" and r["action"] == "create"]
     assert all(r["bms_total"] == r["qbo_total"] for r in ready)
-    ids = [r["bms_id"] for r in ready[:2]]
+    # One open and one paid in BMS: its payment is shown, and sent with it.
+    unpaid = next(r for r in ready if r["bms_paid"] == 0)
+    paid = next(r for r in ready if r["to_record"] and r["to_record"] > 0)
+    assert paid["payment"].startswith(f"record {paid['to_record']:.2f} dated ")
+    assert paid["qbo_applied"] == 0 and paid["to_record"] == paid["bms_paid"]
+    ids = [unpaid["bms_id"], paid["bms_id"]]
 
     sent = _run("sync", "invoices", "--ids", *ids, "--include-dependencies", "--json", env=env)
     assert sent.returncode == 0, sent.stdout + sent.stderr
@@ -248,6 +253,10 @@ def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
     assert all(r["totals_agree"] for r in invoices)
     assert any(r["kind"] == "item" for r in results)  # no item was ever sent here
     assert all(r["outcome"] == "ok" for r in results if r["kind"] != "invoice")
+    (recorded,) = [r for r in results if r["kind"] == "bms_payment"]
+    assert (
+        recorded["bms_id"] == paid["bms_id"] and f"{paid['to_record']:.2f}" in recorded["message"]
+    )
 
     again = _run("sync", "invoices", "--ids", *ids, "--json", env=env)
     assert again.returncode == 0, again.stdout + again.stderr

@@ -163,10 +163,11 @@ def map_invoice(
         body["PONumber"] = po
 
     paid = money(header.get("PaidAmount"))
-    if paid > 0:
+    if paid > 0 and not options.record_bms_payments:  # else the plan's payment records it
         draft.notes.append(
             f"BMS already has {paid} paid on this invoice: QuickBooks will show the whole "
-            "amount open until that payment is recorded there (the reconciliation lists it)"
+            "amount open until that payment is recorded there ([sync_map] record_bms_payments "
+            "is off; the reconciliation lists it)"
         )
     qbo_lines, subtotal, taxable = _lines(lines, draft, options)
     discount = Decimal(0)

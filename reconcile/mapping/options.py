@@ -47,6 +47,9 @@ class SyncOptions:
     currencies: Mapping[str, str] = field(default_factory=_table)
     classes: Mapping[str, str] = field(default_factory=_table)
     locations: Mapping[str, str] = field(default_factory=_table)
+    # Money BMS shows paid becomes a QuickBooks Payment (reconcile.sync.bms_payments).
+    record_bms_payments: bool = True
+    deposit_account: str | None = None  # None: QuickBooks' Undeposited Funds
 
     @classmethod
     def from_table(cls, table: Mapping[str, Any]) -> SyncOptions:
@@ -103,4 +106,6 @@ KINDS: dict[str, type] = {
     "currencies": dict,
     "classes": dict,
     "locations": dict,
+    "record_bms_payments": bool,
+    "deposit_account": str,
 }

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from reconcile.frames import KEY, MONEY, TEXT, Contract, build, check
+from reconcile.payments.importer import imported_lines
 from reconcile.store import SyncStore
 
 UNCHANGED = "unchanged"
@@ -46,21 +47,15 @@ CHANGE_COLUMNS: Contract = {
 
 def imported_payments(store: SyncStore) -> pd.DataFrame:
     """The payments this toolkit imported into BMS (``IMPORTED_COLUMNS``): the BMS invoice
-    numbers each was applied to and the amount, as the import recorded them before sending.
-    A payment imported more than once (it cannot be, but a log may say so) counts its last."""
-    imported = set(store.links("payment")["qbo_id"])
-    log = store.log_frame(kind="payment", outcome="pending")
-    lines: dict[str, list[dict]] = {}
-    for payment_id, details in zip(log["qbo_id"], log["details"], strict=True):
-        if payment_id in imported:
-            lines[payment_id] = details.get("lines", [])
+    numbers each was applied to and the amount, as the import recorded them before sending
+    (:func:`reconcile.payments.importer.imported_lines`)."""
     rows = [
         {
             "payment_id": payment_id,
             "invoices": ", ".join(ln["number"] for ln in paid),
             "imported": round(sum(float(ln["amount"]) for ln in paid), 2),
         }
-        for payment_id, paid in lines.items()
+        for payment_id, paid in imported_lines(store).items()
     ]
     return build(rows, IMPORTED_COLUMNS)
 
@@ -130,26 +125,39 @@ LOGGED_ACTION = "changed in QuickBooks"
 def log_changes(store: SyncStore, changes: pd.DataFrame) -> int:
     """Log each change of :func:`payment_changes` not logged before (one entry per payment
     and state, outcome ``blocked``: a person acts in BMS); returns how many were new."""
-    seen = store.log_frame(kind="payment")
-    seen = seen[seen["action"] == LOGGED_ACTION]
-    logged = {(p, d.get("state")) for p, d in zip(seen["qbo_id"], seen["details"], strict=True)}
-    new = [
-        row
+    entries = [
+        {
+            "qbo_id": row["payment_id"],
+            "state": row["state"],
+            "message": f"{row['state']} after its import into BMS: {row['what_to_do']}",
+            "details": {"imported": row["imported"]},
+        }
         for row in changes[changes["state"] != UNCHANGED].to_dict("records")
-        if (row["payment_id"], row["state"]) not in logged
     ]
+    return log_once(store, "payment", entries)
+
+
+def log_once(store: SyncStore, kind: str, entries: list[dict]) -> int:
+    """Log each entry (``qbo_id``, optional ``bms_id``, ``state``, ``message``, ``details``)
+    whose record and state were not logged before, as action ``changed in QuickBooks``,
+    outcome ``blocked``, in a run of its own; returns how many were new."""
+    seen = store.log_frame(kind=kind)
+    seen = seen[seen["action"] == LOGGED_ACTION]
+    logged = {(q, d.get("state")) for q, d in zip(seen["qbo_id"], seen["details"], strict=True)}
+    new = [e for e in entries if (e["qbo_id"], e["state"]) not in logged]
     if not new:
         return 0
-    run_id = store.start_run("payment", "check", details={"changed": len(new)})
-    for row in new:
+    run_id = store.start_run(kind, "check", details={"changed": len(new)})
+    for entry in new:
         store.log(
             run_id,
-            kind="payment",
+            kind=kind,
             action=LOGGED_ACTION,
             outcome="blocked",
-            qbo_id=row["payment_id"],
-            message=f"{row['state']} after its import into BMS: {row['what_to_do']}",
-            details={"state": row["state"], "imported": row["imported"]},
+            bms_id=entry.get("bms_id"),
+            qbo_id=entry["qbo_id"],
+            message=entry["message"],
+            details={"state": entry["state"], **entry.get("details", {})},
         )
     store.finish_run(run_id, outcome="ok")
     return len(new)

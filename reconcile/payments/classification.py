@@ -6,11 +6,12 @@ classified; a payment is imported whole or not at all (BMS applies a payment all
 and a payment id it has seen is never applied again), so one line that cannot be imported
 holds back its payment, with the reason.
 
-Line classes, in the order they are checked: already imported, invoice unknown to BMS,
-invoice voided in BMS, customer mismatch, currency mismatch, amount larger than the BMS
-amount due, ready. Payment classes: already imported, the first line problem, unapplied (it
-pays no invoice: see the suggestions), overpayment (ready, but part of it stays unapplied),
-ready.
+Line classes, in the order they are checked: already imported, recorded from BMS (this
+toolkit made the payment in QuickBooks from money BMS shows paid: BMS has it, so importing it
+would pay the invoice twice), invoice unknown to BMS, invoice voided in BMS, customer
+mismatch, currency mismatch, amount larger than the BMS amount due, ready. Payment classes:
+already imported, recorded from BMS, the first line problem, unapplied (it pays no invoice:
+see the suggestions), overpayment (ready, but part of it stays unapplied), ready.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from reconcile.plans import Plan
 
 READY, OVERPAYMENT = "ready", "overpayment / unapplied amount"
 IMPORTED, UNAPPLIED = "already imported", "unapplied"
+FROM_BMS = "recorded from BMS"
+FROM_BMS_REASON = "recorded in QuickBooks by this toolkit from a payment BMS has: not imported"
 UNKNOWN, VOIDED = "invoice unknown to BMS", "invoice voided in BMS"
 CUSTOMER, CURRENCY = "customer mismatch", "currency mismatch"
 TOO_MUCH = "amount larger than the BMS amount due"
@@ -85,6 +88,7 @@ def classify(
     bms_accounts: pd.DataFrame | None = None,
     interrupted: Mapping[str, tuple[str, str]] | None = None,
     assumptions: BmsAssumptions = DEFAULT,
+    from_bms: set[str] | None = None,
 ) -> Plan:
     """Classify QBO payments (``reconcile.payments.frames``) against BMS invoice headers
     (``reconcile.bms.loaders.INVOICE_COLUMNS``); ``imported`` are the QBO payment ids already
@@ -92,7 +96,9 @@ def classify(
     ``interrupted`` (payment id → (class, why)) are payments an earlier import began: found
     applied in BMS (IMPORTED), left for a person to check (HELD), or being imported by
     another process now (IN_FLIGHT, ``reconcile.lease``) — none importable here;
-    ``assumptions`` name BMS's void statuses."""
+    ``assumptions`` name BMS's void statuses; ``from_bms`` are the QBO payment ids this
+    toolkit recorded from BMS (``reconcile.sync.bms_payments``), never imported."""
+    from_bms = from_bms or set()
     pairs = pair_invoices(bms_invoices, qbo_invoices, invoice_links)
     pairs = pairs.dropna(subset=["bms_id", "qbo_invoice_id"])
     bms = bms_invoices.assign(bms_id=keys(bms_invoices["Id"]))
@@ -131,6 +137,7 @@ def classify(
     known = out["bms_id"].notna()
     checks = [  # (class, mask, reason)
         (IMPORTED, out["payment_id"].isin(imported), "imported before; not imported again"),
+        (FROM_BMS, out["payment_id"].isin(from_bms), FROM_BMS_REASON),
         (
             UNKNOWN,
             ~known,
@@ -189,7 +196,7 @@ def classify(
         t.format(**row) if t else ""
         for t, row in zip(template, context.to_dict("records"), strict=True)
     ]
-    plan = _payment_rows(payments, out, imported)
+    plan = _payment_rows(payments, out, imported, from_bms)
     for payment_id, (klass, why) in (interrupted or {}).items():
         at = plan["payment_id"] == payment_id
         plan.loc[at, ["class", "reason", "importable"]] = [klass, why, False]
@@ -205,7 +212,9 @@ def classify(
     )
 
 
-def _payment_rows(payments: pd.DataFrame, lines: pd.DataFrame, imported: set[str]) -> pd.DataFrame:
+def _payment_rows(
+    payments: pd.DataFrame, lines: pd.DataFrame, imported: set[str], from_bms: set[str]
+) -> pd.DataFrame:
     problems = lines[lines["class"] != READY]
     first = problems.groupby("payment_id", sort=False).first()
     counts = lines.groupby("payment_id").size()
@@ -218,6 +227,8 @@ def _payment_rows(payments: pd.DataFrame, lines: pd.DataFrame, imported: set[str
     reason = out["payment_id"].map(first["reason"]).astype("object")
     done = out["payment_id"].isin(imported)
     klass[done], reason[done] = IMPORTED, "imported before; not imported again"
+    mine = out["payment_id"].isin(from_bms)
+    klass[mine], reason[mine] = FROM_BMS, FROM_BMS_REASON
     none = klass.isna() & (out["lines"] == 0)
     klass[none] = UNAPPLIED
     reason[none] = [
@@ -241,8 +252,8 @@ def match_rates(plan: Plan) -> dict[str, float | int]:
     """How much of the QuickBooks payments the toolkit can import as they are, honestly
     counted at both levels: payments (all lines ready) and invoice lines."""
     payments, lines = plan.rows, plan.lines
-    fresh = payments[payments["class"] != IMPORTED]
-    fresh_lines = lines[lines["class"] != IMPORTED]
+    fresh = payments[~payments["class"].isin([IMPORTED, FROM_BMS])]
+    fresh_lines = lines[~lines["class"].isin([IMPORTED, FROM_BMS])]
     return {
         "payments": len(fresh),
         "payments_importable": int(fresh["importable"].sum()),

@@ -8,8 +8,9 @@ are read, not inferred").
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 import pandas as pd
 
@@ -106,6 +107,12 @@ def load_payments(
     return payment_frames(client.query(query.order_by("TxnDate")))
 
 
+def voided(invoice: Mapping[str, Any]) -> bool:
+    """Whether QuickBooks voided this invoice: it zeroes the amounts and notes "Voided"
+    (docs/sandbox-fidelity.md, "Void", observed)."""
+    return "Voided" in str(invoice.get("PrivateNote") or "")
+
+
 def qbo_invoice_frame(invoices: Iterable[dict]) -> pd.DataFrame:
     """QBO Invoice documents → ``QBO_INVOICE_COLUMNS`` (voided: QuickBooks zeroes the amounts
     and notes "Voided")."""
@@ -118,7 +125,7 @@ def qbo_invoice_frame(invoices: Iterable[dict]) -> pd.DataFrame:
             "txn_date": i.get("TxnDate"),
             "total": i.get("TotalAmt", 0),
             "balance": i.get("Balance", 0),
-            "voided": "Voided" in str(i.get("PrivateNote") or ""),
+            "voided": voided(i),
         }
         for i in invoices
     ]

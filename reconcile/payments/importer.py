@@ -288,6 +288,20 @@ class _Sender:
 SETTLE_COLUMNS = ["payment_id", "marker", "outcome", "message"]
 
 
+def imported_lines(store: SyncStore) -> dict[str, list[dict]]:
+    """What this toolkit imported into BMS, per QuickBooks payment id: the lines (``bms_id``,
+    ``number``, ``due_before``, ``amount``) its import recorded before sending, for the
+    payments BMS took (linked). A payment imported more than once (it cannot be, but a log
+    may say so) counts its last."""
+    imported = set(store.links("payment")["qbo_id"])
+    log = store.log_frame(kind="payment", outcome="pending")
+    lines: dict[str, list[dict]] = {}
+    for payment_id, details in zip(log["qbo_id"], log["details"], strict=True):
+        if payment_id in imported:
+            lines[payment_id] = details.get("lines", [])
+    return lines
+
+
 def assess_interrupted(store: SyncStore, bms_invoices: pd.DataFrame) -> pd.DataFrame:
     """What became of the imports a crash left unrecorded, told by their BMS invoices' dues
     now, without recording anything: one row per pending payment (``SETTLE_COLUMNS``;

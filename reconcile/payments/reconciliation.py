@@ -445,7 +445,7 @@ def _reasons(
     gone = missing[f["was_told"][missing]]
     reason[gone] = _format(
         "exported to QuickBooks (invoice Id %s), then deleted there: BMS invoice %s (%s), "
-        "total %.2f, paid %.2f, due %.2f; export it again, or void it in BMS",
+        "total %.2f, paid %.2f, due %.2f; void it in BMS, or re-create it in QuickBooks by hand",
         gone,
         f["told"],
         number,

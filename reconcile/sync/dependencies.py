@@ -23,6 +23,7 @@ from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
+from reconcile.sync import bms_payments
 from reconcile.sync.invoices import INVOICE_PLAN_COLUMNS
 from reconcile.sync.plan import MADE_NEEDS, PLAN_COLUMNS, RECORD_NEEDS, build_plan, need_rows
 from reconcile.sync.state import QboState
@@ -105,6 +106,8 @@ def _block_unsendable(plan: pd.DataFrame, blocked: Mapping[tuple[str, str], str]
                 plan.at[i, "action"] = "blocked"
                 plan.at[i, "reason"] = f"needs {need.kind} {need.label!r}, which cannot be sent: "
                 plan.at[i, "reason"] += reason
+                if isinstance(row.get("payment"), dict):  # an invoice's: it waits with it
+                    plan.at[i, "payment"] = bms_payments.waiting(row["payment"])
                 break
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from reconcile.mapping.invoices import money
 from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
 from reconcile.plans import Plan
+from reconcile.sync import bms_payments
 from reconcile.sync.dependencies import ORDER
 from reconcile.sync.plan import MADE_NEEDS, same_value
 from reconcile.sync.preview import PREVIEW_COLUMNS, preview_frame, style_preview
@@ -52,6 +53,11 @@ TOTALS_COLUMNS = [
     "difference",
     "agree",
     "in_quickbooks",
+    # Money BMS shows paid, and what the export records of it in QuickBooks (bms_payments).
+    "bms_paid",
+    "qbo_applied",
+    "to_record",
+    "payment",
 ]
 # (field, BMS column, QuickBooks property) of the header, in the order of the QBO form.
 HEADER_FIELDS = [
@@ -70,6 +76,18 @@ HEADER_FIELDS = [
     ("Class", "ClassName", "ClassRef"),
     ("Location", "AccountLocationName", "DepartmentRef"),
 ]
+# The money columns of the totals: the invoice's (blank: QuickBooks computes it), then its
+# payments' (blank: none recorded from BMS).
+TOTALS_MONEY = (
+    "bms_total",
+    "qbo_total",
+    "bms_tax",
+    "qbo_tax",
+    "difference",
+    "bms_paid",
+    "qbo_applied",
+    "to_record",
+)
 WHEN_SENT = {"PrivateNote", "CurrencyRef", "ClassRef", "DepartmentRef"}
 
 
@@ -248,6 +266,7 @@ def invoice_preview(plan: Plan, maps: Mapping[str, EntityMap]) -> InvoicePreview
                 "action": row["action"],
                 **row["totals"],
                 "in_quickbooks": current.get("TotalAmt"),
+                **bms_payments.shown(row["payment"]),
             }
         )
     parts.append(pd.DataFrame(headers, columns=RECORD_COLUMNS))
@@ -282,15 +301,22 @@ def style_totals(totals: pd.DataFrame) -> pd.io.formats.style.Styler:
 
     def row_style(row: pd.Series) -> list[str]:
         bad = "background-color: #ffcdd2; font-weight: bold"
-        return [bad if not row["agree"] else "" for _ in totals.columns]
+        held = "background-color: #fff3e0"  # a payment a person decides on
+        paying = {"to_record", "payment"}
+        return [
+            bad
+            if not row["agree"]
+            else held
+            if c in paying and str(row.get("payment", "")).startswith("held")
+            else ""
+            for c in totals.columns
+        ]
 
     return (
         totals.style.apply(row_style, axis=1)
         .hide(axis="index")
-        .format(
-            {c: "{:.2f}" for c in ("bms_total", "qbo_total", "bms_tax", "qbo_tax", "difference")},
-            na_rep=COMPUTED,
-        )
+        .format("{:.2f}", subset=list(TOTALS_MONEY[:5]), na_rep=COMPUTED)
+        .format("{:.2f}", subset=list(TOTALS_MONEY[5:]), na_rep="")
     )
 
 

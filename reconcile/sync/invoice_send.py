@@ -8,7 +8,9 @@ export is interrupted, the resumed export sends the same request id and QuickBoo
 with the invoice it already made instead of making a second one (reference §2 requestid).
 
 Each invoice QuickBooks returns is checked again: its TotalAmt and TotalTax (computed by
-QuickBooks) against BMS's GrandTotal and TotalTax, flagged beyond one cent.
+QuickBooks) against BMS's GrandTotal and TotalTax, flagged beyond one cent. Then the money
+BMS shows paid on the invoices is recorded as QuickBooks payments (``sync/bms_payments.py``),
+one result row each (kind ``bms_payment``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from reconcile.mapping.maps import MAPS
 from reconcile.plans import Plan
 from reconcile.qbo.client import QboClient, new_request_id
 from reconcile.store import SyncStore
+from reconcile.sync import bms_payments
 from reconcile.sync.dependencies import ORDER
 from reconcile.sync.invoices import fingerprint
 from reconcile.sync.plan import MADE_NEEDS
@@ -84,14 +87,19 @@ def _send_invoices(
     if bms is None:  # nothing to tell: settled as they are
         for row in told:
             sender.result(row, "unchanged", qbo_id=row["qbo_id"], message="nothing to change")
+    # The QuickBooks invoices a payment recorded in BMS can be applied to, as they are now.
+    in_qbo = {r["bms_id"]: r["qbo_record"] for r in records if r["action"] == "unchanged"}
+    paying = [r for r, pay in zip(records, bms_payments.to_record(plan.rows), strict=True) if pay]
     try:
         sender.make_needs(work)
         for done, row in enumerate(work, start=1):
             answer = _send_one(sender, row)
             if answer is not None and row["action"] != "void":
                 written[row["bms_id"]] = (row, answer)
+                in_qbo[row["bms_id"]] = answer
             if progress:
                 progress(done, len(work))
+        bms_payments.record_payments(sender, paying, in_qbo)
     except BaseException:
         store.finish_run(sender.run_id, outcome="interrupted")
         raise

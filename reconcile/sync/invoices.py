@@ -13,10 +13,12 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from reconcile import clock
 from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.bms.loaders import INVOICE_COLUMNS
 from reconcile.errors import Blocked
@@ -35,6 +37,7 @@ from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
+from reconcile.sync import bms_payments
 from reconcile.sync.plan import ROW_COLUMNS, Resolver, need_rows
 from reconcile.sync.policy import follows_bms
 from reconcile.sync.state import QboState
@@ -52,6 +55,7 @@ INVOICE_PLAN_COLUMNS: Contract = {
     "totals": OBJECT,
     "fingerprint": TEXT,
     "write_back": OBJECT,
+    "payment": OBJECT,  # money paid in BMS to record in QuickBooks (sync/bms_payments.py)
 }
 NOT_POSTED = "BMS does not have its QuickBooks id yet: the export writes it back"
 
@@ -109,12 +113,15 @@ def build_invoice_plan(
     assumptions: BmsAssumptions = DEFAULT,
     company: CompanySettings = DEFAULT_COMPANY,
     currencies: Mapping[str, Any] | None = None,
+    today: date | None = None,
 ) -> Plan:
     """One plan row per BMS invoice header (see the module docstring). With ``include``
     (:meth:`reconcile.sync.dependencies.MasterData.include`), a customer or item QuickBooks
     lacks becomes a need to plan first rather than a blocking reason; ``assumptions`` name
     the exportable and void statuses; ``company`` is the QuickBooks company's settings and
-    ``currencies`` the BMS accounts' currency names (account id → CurrencyName)."""
+    ``currencies`` the BMS accounts' currency names (account id → CurrencyName). Each row's
+    ``payment`` is what BMS shows paid that QuickBooks is to record (``today``: the latest
+    day a payment is dated; ``reconcile.sync.bms_payments``)."""
     options = SyncOptions.of(options)
     resolver = Resolver(state, store, options, tax_items, include=include, company=company)
     currencies = currencies or {}
@@ -123,17 +130,21 @@ def build_invoice_plan(
     disc_by_invoice = _by_invoice(discounts, DISCOUNT_FIELDS)
     links = store.links("invoice")
     fingerprints = dict(zip(links["bms_id"], links["fingerprint"], strict=True))
+    payments = _Payments(options, state, store, links, today or clock.today())
     rows = [
-        _plan_invoice(
+        payments.add(
             header,
-            by_invoice.get(header["Id"], []),
-            disc_by_invoice.get(header["Id"], []),
-            state,
-            store,
-            resolver,
-            fingerprints,
-            assumptions,
-            currencies.get(str(header["AccountId"])),
+            _plan_invoice(
+                header,
+                by_invoice.get(header["Id"], []),
+                disc_by_invoice.get(header["Id"], []),
+                state,
+                store,
+                resolver,
+                fingerprints,
+                assumptions,
+                currencies.get(str(header["AccountId"])),
+            ),
         )
         for header in checked.to_dict("records")
     ]
@@ -148,6 +159,43 @@ def _by_invoice(rows: pd.DataFrame, fields: tuple[str, ...]) -> dict[Any, list[d
     for row in rows.to_dict("records") if len(rows) else []:
         out[row["InvoiceId"]].append(row)
     return out
+
+
+class _Payments:
+    """What every invoice's payment plan reads, read once for the plan."""
+
+    def __init__(
+        self,
+        options: SyncOptions,
+        state: QboState,
+        store: SyncStore,
+        links: pd.DataFrame,
+        today: date,
+    ) -> None:
+        self.on = options.record_bms_payments
+        self.moved = bms_payments.moved_by_invoice(store) if self.on else {}
+        self.pending = store.pending_of(bms_payments.KIND) if self.on else {}
+        self.deposit = bms_payments.deposit_account(state, options) if self.on else (None, None)
+        self.today = today
+        self.origins = dict(zip(links["bms_id"], links["origin"], strict=True))
+
+    def add(self, header: Mapping[str, Any], row: dict) -> dict:
+        """The plan row with its ``payment`` (None when payments are not recorded)."""
+        if not self.on:
+            return row
+        bms_id, action = row["bms_id"], row["action"]
+        if action == "unchanged" and not follows_bms(self.origins.get(bms_id)):
+            action = "link"  # the company's invoice, kept as it is: so are its payments
+        payment = bms_payments.plan_payment(
+            header,
+            action,
+            row["qbo_record"],
+            self.moved.get(bms_id, (0.0, 0.0)),
+            self.deposit,
+            self.today,
+            self.pending.get(bms_id),
+        )
+        return {**row, "payment": payment}
 
 
 def _plan_invoice(
@@ -170,6 +218,7 @@ def _plan_invoice(
         "totals": totals_check(draft, header),
         "fingerprint": None,
         "write_back": False,
+        "payment": None,
     }
     linked_id = store.qbo_id("invoice", draft.bms_id)
     current = state.by_id("Invoice", linked_id) if linked_id else None

@@ -55,6 +55,7 @@ class Sender:
         self.kind = plan.kind
         self.entity = plan.entity
         self.results: dict[str, dict] = {}
+        self.extras: list[dict] = []  # results beside the plan rows' (extra_result)
         self.created: dict[tuple[str, str], str] = {}  # (need kind, label or bms id) → QBO id
         self.run_id = ""
 
@@ -72,7 +73,8 @@ class Sender:
 
     def finish(self, records: list[dict], work: list[dict]) -> pd.DataFrame:
         """Close the run (ok / partial / failed) and give one result row per plan row."""
-        rows = [self.results[r["bms_id"]] for r in records]
+        rows = [self.results[r["bms_id"]] for r in records] + self.extras
+        work = [*work, *self.extras]
         results = check(
             pd.DataFrame(rows, columns=list(self.columns)), self.columns, f"the {self.kind} results"
         )
@@ -83,7 +85,33 @@ class Sender:
         return results
 
     def result(self, row: dict, outcome: str, **extra: Any) -> None:
+        """The result of a plan row (its last one counts), logged."""
         kind = row["kind"] if row["kind"] in MADE_NEEDS else self.kind
+        self.results[row["bms_id"]] = self._logged(kind, row, outcome, extra)
+
+    def extra_result(
+        self,
+        row: dict,
+        outcome: str,
+        *,
+        request_id: str | None = None,
+        details: dict | None = None,
+        **extra: Any,
+    ) -> None:
+        """A result beside the plan rows' (a BMS payment recorded with its invoice: kind
+        ``row["kind"]``), logged with its request id and details."""
+        entry = self._logged(row["kind"], row, outcome, extra, request_id, details)
+        self.extras.append(entry)
+
+    def _logged(
+        self,
+        kind: str,
+        row: dict,
+        outcome: str,
+        extra: dict,
+        request_id: str | None = None,
+        details: dict | None = None,
+    ) -> dict:
         entry = dict.fromkeys(self.columns)
         entry.update(
             kind=kind, bms_id=row["bms_id"], name=row["name"], action=row["action"], outcome=outcome
@@ -93,7 +121,6 @@ class Sender:
             entry["qbo_id"] = None
         if entry["code"] is not None:  # QuickBooks' codes are text ("6240"), BMS's numbers (500)
             entry["code"] = str(entry["code"])
-        self.results[row["bms_id"]] = entry
         self.store.log(
             self.run_id,
             kind=kind,
@@ -103,7 +130,10 @@ class Sender:
             qbo_id=entry["qbo_id"],
             code=entry["code"],
             message=entry["message"] or "",
+            request_id=request_id,
+            details=details,
         )
+        return entry
 
     # -- needs ------------------------------------------------------------------------------
 

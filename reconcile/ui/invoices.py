@@ -18,6 +18,7 @@ from reconcile.bms.loaders import invoice_statuses
 from reconcile.errors import ReconcileError
 from reconcile.plans import Plan
 from reconcile.session import Session
+from reconcile.sync import bms_payments
 from reconcile.sync.invoice_preview import style_lines, style_preview, style_totals
 from reconcile.ui.entity import PlanTab
 from reconcile.ui.messages import banner, plan_message
@@ -170,14 +171,13 @@ class InvoicesView(PlanTab):
         self.suggestions.show(self.plan)
         preview = self.session.preview_invoices(self.plan)
         self.preview.value = (
-            _table(
-                "Totals check (BMS vs what QuickBooks will compute)", style_totals(preview.totals)
-            )
+            _table("Totals and payments (BMS vs QuickBooks)", style_totals(preview.totals))
             + _table("Fields", style_preview(preview.records))
             + _table("Lines (BMS ↔ QuickBooks)", style_lines(preview.lines))
         )
         sendable = self.plan.rows["action"].isin(["create", "update", "link", "void"])
         sendable |= self.plan.rows["write_back"].eq(True)  # BMS still to be told the QuickBooks id
+        sendable |= bms_payments.to_record(self.plan.rows)  # money paid in BMS, not in QuickBooks
         self.export_button.disabled = not bool(sendable.any())
 
     def export(self) -> None:
@@ -195,9 +195,12 @@ def export_summary(results: pd.DataFrame) -> tuple[str, bool]:
     invoices = results[results["kind"] == "invoice"]
     counts = invoices["outcome"].value_counts()
     text = "Exported to QuickBooks: " + ", ".join(f"{n} {o}" for o, n in counts.items())
-    deps = results[results["kind"] != "invoice"]
+    deps = results[~results["kind"].isin(["invoice", bms_payments.KIND])]
+    paid = results[(results["kind"] == bms_payments.KIND) & (results["outcome"] == "ok")]
     if len(deps):
         text += f" (and {int((deps['outcome'] == 'ok').sum())} records they needed)"
+    if len(paid):
+        text += f"; {len(paid)} payment(s) made in BMS recorded in QuickBooks"
     differ = invoices[invoices["totals_agree"].eq(False)]
     if len(differ):
         text += f". Totals DIFFER for {', '.join(differ['name'])}"

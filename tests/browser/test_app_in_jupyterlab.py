@@ -216,7 +216,7 @@ def test_export_two_invoices_from_the_app(lab, client):
         _select(page, numbers)
         page.get_by_text("Include what it needs").click()
         page.get_by_role("button", name="Preview selected").click()
-        page.get_by_text("Totals check").wait_for()
+        page.get_by_text("Totals and payments").wait_for()
         page.get_by_role("button", name="Export selected Invoices to QuickBooks").click()
         page.get_by_text("Exported to QuickBooks: 2 ok").wait_for()
     for number in numbers:

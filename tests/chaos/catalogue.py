@@ -3,7 +3,8 @@ run left judged by the issue's invariants — no duplicate in QuickBooks, no pay
 twice in BMS (whose own refusal of a known payment id is switched off), every exported
 invoice written back, no pending marker, the same totals as a fault-free run.
 
-A :class:`Case` names the path (``export``: ``sync invoices --ids ... --include-dependencies``;
+A :class:`Case` names the path (``export``: ``sync invoices --ids ... --include-dependencies``,
+two of the invoices paid in BMS, so their payments are recorded in QuickBooks too;
 ``import``: ``payments import --all``), the fault and the step: ``kill`` SIGKILLs the CLI
 right after its write number ``after``; a fault of the sandbox's ``INJECTABLE`` kinds
 answers the write after ``after`` writes with it (sandbox hook ``fail_write``); ``two at
@@ -22,11 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
 from conftest import connected_sandbox
 from reconcile.bms.loaders import invoice_headers
 from reconcile.qbo.query import select
 from reconcile.sandbox.runner import Sandbox
 from reconcile.sandbox.settings import INJECTABLE
+from reconcile.sync import bms_payments
 from reconcile.testing.payment_truth import make_payments, owed_invoices
 from tests.chaos.harness import (
     LEASE_LINE,
@@ -41,6 +45,7 @@ from tests.conftest import sandbox_settings
 
 FAULTS = ("kill", *INJECTABLE, "two at once")
 EXPORTED = 8  # invoices per export case (with all they need)
+PAID = ("Partially Paid", "Fully Paid")  # of them, paid in BMS
 OWED = 10  # invoices exported before an import case, of which some get paid
 SINCE = date(2000, 1, 1)
 IMPORT = ("payments", "import", "--all", "--since", SINCE.isoformat())
@@ -65,7 +70,7 @@ class Outcome:
     writes: int = 0  # writes of the whole case (both servers)
     exits: list[int] = field(default_factory=list)  # of each run, the rerun last
     duplicates: int = 0  # invoices and customers more than once in QuickBooks
-    double_payments: int = 0  # BMS invoices paid more than their payment once
+    double_payments: int = 0  # paid more than once: BMS invoices, or QuickBooks ones (export)
     write_back_gaps: int = 0  # exported invoices whose QuickBooks id BMS does not hold
     missing: int = 0  # invoices not in QuickBooks, payments not applied in BMS
     pending: int = 0  # markers of creates and imports begun and not ended
@@ -115,12 +120,16 @@ class ExportPath:
         if self._ids is None:
             session = session_of(sandbox)
             headers = session.invoices()
-            headers = headers[headers["selectable"]].head(EXPORTED)
+            headers = headers[headers["selectable"]]
+            # The newest, and two paid in BMS: their payments are recorded with them.
+            paid = [headers[headers["StatusName"] == s].head(1) for s in PAID]
+            headers = pd.concat([headers.head(EXPORTED - len(PAID)), *paid])
             plan = session.plan_invoices(headers, include_dependencies=True)
             creates = plan.rows[
                 (plan.rows["kind"] == "invoice") & (plan.rows["action"] == "create")
             ]
             assert len(creates) == EXPORTED, plan.rows[["kind", "bms_id", "action", "reason"]]
+            assert bms_payments.to_record(creates).sum() >= len(PAID), creates["payment"]
             self._ids = [str(i) for i in creates["bms_id"]]
         return ("sync", "invoices", "--ids", *self._ids, "--include-dependencies"), self._ids
 
@@ -142,8 +151,18 @@ class ExportPath:
             if not isinstance(reference, str) or reference != found[0]["Id"]:
                 outcome.write_back_gaps += 1
             outcome.totals[number] = sorted(
-                (str(q["TotalAmt"]), str(q.get("TxnTaxDetail", {}).get("TotalTax"))) for q in found
+                (str(q["TotalAmt"]), str(q.get("TxnTaxDetail", {}).get("TotalTax")), q["Balance"])
+                for q in found
             )
+        # A payment made in BMS recorded in QuickBooks more than once.
+        paid = Counter(
+            t["TxnId"]
+            for p in session.qbo.query(select("Payment"))
+            for line in p.get("Line", [])
+            for t in line.get("LinkedTxn", [])
+            if t.get("TxnType") == "Invoice"
+        )
+        outcome.double_payments = sum(n - 1 for n in paid.values() if n > 1)
 
 
 class ImportPath:

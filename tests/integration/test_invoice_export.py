@@ -59,7 +59,7 @@ def exported(client, tmp_path):
 
 def test_exported_invoices_agree_to_the_cent_and_are_written_back(client, exported):
     bms, _store, _tax, invoices, plan, results = exported
-    sent = results[results["outcome"] == "ok"]
+    sent = results[(results["kind"] == "invoice") & (results["outcome"] == "ok")]
     assert len(sent) >= 1, plan.rows[["name", "action", "reason"]].to_string()
     headers = invoices.headers.set_index(invoices.headers["Id"].astype(str))
     for row in sent.itertuples():
@@ -79,7 +79,7 @@ def test_exported_invoices_agree_to_the_cent_and_are_written_back(client, export
 def test_re_export_changes_nothing_and_creates_nothing(client, exported):
     _bms, store, tax, invoices, _plan, results = exported
     again = _replan(client, store, invoices, tax)
-    sent = set(results.loc[results["outcome"] == "ok", "bms_id"])
+    sent = set(results.loc[(results["kind"] == "invoice") & (results["outcome"] == "ok"), "bms_id"])
     assert set(again.rows.loc[again.rows["bms_id"].isin(sent), "action"]) == {"unchanged"}
 
 
@@ -89,7 +89,7 @@ def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client,
 
     _bms, store, tax, invoices, _plan, results = exported
     # Un-export one invoice on our side only: forget its link, as if never sent.
-    sent = results[results["outcome"] == "ok"].iloc[0]
+    sent = results[(results["kind"] == "invoice") & (results["outcome"] == "ok")].iloc[0]
     qbo_before = client.read("Invoice", sent["qbo_id"])
     client.delete("Invoice", qbo_before["Id"], qbo_before["SyncToken"])
     store.unlink("invoice", sent["bms_id"])

@@ -62,6 +62,7 @@ def test_every_read_path_writes_nothing_and_shows_what_an_interruption_left(comp
         session.open_invoices()
         session.reconciliation()
         session.payment_changes()
+        session.invoice_changes()
         session.log()
         first_look(session)
         sync_status(session, period, plan=True)

@@ -313,7 +313,7 @@ def test_an_invoice_exported_then_deleted_in_quickbooks_says_so():
     assert result["state"].tolist() == ["missing in QBO", "missing in QBO"]
     assert result.loc["1", "reason"] == (
         "exported to QuickBooks (invoice Id Q9), then deleted there: BMS invoice INV-1 (Sent), "
-        "total 100.00, paid 0.00, due 100.00; export it again, or void it in BMS"
+        "total 100.00, paid 0.00, due 100.00; void it in BMS, or re-create it in QuickBooks by hand"
     )
     assert result.loc["2", "reason"].startswith("not in QuickBooks: BMS invoice INV-2")
 

@@ -182,11 +182,34 @@ def test_totals_per_invoice_and_a_disagreeing_grand_total(store):
     )
     totals = invoice_preview(plan, MAPS).totals
     assert list(totals.columns) == TOTALS_COLUMNS
-    shown = [c for c in TOTALS_COLUMNS if c != "in_quickbooks"]
+    shown = TOTALS_COLUMNS[: TOTALS_COLUMNS.index("in_quickbooks")]
     assert totals[shown].values.tolist() == [
         ["70001", "INV-10001", "create", 428.44, 428.44, 24.69, 24.69, 0.0, True],
         ["70002", "INV-10002", "blocked", 430.0, 428.44, 24.69, 24.69, -1.56, False],
     ]
+
+
+def test_totals_show_what_bms_paid_and_what_the_export_records(store):
+    store.link("customer", "1003", "58")
+    plan = _invoice_plan(
+        store,
+        _state(),
+        {"PaidAmount": 100.0},
+        # Blocked (its total disagrees): its payment waits for it.
+        {"Id": 70002, "InvoiceNumber": "INV-10002", "GrandTotal": 430.0, "PaidAmount": 30.0},
+    )
+    totals = invoice_preview(plan, MAPS).totals
+    assert totals[["bms_paid", "qbo_applied", "to_record"]].values.tolist() == [
+        [100.0, 0.0, 100.0],
+        [30.0, 0.0, 30.0],
+    ]
+    assert totals["payment"].iloc[0].startswith("record 100.00 dated ")
+    assert totals["payment"].iloc[1] == "held: waits for its invoice to be exported"
+    html = style_totals(totals).to_html()
+    columns = [TOTALS_COLUMNS.index(c) for c in ("to_record", "payment")]
+    assert _styled_cells(html, "#fff3e0") == set()  # the held row is red already
+    blocked_free = style_totals(totals.assign(agree=True)).to_html()
+    assert _styled_cells(blocked_free, "#fff3e0") == {f"row1_col{c}" for c in columns}
 
 
 def test_style_totals_paints_only_the_disagreeing_row_red(store):
@@ -231,11 +254,19 @@ def test_totals_after_compares_quickbooks_answer_to_the_cent(total, tax, agree):
 
 
 def test_mapping_notes_are_shown_with_the_invoice(store):
-    from tests.sync.test_invoice_plan import _plan as plan_row
+    from tests.sync.test_invoice_plan import _frames, _state
 
     store.link("customer", "1003", "58")
-    row = plan_row(store, PaidAmount=100.0, PONumber="PO-THAT-IS-FAR-TOO-LONG")
-    plan = Plan("invoice", "Invoice", pd.DataFrame([row]))
-    notes = invoice_preview(plan, MAPS).records.set_index("field").loc["Notes", "note"]
-    assert "BMS already has 100.00 paid on this invoice" in notes
-    assert "PONumber 'PO-THAT-IS-FAR-TOO-LONG' not sent" in notes
+    frames = _frames(PaidAmount=100.0, PONumber="PO-THAT-IS-FAR-TOO-LONG")
+
+    def notes_with(options: dict) -> str:
+        rows = build_invoice_plan(*frames, _state(), store, options, TAX).rows.tail(1)
+        plan = Plan("invoice", "Invoice", rows.reset_index(drop=True))
+        return invoice_preview(plan, MAPS).records.set_index("field").loc["Notes", "note"]
+
+    assert "PONumber 'PO-THAT-IS-FAR-TOO-LONG' not sent" in notes_with({})
+    # The money BMS has is recorded with the invoice, unless that is turned off: then it
+    # stays open in QuickBooks, and the note says so.
+    assert "paid on this invoice" not in notes_with({})
+    off = notes_with({"record_bms_payments": False})
+    assert "BMS already has 100.00 paid on this invoice" in off

@@ -75,7 +75,7 @@ def test_select_two_preview_export_and_log(app, client):
     view.preview_button.click()
     assert "Plan:" in view.message.value, view.message.value
     assert "2 invoice create" in view.message.value
-    for heading in ("Totals check", "Fields", "Lines (BMS ↔ QuickBooks)"):
+    for heading in ("Totals and payments", "Fields", "Lines (BMS ↔ QuickBooks)"):
         assert heading in view.preview.value
     assert all(n in view.preview.value for n in numbers)
     assert not view.export_button.disabled
