@@ -4,7 +4,8 @@ entity the toolkit and the sandbox use, with type, required, read only and maxim
 The data is ``spec/qbo-entity-reference.json``: Intuit's API reference scraped by the
 open-source client pbrink231/quickbooks-node-promise (``quickbooks-type-scrape``, ISC
 licence; the project's copy is ``../shared/specs/qbo-entity-reference.json``), trimmed to the
-entities :data:`ENTITIES` names and their nested types. Regenerate it with
+entities :data:`ENTITIES` names, their nested types and the operations Intuit lists for them
+(:func:`operations`). Regenerate it with
 ``python -m reconcile.qbo.reference PATH-TO-THE-FULL-JSON``. It says what QuickBooks accepts
 on paper; where observed behaviour differs, ``reconcile.qbo.rules`` says so with its source.
 """
@@ -36,7 +37,18 @@ ENTITIES = (
     "Preferences",
     "Class",
     "Department",
+    "CreditMemo",
 )
+# The reference's lists of which operations Intuit documents for which entity (its own
+# spelling, "Entityies" and all), by the name :func:`operations` answers.
+OPERATION_LISTS = {
+    "create": "createEntityies",
+    "read": "readEntityies",
+    "query": "queryEntities",
+    "fullUpdate": "fullUpdateEntityies",
+    "sparseUpdate": "sparseUpdateEntityies",
+    "delete": "deleteEntityies",
+}
 SPEC_FILE = "qbo-entity-reference.json"
 _MAX = re.compile(r"max(?:imum)?\b[^0-9,]*?(\d+)", re.IGNORECASE)
 
@@ -75,9 +87,20 @@ class Attribute:
 
 
 @cache
-def _types() -> dict:
+def _spec() -> dict:
     text = resources.files("reconcile.qbo").joinpath("spec", SPEC_FILE).read_text("utf-8")
-    return json.loads(text)["Types"]
+    return json.loads(text)
+
+
+def _types() -> dict:
+    return _spec()["Types"]
+
+
+def operations(entity: str) -> frozenset[str]:
+    """The operations Intuit documents for ``entity`` (names of :data:`OPERATION_LISTS`:
+    "create", "read", "query", "fullUpdate", "sparseUpdate", "delete"); void is in no list."""
+    spec = _spec()
+    return frozenset(op for op, key in OPERATION_LISTS.items() if entity in spec.get(key, ()))
 
 
 def attributes(name: str) -> dict[str, Attribute]:
@@ -93,10 +116,15 @@ def attributes(name: str) -> dict[str, Attribute]:
 
 
 def trim(full: dict) -> dict:
-    """The reference cut down to :data:`ENTITIES` and their nested types (named by path)."""
+    """The reference cut down to :data:`ENTITIES` and their nested types (named by path),
+    with the operation lists of those entities."""
     return {
         "source": "pbrink231/quickbooks-node-promise quickbooks-type-scrape/qbTypesDump.json "
         "(ISC licence): Intuit's QuickBooks Online API v3 entity reference",
+        **{
+            key: sorted({e for e in full.get(key, ()) if e in ENTITIES})
+            for key in OPERATION_LISTS.values()
+        },
         "Types": {k: v for k, v in full["Types"].items() if k.split("_")[0] in ENTITIES},
     }
 

@@ -1,10 +1,15 @@
-"""Invoice and payment arithmetic of the QBO sandbox (reference/qbo-api.md §4 Invoice, Payment).
+"""Invoice, credit memo and payment arithmetic of the QBO sandbox (reference/qbo-api.md §4
+Invoice, Payment; Intuit's CreditMemo reference).
 
 - Sales lines: Amount = Qty × UnitPrice (checked by the rules, 6070).
 - A SubTotal line is added by the server; a percent discount line gets its Amount computed.
 - Tax: the rate of ``TxnTaxDetail.TxnTaxCodeRef`` applied to the lines coded ``TAX``.
 - TotalAmt = subtotal − discount + tax; Balance = TotalAmt − payments applied.
-- Payment.UnappliedAmt = TotalAmt − Σ line amounts.
+- A credit memo is priced as an invoice, its amounts positive; Balance = RemainingCredit =
+  TotalAmt − the credit payment lines take from it.
+- Payment.UnappliedAmt = TotalAmt − Σ invoice lines + Σ credit memo lines (the credit a
+  payment takes pays invoices as its money does: a "zero-dollar payment" applies a credit
+  memo to an invoice).
 Void sets every amount to 0 and notes "Voided" (observed on real QBO).
 """
 
@@ -83,16 +88,33 @@ def price_invoice(doc: dict, tax_percent: Decimal | None, applied: Decimal) -> N
     doc["Balance"] = num(total - applied)
 
 
-def applied_amounts(payment: dict) -> dict[str, Decimal]:
-    """Invoice id → amount this payment applies to it."""
+def price_credit_memo(doc: dict, tax_percent: Decimal | None, taken: Decimal) -> None:
+    """A credit memo priced as an invoice (Intuit's CreditMemo reference: the same lines,
+    tax and discount); Balance and RemainingCredit = TotalAmt − the credit payments take."""
+    price_invoice(doc, tax_percent, taken)
+    doc["RemainingCredit"] = doc["Balance"]
+
+
+def linked_amounts(payment: dict, txn_type: str) -> dict[str, Decimal]:
+    """Id → the amount of this payment's lines linking that transaction of ``txn_type``
+    ("Invoice": what it pays; "CreditMemo": the credit it takes)."""
     out: dict[str, Decimal] = {}
     for ln in payment.get("Line", []):
         for link in ln.get("LinkedTxn", []):
-            if link.get("TxnType") == "Invoice":
-                out[str(link["TxnId"])] = out.get(str(link["TxnId"]), Decimal(0)) + money(
-                    ln.get("Amount")
-                )
+            if link.get("TxnType") == txn_type:
+                txn_id = str(link["TxnId"])
+                out[txn_id] = out.get(txn_id, Decimal(0)) + money(ln.get("Amount"))
     return out
+
+
+def applied_amounts(payment: dict) -> dict[str, Decimal]:
+    """Invoice id → amount this payment applies to it."""
+    return linked_amounts(payment, "Invoice")
+
+
+def credit_amounts(payment: dict) -> dict[str, Decimal]:
+    """Credit memo id → the credit this payment takes from it."""
+    return linked_amounts(payment, "CreditMemo")
 
 
 def payment_line_ex(invoice_id: str, open_balance: Decimal, doc_number: str) -> dict:
@@ -122,17 +144,23 @@ def payment_line_ex(invoice_id: str, open_balance: Decimal, doc_number: str) -> 
     }
 
 
-def price_payment(doc: dict) -> None:
-    """UnappliedAmt = TotalAmt − Σ applied line amounts."""
+def unapplied(doc: dict) -> Decimal:
+    """What a payment leaves unapplied: TotalAmt − Σ invoice lines + Σ credit memo lines."""
     applied = sum(applied_amounts(doc).values(), Decimal(0))
-    doc["UnappliedAmt"] = num(money(doc.get("TotalAmt")) - applied)
+    credit = sum(credit_amounts(doc).values(), Decimal(0))
+    return money(doc.get("TotalAmt")) - applied + credit
+
+
+def price_payment(doc: dict) -> None:
+    """UnappliedAmt (:func:`unapplied`)."""
+    doc["UnappliedAmt"] = num(unapplied(doc))
 
 
 def void_amounts(doc: dict) -> None:
     """What void does to a transaction: every amount to 0, a "Voided" note."""
     for ln in doc.get("Line", []):
         ln["Amount"] = 0.0
-    for key in ("TotalAmt", "HomeTotalAmt", "Balance", "UnappliedAmt"):
+    for key in ("TotalAmt", "HomeTotalAmt", "Balance", "RemainingCredit", "UnappliedAmt"):
         if key in doc:
             doc[key] = 0.0
     if "TxnTaxDetail" in doc:

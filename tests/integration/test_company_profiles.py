@@ -269,6 +269,20 @@ def test_auto_numbers_continue_after_the_last_number(company):
     assert int(c.invoice(customer["Id"], _hours(c))["DocNumber"]) == first + 41
 
 
+def test_credit_memos_are_numbered_in_the_invoices_sequence(company):
+    """Custom transaction numbers off: a credit memo sent without DocNumber gets the last
+    number + 1 of the sales forms, invoices and memos alike (assumption: one sequence), and
+    the next invoice continues after a higher memo number sent by hand."""
+    c = company(TAX_AND_NUMBERS)
+    customer = _customer(c)
+    memo = {"CustomerRef": {"value": customer["Id"]}, "Line": [_hours(c)]}
+    first = int(c.invoice(customer["Id"], _hours(c))["DocNumber"])
+    assert int(c.client.create("CreditMemo", memo)["DocNumber"]) == first + 1
+    by_hand = str(first + 30)
+    assert c.client.create("CreditMemo", {**memo, "DocNumber": by_hand})["DocNumber"] == by_hand
+    assert int(c.invoice(customer["Id"], _hours(c))["DocNumber"]) == first + 31
+
+
 # -- several currencies --------------------------------------------------------------------------
 
 

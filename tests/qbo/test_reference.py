@@ -29,6 +29,18 @@ def test_the_vendored_reference_has_every_entity_served():
         assert reference.attributes(entity), entity
 
 
+def test_the_operations_intuit_lists_for_each_entity():
+    """The reference's operation lists (createEntityies…): CreditMemo has no sparse update,
+    which the sandbox follows (rules.ENTITIES[…].sparse_update)."""
+    assert reference.operations("CreditMemo") == {"create", "read", "query", "fullUpdate", "delete"}
+    assert "sparseUpdate" in reference.operations("Invoice")
+    assert reference.operations("TaxRate") == {"read", "query"}
+    assert reference.operations("Nothing") == frozenset()
+    assert (
+        not rules.ENTITIES["CreditMemo"].sparse_update and rules.ENTITIES["Invoice"].sparse_update
+    )
+
+
 def test_reading_intuits_wording():
     invoice = reference.attributes("Invoice")
     assert invoice["DocNumber"].max_len == 21 and not invoice["DocNumber"].read_only

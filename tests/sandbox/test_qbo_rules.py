@@ -128,12 +128,14 @@ def test_endpoints_and_entity_flags():
     assert set(ENDPOINTS) == {
         *("customer", "account", "item", "invoice", "payment", "vendor", "employee"),
         *("term", "paymentmethod", "taxcode", "taxrate", "taxagency", "companyinfo"),
-        *("preferences", "class", "department"),
+        *("preferences", "class", "department", "creditmemo"),
     }
     assert all(ENTITIES[name].name == name for name in ENDPOINTS.values())
     read_only = {n for n, s in ENTITIES.items() if s.read_only}
     assert read_only == {"TaxCode", "TaxRate", "TaxAgency"}
-    assert not ENTITIES["Invoice"].name_list and not ENTITIES["Payment"].name_list
+    assert not any(ENTITIES[name].name_list for name in ("Invoice", "Payment", "CreditMemo"))
+    # Sparse updates: every entity but CreditMemo, held to Intuit's lists (reference.operations)
+    assert {n for n, s in ENTITIES.items() if not s.sparse_update} == {"CreditMemo"}
     for name in ("Customer", "Account", "Item", "Term", "PaymentMethod", "TaxCode", "TaxRate"):
         assert ENTITIES[name].name_list
     for name in ("Customer", "Vendor", "Employee"):
@@ -493,6 +495,32 @@ def test_read_only_and_unsupported_operations():
     assert fault_of("CompanyInfo", {"CompanyName": "X"}).code == "500"
     assert fault_of("TaxAgency", {"DisplayName": "X"}).code == "500"
     assert fault_of("Bill", {}).code == "500"
+    memo = {"Id": "1", "SyncToken": "0", "PrivateNote": "x"}
+    fault = fault_of("CreditMemo", memo, creating=False, sparse=True)
+    assert fault.code == "500" and "Operation SparseUpdate is not supported" in fault.detail
+
+
+def test_a_credit_memo_has_an_invoices_lines_and_rules():
+    """Intuit's CreditMemo reference: CustomerRef and Line required, the invoice's line kinds;
+    the invoice's line rules (2250, 2290, 6070, 6100); TotalAmt, Balance, RemainingCredit
+    read only (computed)."""
+    memo = copy.deepcopy(VALID_CREATES["Invoice"])
+    memo["TotalAmt"] = memo["RemainingCredit"] = 9999  # over-written by QuickBooks
+    assert problems("CreditMemo", memo) == []
+    fields = ENTITIES["CreditMemo"].fields
+    assert {fields[k].kind for k in ("TotalAmt", "Balance", "RemainingCredit")} == {"readonly"}
+    assert fields["InvoiceRef"].ref_entity == "Invoice"
+    assert problems("CreditMemo", {"CustomerRef": REF}) == [("2020", "Line")]
+    assert problems(
+        "CreditMemo", {"CustomerRef": REF, "Line": [{"DetailType": "DescriptionOnly"}]}
+    ) == [("2250", "Line")]
+    bad = [sales_line(amount=-5, qty=1, price=-5), sales_line(amount=70), sales_line(tax="GST")]
+    assert problems("CreditMemo", {"CustomerRef": REF, "Line": bad}) == [
+        ("2290", "Line.Amount"),
+        ("6070", "Line.SalesItemLineDetail.Amount"),
+        ("6100", "Line.SalesItemLineDetail.TaxCodeRef"),
+    ]
+    assert problems("CreditMemo", {**memo, "DueDate": "2024-05-31"}) == [("2010", "DueDate")]
 
 
 # --- references -------------------------------------------------------------------------------
@@ -520,6 +548,7 @@ def test_references():
     assert references("Payment", payment) == [
         ("CustomerRef", "Customer", "1"),
         ("Line.LinkedTxn.TxnId", "Invoice", "70"),
+        ("Line.LinkedTxn.TxnId", "CreditMemo", "8"),  # the credit it takes (Intuit's Payment)
         ("Line.LinkedTxn.TxnId", "Invoice", "71"),
         ("PaymentMethodRef", "PaymentMethod", "2"),
         ("DepositToAccountRef", "Account", "4"),

@@ -11,9 +11,9 @@ the sandbox setting ``company_profile`` (``company_profiles``).
 By concern: ``app`` (``QboApp``: entry, routing, control endpoint, reads, query, batch),
 ``responses`` (fault shapes, time stamps), ``limits`` (rate limits), ``profile`` (the company
 profile's Preferences and records), ``writes`` (create / update / delete / void),
-``entities`` (what each name-list entity adds), ``ledger`` (invoices, payments and balances)
-and ``tax`` (TaxService, manual and automated sales tax). The query language is
-``sandbox.qbo_query``, the demo company ``sandbox.qbo_demo``.
+``entities`` (what each name-list entity adds), ``ledger`` (invoices, credit memos, payments
+and balances) and ``tax`` (TaxService, manual and automated sales tax). The query language
+is ``sandbox.qbo_query``, the demo company ``sandbox.qbo_demo``.
 """
 
 from reconcile.sandbox.qbo.app import QboApp

@@ -4,6 +4,7 @@ seeded when the sandbox starts and when the setting changes."""
 
 from __future__ import annotations
 
+from reconcile.qbo import rules as qbo_rules
 from reconcile.sandbox import company_profiles, qbo_demo
 from reconcile.sandbox.qbo.entities import currency_ref
 from reconcile.sandbox.qbo.responses import now_iso
@@ -52,7 +53,7 @@ class Profile:
                 for customer in self.store.find(realm, "Customer", name_key=key):
                     used = any(
                         self.store.find(realm, kind, customer_id=customer["Id"])
-                        for kind in ("Invoice", "Payment")
+                        for kind in qbo_rules.TRANSACTIONS
                     )
                     if customer["CurrencyRef"]["value"] == code or used:
                         continue

@@ -62,7 +62,7 @@ class Writes:
             raise Fault("2020", "Required parameter Id is missing in the request", element="Id")
         sparse = bool(body.get("sparse")) and existing is not None
         qbo_rules.validate(entity, body, creating=existing is None, sparse=sparse, lenient=True)
-        self._sent.body = body  # what the request sent, before the merge (_prepare_invoice)
+        self._sent.body = body  # what the request sent, before the merge (_price_sales_form)
         doc = self._merge(entity, existing, body, sparse)
         self._resolve_refs(realm, entity, doc)
         getattr(self, f"_prepare_{entity.lower()}", lambda *a: None)(realm, doc, existing, params)
@@ -229,10 +229,7 @@ class Writes:
         existing = self._read(realm, entity, str(body["Id"]))
         if str(body["SyncToken"]) != existing["SyncToken"]:
             raise stale_object()
-        if entity == "Invoice":
-            self._unlink_payments(realm, existing)
-        else:
-            self._unapply_payment(realm, existing)
+        self._before_removal(realm, entity, existing)
         if op == "delete":
             self.store.delete(realm, entity, existing["Id"])
             self._customer_balance(realm, existing["CustomerRef"]["value"])
