@@ -285,7 +285,11 @@ def _plan_invoice(
             for i in state.by_field("Invoice", key, value)
             if store.bms_id("invoice", i["Id"]) in (None, draft.bms_id)
         ]
-        if same_number:  # the company's own invoice: linked, not rewritten (sync/policy.py)
+        # A create an earlier export began (its request id kept) and QuickBooks made: it is
+        # the toolkit's own, not the company's; sent again with the same request id,
+        # QuickBooks answers with it (reference §2 requestid) and it is linked as created.
+        if same_number and store.pending("invoice", draft.bms_id) is None:
+            # the company's own invoice: linked, not rewritten (sync/policy.py)
             current = same_number[0]
             return {
                 **row,

@@ -102,10 +102,13 @@ def test_a_lost_answer_is_resent_with_the_same_request_id_not_duplicated(client,
     first = send_invoice_plan(one, fragile, store)
     assert first.iloc[0]["outcome"] == "failed"
     assert store.pending("invoice", sent["bms_id"])  # the request id is kept
-    # Re-planned and re-sent: found by its DocNumber (or, if not, created with the same
-    # request id, which QuickBooks answers with that invoice): one invoice either way.
-    again = _replan(client, store, invoices, tax)
-    retry = send_invoice_plan(again.select([sent["bms_id"]]), client, store)
+    # Re-planned and re-sent: its request id is kept, so the invoice QuickBooks holds under
+    # its number is the toolkit's own (not the company's, to be kept as it is): created again
+    # with the same request id, which QuickBooks answers with that invoice. One invoice.
+    again = _replan(client, store, invoices, tax).select([sent["bms_id"]])
+    assert again.rows.iloc[0]["action"] == "create"
+    retry = send_invoice_plan(again, client, store)
     assert retry.iloc[0]["outcome"] == "ok"
     assert client.count(select("Invoice").eq("DocNumber", qbo_before["DocNumber"])) == 1
     assert store.pending("invoice", sent["bms_id"]) is None
+    assert store.origin("invoice", sent["bms_id"]) == "created"  # it follows BMS from now on

@@ -107,3 +107,27 @@ def test_export_summary_flags_totals_that_differ():
     assert "Totals DIFFER for INV-2" in text and not ok
     text, ok = export_summary(results.iloc[:2])
     assert "Totals agree to the cent" in text and ok
+
+
+def test_a_paid_invoice_is_previewed_and_exported_with_its_payment(app, client):
+    """BMS's money on the invoice: shown beside its totals, recorded with it."""
+    listed = app.session.invoices()
+    paid = listed[listed["selectable"] & listed["qbo_id"].isna()]
+    paid = paid[paid["StatusName"] == "Fully Paid"].head(6)
+    plan = app.session.plan_invoices(paid, include_dependencies=True)
+    rows = plan.rows[(plan.rows["kind"] == "invoice") & (plan.rows["action"] == "create")]
+    row = rows.iloc[0]
+    view = app.invoices
+    view.load_button.click()
+    view.grid.selected_rows = _rows(view, {row["name"]})
+    view.include.value = True
+
+    view.preview_button.click()
+
+    amount = row["payment"]["to_record"]
+    assert amount > 0
+    assert f"record {amount:.2f} dated {row['payment']['date']}" in view.preview.value
+    view.export_button.click()
+    assert "1 payment(s) made in BMS recorded in QuickBooks" in view.message.value
+    (invoice,) = client.query(select("Invoice").eq("DocNumber", row["name"]))
+    assert invoice["Balance"] == 0  # fully paid in both books
