@@ -36,7 +36,7 @@ from reconcile.payments.classification import (
     UNKNOWN,
     classify,
 )
-from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame, voided
+from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
 from reconcile.payments.importer import assess_interrupted, import_plan, settle_interrupted
 from reconcile.payments.reconciliation import (
     Reconciliation,
@@ -258,13 +258,8 @@ class Session:
         (``INVOICE_CHANGE_COLUMNS`` of ``reconcile.sync.invoice_changes``), with what to do
         in BMS. Reads only."""
         links = self.store.links("invoice")
-        found = self._read_ids("Invoice", links["qbo_id"])
-        now = {doc["Id"]: doc for doc in found}
-        gone = [q not in now or voided(now[q]) for q in links["qbo_id"]]
-        # BMS is read only when QuickBooks changed one: an export's only BMS call stays its
-        # write-back.
-        bms = invoice_headers(self.bms) if any(gone) else None
-        return invoice_changes(links[gone], now, bms, self.assumptions)
+        now = {doc["Id"]: doc for doc in self._read_ids("Invoice", links["qbo_id"])}
+        return invoice_changes(links, now, lambda: invoice_headers(self.bms), self.assumptions)
 
     # -- payments ---------------------------------------------------------------------------
 
@@ -304,7 +299,7 @@ class Session:
                 for r in found.itertuples()
                 if r.outcome in classes
             }
-        interrupted.update(self._recording_stopped(lines))
+        interrupted.update(bms_payments.recording_stopped(self.store, lines))
         return classify(
             payments,
             lines,
@@ -318,22 +313,6 @@ class Session:
             self.assumptions,
             from_bms=bms_payments.recorded_ids(self.store),
         )
-
-    def _recording_stopped(self, lines: pd.DataFrame) -> dict[str, tuple[str, str]]:
-        """Payments on invoices whose BMS payment an export began recording in QuickBooks
-        and did not finish: one of them may be that payment (its id unknown until the next
-        export replays the request), so none is imported until then."""
-        pending = self.store.pending_of(bms_payments.KIND)
-        if not pending:
-            return {}
-        links = self.store.links("invoice")
-        invoices = set(links.loc[links["bms_id"].isin(pending), "qbo_id"])
-        why = (
-            "an export was recording a BMS payment on this invoice in QuickBooks and stopped: "
-            "export the invoice again first, so that a payment from BMS is not imported back"
-        )
-        on = lines[lines["qbo_invoice_id"].isin(invoices)]
-        return {payment_id: (HELD, why) for payment_id in on["payment_id"]}
 
     def payment_changes(self) -> pd.DataFrame:
         """The payments imported into BMS, each against QuickBooks now (``CHANGE_COLUMNS`` of

@@ -43,6 +43,7 @@ from reconcile.errors import ReconcileError
 from reconcile.frames import KEY, MONEY, Contract, build
 from reconcile.mapping.invoices import CENT, money
 from reconcile.mapping.options import SyncOptions
+from reconcile.payments.classification import HELD as HELD_PAYMENT
 from reconcile.payments.frames import voided
 from reconcile.payments.importer import imported_lines
 from reconcile.qbo.client import new_request_id
@@ -99,6 +100,24 @@ def recorded_ids(store: SyncStore) -> set[str]:
     """The QuickBooks payments this toolkit recorded from BMS: never imported into BMS."""
     log = store.log_frame(kind=KIND, outcome="ok")
     return {str(q) for q, a in zip(log["qbo_id"], log["action"], strict=True) if a == "create"}
+
+
+def recording_stopped(store: SyncStore, lines: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """QuickBooks payment lines (``lines``: ``reconcile.payments.frames``) on invoices whose
+    BMS payment an export began recording and did not finish, as the payment plan's held
+    payments (id → (class, why)): one of them may be that payment (its id unknown until the
+    next export replays the request), so none is imported until then."""
+    pending = store.pending_of(KIND)
+    if not pending:
+        return {}
+    links = store.links("invoice")
+    invoices = set(links.loc[links["bms_id"].isin(pending), "qbo_id"])
+    why = (
+        "an export was recording a BMS payment on this invoice in QuickBooks and stopped: "
+        "export the invoice again first, so that a payment from BMS is not imported back"
+    )
+    on = lines[lines["qbo_invoice_id"].isin(invoices)]
+    return {payment_id: (HELD_PAYMENT, why) for payment_id in on["payment_id"]}
 
 
 def deposit_account(state: QboState, options: SyncOptions) -> tuple[dict | None, str | None]:

@@ -11,7 +11,7 @@ writer lease). The reconciliation shows the same invoices with their reason.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 
@@ -35,18 +35,20 @@ INVOICE_CHANGE_COLUMNS: Contract = {
 def invoice_changes(
     links: pd.DataFrame,
     now: Mapping[str, dict],
-    bms: pd.DataFrame | None,
+    bms: Callable[[], pd.DataFrame],
     assumptions: BmsAssumptions = DEFAULT,
 ) -> pd.DataFrame:
     """The linked invoices (``links``: the store's invoice links) that QuickBooks (``now``:
-    QuickBooks id → the Invoice it has) voided or no longer has while BMS (``bms``: invoice
-    headers; None when there are no links to look at) does not void them:
-    ``INVOICE_CHANGE_COLUMNS``, with what to do in BMS."""
-    if bms is None or links.empty:
+    QuickBooks id → the Invoice it has) voided or no longer has while BMS does not void them:
+    ``INVOICE_CHANGE_COLUMNS``, with what to do in BMS. ``bms`` reads BMS's invoice headers,
+    only when QuickBooks changed one (an export's only BMS call stays its write-back)."""
+    changed = [q not in now or voided(now[q]) for q in links["qbo_id"]]
+    if not any(changed):
         return build([], INVOICE_CHANGE_COLUMNS)
-    headers = {k: h for k, h in zip(keys(bms["Id"]), bms.to_dict("records"), strict=True)}
+    headers = bms()
+    headers = dict(zip(keys(headers["Id"]), headers.to_dict("records"), strict=True))
     rows = []
-    for bms_id, qbo_id in zip(links["bms_id"], links["qbo_id"], strict=True):
+    for bms_id, qbo_id in zip(links["bms_id"][changed], links["qbo_id"][changed], strict=True):
         header = headers.get(bms_id)
         if header is None or assumptions.is_void(header.get("StatusName")):
             continue  # gone or void in BMS as well: the books agree
