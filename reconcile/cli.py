@@ -97,7 +97,7 @@ def _sync(args: argparse.Namespace) -> int:
     """Plan (and unless --dry-run, send) one kind of record; non-zero exit when anything
     failed or was blocked."""
     from reconcile.session import Session
-    from reconcile.sync import bms_payments
+    from reconcile.sync import bms_payments, credits
 
     session = Session.from_config()
     invoices = args.kind == "invoices"
@@ -136,6 +136,9 @@ def _sync(args: argparse.Namespace) -> int:
             table["qbo_total"] = [t.get("qbo_total") for t in totals]
             shown = [bms_payments.shown(p) for p in planned["payment"]]
             for column in bms_payments.SHOWN:  # BMS paid │ QuickBooks applied │ to record
+                table[column] = [s[column] for s in shown]
+            shown = [credits.shown(c) for c in planned["credit"]]
+            for column in credits.SHOWN:  # the credit memo of its credit lines
                 table[column] = [s[column] for s in shown]
         bad = planned["action"] == "blocked"
     else:

@@ -50,7 +50,7 @@ from reconcile.qbo.client import QboClient
 from reconcile.qbo.company import CompanySettings, read_company
 from reconcile.qbo.query import select
 from reconcile.store import SyncStore
-from reconcile.sync import bms_payments, choices
+from reconcile.sync import bms_payments, choices, credits
 from reconcile.sync.dependencies import MasterData, plan_dependencies
 from reconcile.sync.invoice_changes import invoice_changes, log_invoice_changes
 from reconcile.sync.invoice_preview import InvoicePreview, invoice_preview
@@ -311,7 +311,7 @@ class Session:
             self.load("customer"),
             interrupted,
             self.assumptions,
-            from_bms=bms_payments.recorded_ids(self.store),
+            from_bms=bms_payments.recorded_ids(self.store) | credits.applied_ids(self.store),
         )
 
     def payment_changes(self) -> pd.DataFrame:
@@ -382,11 +382,11 @@ class Session:
         """Payments against invoices across both systems: per invoice, per customer, and a
         summary (see ``reconcile.payments.reconciliation``)."""
         bms = invoice_headers(self.bms)
-        qbo = self.qbo_invoices()
-        _payments, lines = load_payments(self.qbo)
-        by_invoice = reconcile_invoices(
-            bms, qbo, lines, self.store.links(), assumptions=self.assumptions
-        )
+        memos = self.qbo.query(select(credits.ENTITY))
+        qbo, links = credits.with_credit_memos(self.qbo_invoices(), memos, self.store)
+        payments, lines = load_payments(self.qbo)
+        lines = credits.money_lines(payments, lines)
+        by_invoice = reconcile_invoices(bms, qbo, lines, links, assumptions=self.assumptions)
         # A QuickBooks customer is reported under its BMS name when the two are linked.
         names = dict(zip(qbo["customer_id"], qbo["customer_name"], strict=True))
         accounts = self.load("customer")

@@ -244,6 +244,13 @@ def test_sync_invoices_with_what_they_need_then_nothing_left(cli_sandbox):
     assert paid["payment"].startswith(f"record {paid['to_record']:.2f} dated ")
     assert paid["qbo_applied"] == 0 and paid["to_record"] == paid["bms_paid"]
     ids = [unpaid["bms_id"], paid["bms_id"]]
+    # A return: its credit memo and the credit applied, beside the invoice's totals.
+    (ret,) = [r for r in plan if r["name"] == "INV-10042"]
+    assert ret["credit_memo"] == 1433.32
+    assert (
+        ret["credit"]
+        == "create credit memo INV-10042-CR; apply 1433.32 of its credit to the invoice"
+    )
 
     sent = _run("sync", "invoices", "--ids", *ids, "--include-dependencies", "--json", env=env)
     assert sent.returncode == 0, sent.stdout + sent.stderr

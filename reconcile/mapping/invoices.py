@@ -306,8 +306,8 @@ def _lines(
         amount = money(qty * price)
         if amount < 0:
             draft.problems.append(
-                f"line {n} ({line.get('Name')}) is negative ({amount}): a credit becomes a "
-                "QuickBooks credit memo, which this export does not make"
+                f"line {n} ({line.get('Name')}) is negative ({amount}): QuickBooks refuses a "
+                "negative invoice line (2290); credits go on a credit memo (mapping/credits.py)"
             )
         bms_total = money(line.get("TotalPrice"))
         if bms_total != amount:

@@ -34,6 +34,7 @@ CUSTOMER, CURRENCY = "customer mismatch", "currency mismatch"
 TOO_MUCH = "amount larger than the BMS amount due"
 HELD = "held after an interrupted import"
 IN_FLIGHT = "being imported by another run"
+CREDIT = "applies a credit memo"
 IMPORTABLE = (READY, OVERPAYMENT)
 CENT = 0.005  # amounts are compared to the cent
 
@@ -229,6 +230,15 @@ def _payment_rows(
     klass[done], reason[done] = IMPORTED, "imported before; not imported again"
     mine = out["payment_id"].isin(from_bms)
     klass[mine], reason[mine] = FROM_BMS, FROM_BMS_REASON
+    # A zero-total payment applying a credit memo (QuickBooks' way, Intuit's Payment
+    # reference) moves no money: BMS's import takes money only (QbPaymentImportDto).
+    credit = klass.isna() & (_money(out["credit"]) > CENT)
+    klass[credit] = CREDIT
+    reason[credit] = [
+        f"applies {c:.2f} of credit memo credit in QuickBooks, which BMS's payment import "
+        "cannot take: apply the credit to the invoice in BMS by hand"
+        for c in _money(out.loc[credit, "credit"])
+    ]
     none = klass.isna() & (out["lines"] == 0)
     klass[none] = UNAPPLIED
     reason[none] = [

@@ -31,6 +31,7 @@ PAYMENT_COLUMNS: dict[str, str] = {
     "method_id": KEY,
     "currency": TEXT,
     "sync_token": KEY,
+    "credit": MONEY,  # credit memo credit the payment applies (its CreditMemo lines)
 }
 # One row per invoice a payment line pays (a line may link several invoices: one row each).
 PAYMENT_LINE_COLUMNS: dict[str, str] = {
@@ -54,9 +55,15 @@ QBO_INVOICE_COLUMNS: dict[str, str] = {
 
 def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """QBO Payment documents → (payments, payment lines). Only invoice links are kept as
-    lines; a line linking a credit memo or journal entry is not a payment of an invoice."""
+    lines; a line linking a credit memo or journal entry is not a payment of an invoice (the
+    credit it applies is the payment's ``credit``)."""
     heads, lines = [], []
     for p in payments:
+        credit = sum(
+            float(line.get("Amount") or 0)
+            for line in p.get("Line") or []
+            if any(t.get("TxnType") == "CreditMemo" for t in line.get("LinkedTxn") or [])
+        )
         heads.append(
             {
                 "payment_id": p["Id"],
@@ -70,6 +77,7 @@ def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame
                 "method_id": (p.get("PaymentMethodRef") or {}).get("value"),
                 "currency": (p.get("CurrencyRef") or {}).get("value"),
                 "sync_token": p.get("SyncToken"),
+                "credit": credit,
             }
         )
         for n, line in enumerate(p.get("Line") or [], start=1):

@@ -146,14 +146,17 @@ def plan_payment(
     deposit: tuple[dict | None, str | None],
     today: date,
     pending: str | None = None,
+    credited: float = 0.0,
 ) -> dict[str, Any]:
     """What the export records in QuickBooks of the money BMS shows paid on this invoice
     (see the module docstring): the plan row's ``payment``, whose ``action`` is ``record``,
-    ``nothing to record`` or ``held`` (with the ``reason``)."""
+    ``nothing to record`` or ``held`` (with the ``reason``). ``credited`` is the credit this
+    toolkit applied to the invoice from its credit memo (``reconcile.sync.credits``): BMS
+    nets it into the total, so it is no payment."""
     paid = money(header.get("PaidAmount"))
     imported, recorded = (money(v) for v in moved_here)
     applied = (
-        money(current.get("TotalAmt")) - money(current.get("Balance"))
+        money(current.get("TotalAmt")) - money(current.get("Balance")) - money(credited)
         if current is not None
         else Decimal(0)
     )
@@ -196,7 +199,9 @@ def plan_payment(
             "find out why before recording a payment on it"
         )
     open_after = money(header.get("GrandTotal")) - applied
-    if to_record > open_after + CENT / 2:
+    # A create begun before (request id kept) may be in QuickBooks already: then the
+    # invoice is paid by it, and sent again QuickBooks answers with it, so no check.
+    if to_record > open_after + CENT / 2 and not pending:
         return held(
             f"BMS has {to_record:.2f} paid that QuickBooks does not know of, but the "
             f"QuickBooks invoice will have only {open_after:.2f} open ({applied:.2f} applied "
@@ -313,7 +318,8 @@ def record_payments(
             )
             continue
         open_now = money(invoice.get("Balance"))
-        if money(payment["to_record"]) > open_now + CENT / 2:
+        pending = store.pending(KIND, row["bms_id"])  # may be in QuickBooks: no check
+        if money(payment["to_record"]) > open_now + CENT / 2 and pending is None:
             sender.extra_result(
                 entry,
                 "failed",
@@ -322,12 +328,12 @@ def record_payments(
                 f"not the {payment['to_record']:.2f} BMS shows paid: plan again",
             )
             continue
-        request_id = store.pending(KIND, row["bms_id"]) or new_request_id()
+        request_id = pending or new_request_id()
         store.begin_create(KIND, row["bms_id"], request_id)
         try:
             answer = client.create("Payment", payment_body(payment, invoice), request_id=request_id)
         except ReconcileError as exc:
-            if _answered(exc):  # QuickBooks said no: a later export asks afresh
+            if answered(exc):  # QuickBooks said no: a later export asks afresh
                 store.end_create(KIND, row["bms_id"])
             sender.extra_result(
                 entry, "failed", qbo_id=None, code=getattr(exc, "code", None), message=str(exc)
@@ -347,7 +353,7 @@ def record_payments(
         )
 
 
-def _answered(exc: ReconcileError) -> bool:
+def answered(exc: ReconcileError) -> bool:
     """Whether QuickBooks answered the create (a fault it replays for the same request id),
     rather than the answer being lost or refused for load."""
     return isinstance(exc, QboError) and not isinstance(exc, QboServerError | QboThrottledError)

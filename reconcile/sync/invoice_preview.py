@@ -16,7 +16,7 @@ import pandas as pd
 from reconcile.mapping.invoices import money
 from reconcile.mapping.syncmap import EntityMap, get_path, is_blank
 from reconcile.plans import Plan
-from reconcile.sync import bms_payments
+from reconcile.sync import bms_payments, credits
 from reconcile.sync.dependencies import ORDER
 from reconcile.sync.plan import MADE_NEEDS, same_value
 from reconcile.sync.preview import PREVIEW_COLUMNS, preview_frame, style_preview
@@ -58,6 +58,9 @@ TOTALS_COLUMNS = [
     "qbo_applied",
     "to_record",
     "payment",
+    # The credit memo of its credit lines, and what the export does with it (credits).
+    "credit_memo",
+    "credit",
 ]
 # (field, BMS column, QuickBooks property) of the header, in the order of the QBO form.
 HEADER_FIELDS = [
@@ -84,6 +87,7 @@ TOTALS_MONEY = (
     "bms_tax",
     "qbo_tax",
     "difference",
+    "credit_memo",
     "bms_paid",
     "qbo_applied",
     "to_record",
@@ -225,8 +229,12 @@ def _line_rows(row: dict) -> list[dict]:
     bms_side = [(str(n), _bms_line(ln)) for n, ln in enumerate(draft.lines, start=1)]
     sent_discounts = [d for d in draft.discounts if money(d.get("Value"))]  # as map_invoice
     bms_side += [(f"D{n}", _bms_discount(d)) for n, d in enumerate(sent_discounts, start=1)]
+    sent = body.get("Line", [])
+    rounding = len(sent) - len(bms_side)  # the tax rounding line (mapping/credits.py)
+    at = len(draft.lines)
+    bms_side[at:at] = [("R", dict.fromkeys(_bms_line({}), None))] * rounding
     out = []
-    for i, ((label, bms), line) in enumerate(zip(bms_side, body.get("Line", []), strict=True)):
+    for i, ((label, bms), line) in enumerate(zip(bms_side, sent, strict=True)):
         ref = draft.refs.get(f"Line.{i}.SalesItemLineDetail.ItemRef")
         qbo = _qbo_line(line, ref.label if ref else None)
         now = now_lines[i] if i < len(now_lines) else None
@@ -258,6 +266,10 @@ def invoice_preview(plan: Plan, maps: Mapping[str, EntityMap]) -> InvoicePreview
     for row in invoices:
         headers += _header_rows(row)
         lines += _line_rows(row)
+        credit = row["credit"]
+        if isinstance(credit, dict) and not credit["alone"] and credit["body"] is not None:
+            memo = {**row, **{k: credit[k] for k in ("name", "action", "draft", "body")}}
+            lines += _line_rows({**memo, "qbo_record": credit["qbo_record"]})
         current = row["qbo_record"] or {}
         totals.append(
             {
@@ -267,6 +279,7 @@ def invoice_preview(plan: Plan, maps: Mapping[str, EntityMap]) -> InvoicePreview
                 **row["totals"],
                 "in_quickbooks": current.get("TotalAmt"),
                 **bms_payments.shown(row["payment"]),
+                **credits.shown(credit),
             }
         )
     parts.append(pd.DataFrame(headers, columns=RECORD_COLUMNS))
@@ -302,15 +315,11 @@ def style_totals(totals: pd.DataFrame) -> pd.io.formats.style.Styler:
     def row_style(row: pd.Series) -> list[str]:
         bad = "background-color: #ffcdd2; font-weight: bold"
         held = "background-color: #fff3e0"  # a payment a person decides on
-        paying = {"to_record", "payment"}
-        return [
-            bad
-            if not row["agree"]
-            else held
-            if c in paying and str(row.get("payment", "")).startswith("held")
-            else ""
-            for c in totals.columns
-        ]
+        waiting = {  # the columns of a payment or credit a person decides on
+            *(("to_record", "payment") if str(row.get("payment", "")).startswith("held") else ()),
+            *(("credit_memo", "credit") if str(row.get("credit", "")).startswith("held") else ()),
+        }
+        return [bad if not row["agree"] else held if c in waiting else "" for c in totals.columns]
 
     return (
         totals.style.apply(row_style, axis=1)

@@ -28,7 +28,7 @@ from reconcile.mapping.maps import MAPS
 from reconcile.plans import Plan
 from reconcile.qbo.client import QboClient, new_request_id
 from reconcile.store import SyncStore
-from reconcile.sync import bms_payments
+from reconcile.sync import bms_payments, credits
 from reconcile.sync.dependencies import ORDER
 from reconcile.sync.invoices import fingerprint
 from reconcile.sync.plan import MADE_NEEDS
@@ -90,8 +90,9 @@ def _send_invoices(
     # The QuickBooks invoices a payment recorded in BMS can be applied to, as they are now.
     in_qbo = {r["bms_id"]: r["qbo_record"] for r in records if r["action"] == "unchanged"}
     paying = [r for r, pay in zip(records, bms_payments.to_record(plan.rows), strict=True) if pay]
+    crediting = [r for r, c in zip(records, credits.pending_rows(plan.rows), strict=True) if c]
     try:
-        sender.make_needs(work)
+        sender.make_needs(work + credits.memo_needs(crediting))
         for done, row in enumerate(work, start=1):
             answer = _send_one(sender, row)
             if answer is not None and row["action"] != "void":
@@ -99,6 +100,7 @@ def _send_invoices(
                 in_qbo[row["bms_id"]] = answer
             if progress:
                 progress(done, len(work))
+        credits.send_credits(sender, crediting, in_qbo)  # BMS netted them: before payments
         bms_payments.record_payments(sender, paying, in_qbo)
     except BaseException:
         store.finish_run(sender.run_id, outcome="interrupted")
@@ -110,9 +112,16 @@ def _send_invoices(
 
 
 def totals_after(row: dict, answer: dict) -> dict:
-    """QuickBooks' totals for the invoice it stored versus BMS's, for the result row."""
+    """QuickBooks' totals for the invoice it stored versus BMS's, for the result row: net of
+    the credit memo planned with it; a credit invoice's memo counts negative."""
     qbo_total = money(answer.get("TotalAmt"))
     qbo_tax = money((answer.get("TxnTaxDetail") or {}).get("TotalTax"))
+    credit = row.get("credit")
+    if isinstance(credit, dict) and credit["alone"]:
+        qbo_total, qbo_tax = -qbo_total, -qbo_tax
+    elif isinstance(credit, dict) and credit["total"] is not None:
+        qbo_total -= money(credit["total"])
+        qbo_tax -= credit["draft"].expected_tax or 0
     bms_total, bms_tax = money(row["totals"]["bms_total"]), money(row["totals"]["bms_tax"])
     agree = abs(qbo_total - bms_total) <= CENT and abs(qbo_tax - bms_tax) <= CENT
     return {
@@ -126,30 +135,31 @@ def totals_after(row: dict, answer: dict) -> dict:
 
 def _send_one(sender: Sender, row: dict) -> dict | None:
     client, store = sender.client, sender.store
+    entity, kind = credits.document(row)  # a credit invoice is sent as its credit memo
     missing = sender.fill(row)
     if missing:
         sender.result(row, "failed", message=missing)
         return None
     try:
         if row["action"] == "void":
-            answer = client.void("Invoice", row["qbo_id"], row["sync_token"])
+            answer = client.void(entity, row["qbo_id"], row["sync_token"])
         elif row["action"] == "create":
-            request_id = store.pending("invoice", row["bms_id"]) or new_request_id()
-            store.begin_create("invoice", row["bms_id"], request_id)
-            answer = client.create("Invoice", row["body"], request_id=request_id)
+            request_id = store.pending(kind, row["bms_id"]) or new_request_id()
+            store.begin_create(kind, row["bms_id"], request_id)
+            answer = client.create(entity, row["body"], request_id=request_id)
         elif row["action"] == "link":  # the company's invoice: linked as it is, not rewritten
-            answer = client.read("Invoice", row["qbo_id"])
-        else:
+            answer = client.read(entity, row["qbo_id"])
+        else:  # a credit memo takes no sparse update (Intuit's operation lists)
             body = {**row["body"], "Id": row["qbo_id"], "SyncToken": row["sync_token"]}
-            answer = client.update("Invoice", body)
+            answer = client.update(entity, body, sparse=entity == "Invoice")
     except ReconcileError as exc:
         sender.result(
             row, "failed", qbo_id=row["qbo_id"], code=getattr(exc, "code", None), message=str(exc)
         )
         return None
-    store.end_create("invoice", row["bms_id"])  # settled, however it was found or made
+    store.end_create(kind, row["bms_id"])  # settled, however it was found or made
     store.link(
-        "invoice",
+        kind,
         row["bms_id"],
         answer["Id"],
         qbo_name=answer.get("DocNumber"),
@@ -158,16 +168,21 @@ def _send_one(sender: Sender, row: dict) -> dict | None:
         # of the body as sent, with the ids of what was made first filled in
         fingerprint=fingerprint(row["body"]) if row["body"] else row["fingerprint"],
     )
+    word = "credit memo" if entity == credits.ENTITY else "invoice"
     verb = {
         "create": "created",
         "update": "updated",
-        "link": "linked; QuickBooks keeps its invoice",
+        "link": f"linked; QuickBooks keeps its {word}",
         "void": "voided",
     }[row["action"]]
     totals = totals_after(row, answer) if row["action"] != "void" else {}
-    message = verb
+    message = f"{word} {verb}" if entity == credits.ENTITY else verb
     if totals:
-        message += f"; QuickBooks total {totals['qbo_total']:.2f} (tax {totals['qbo_tax']:.2f})"
+        credit = row.get("credit")
+        net = " net of its credit memo" if isinstance(credit, dict) and not credit["alone"] else ""
+        message += (
+            f"; QuickBooks total{net} {totals['qbo_total']:.2f} (tax {totals['qbo_tax']:.2f})"
+        )
         if not totals["totals_agree"] and row["totals"].get("tax_by") == "quickbooks":
             message += (
                 f" DIFFERS from BMS {totals['bms_total']:.2f} (tax {totals['bms_tax']:.2f}):"

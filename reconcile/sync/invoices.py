@@ -9,10 +9,9 @@ an interrupted export from duplicating an invoice.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -23,11 +22,13 @@ from reconcile.bms.assumptions import DEFAULT, BmsAssumptions
 from reconcile.bms.loaders import INVOICE_COLUMNS
 from reconcile.errors import Blocked
 from reconcile.frames import FLAG, KEY, OBJECT, TEXT, Contract, check, keys
+from reconcile.mapping.credits import balance_rounding, credit_totals, map_credit_memo, split_lines
 from reconcile.mapping.invoices import (
     DISCOUNT_FIELDS,
     LINE_FIELDS,
     eligibility,
     map_invoice,
+    money,
     number_note,
     totals_check,
 )
@@ -37,8 +38,8 @@ from reconcile.plans import Plan
 from reconcile.qbo.company import DEFAULT as DEFAULT_COMPANY
 from reconcile.qbo.company import CompanySettings
 from reconcile.store import SyncStore
-from reconcile.sync import bms_payments
-from reconcile.sync.plan import ROW_COLUMNS, Resolver, need_rows
+from reconcile.sync import bms_payments, credits
+from reconcile.sync.plan import ROW_COLUMNS, Resolver, fingerprint, need_rows
 from reconcile.sync.policy import follows_bms
 from reconcile.sync.state import QboState
 
@@ -56,15 +57,9 @@ INVOICE_PLAN_COLUMNS: Contract = {
     "fingerprint": TEXT,
     "write_back": OBJECT,
     "payment": OBJECT,  # money paid in BMS to record in QuickBooks (sync/bms_payments.py)
+    "credit": OBJECT,  # its credit lines' credit memo (sync/credits.py)
 }
 NOT_POSTED = "BMS does not have its QuickBooks id yet: the export writes it back"
-
-
-def fingerprint(body: Mapping[str, Any]) -> str:
-    """A short hash of what would be sent: an exported invoice whose fingerprint is unchanged
-    needs no update."""
-    text = json.dumps(body, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 # What invoice_list lists: the BMS header columns and what the toolkit adds to them.
@@ -129,7 +124,11 @@ def build_invoice_plan(
     by_invoice = _by_invoice(lines, LINE_FIELDS)
     disc_by_invoice = _by_invoice(discounts, DISCOUNT_FIELDS)
     links = store.links("invoice")
-    fingerprints = dict(zip(links["bms_id"], links["fingerprint"], strict=True))
+    fingerprints = {
+        kind: dict(zip(found["bms_id"], found["fingerprint"], strict=True))
+        for kind, found in (("invoice", links), (credits.KIND, store.links(credits.KIND)))
+    }
+    applied = credits.applied_by_invoice(store)
     payments = _Payments(options, state, store, links, today or clock.today())
     rows = [
         payments.add(
@@ -144,6 +143,7 @@ def build_invoice_plan(
                 fingerprints,
                 assumptions,
                 currencies.get(str(header["AccountId"])),
+                applied.get(str(header["Id"]), 0.0),
             ),
         )
         for header in checked.to_dict("records")
@@ -181,7 +181,7 @@ class _Payments:
 
     def add(self, header: Mapping[str, Any], row: dict) -> dict:
         """The plan row with its ``payment`` (None when payments are not recorded)."""
-        if not self.on:
+        if not self.on or credits.document(row)[0] == credits.ENTITY:  # a credit: nothing paid
             return row
         bms_id, action = row["bms_id"], row["action"]
         if action == "unchanged" and not follows_bms(self.origins.get(bms_id)):
@@ -194,15 +194,65 @@ class _Payments:
             self.deposit,
             self.today,
             self.pending.get(bms_id),
+            credits.credited(row["credit"]),
         )
         return {**row, "payment": payment}
 
 
 def _plan_invoice(
-    header, lines, discounts, state, store, resolver, fingerprints, assumptions, currency
+    header, lines, discounts, state, store, resolver, fingerprints, assumptions, currency, applied
 ) -> dict:
+    """The plan row of one BMS invoice: its invoice (the charges) with the credit memo of its
+    credit lines, or a credit invoice's memo alone (``reconcile.mapping.credits``)."""
+    options, company = resolver.options, resolver.company
+    charges, credit_lines = split_lines(lines)
+    memo = None
+    if credit_lines and not charges:
+        draft = map_credit_memo(header, credit_lines, options, company, currency, alone=True)
+        if any(money(d.get("Value")) for d in discounts):
+            draft.problems.append("a credit invoice with a discount: a credit memo has none")
+        balance_rounding(None, draft, header)
+        credit = credits.credit_only(draft, header)
+        return _plan_document(
+            draft,
+            header,
+            state,
+            store,
+            resolver,
+            fingerprints,
+            assumptions,
+            credit["totals"],
+            credit,
+        )
+    draft = map_invoice(header, charges, discounts, options, company, currency)
+    if credit_lines:
+        memo = map_credit_memo(header, credit_lines, options, company, currency, alone=False)
+        balance_rounding(draft, memo, header)
+    totals = credit_totals(draft, memo, header) if memo else totals_check(draft, header)
+    row = _plan_document(draft, header, state, store, resolver, fingerprints, assumptions, totals)
+    if memo is None or row["action"] == "blocked":
+        return row
+    try:
+        credit = credits.plan_credit(
+            memo, row, state, store, resolver, fingerprints[credits.KIND], applied
+        )
+    except Blocked as exc:
+        return {**row, "action": "blocked", "reason": str(exc)}
+    # The memo's needs are the row's too (planned and made first), without a place in its body.
+    needs = [*row["needs"], *(replace(n, path="") for n in credit["needs"])]
+    return {**row, "credit": credit, "needs": needs}
+
+
+def _plan_document(
+    draft, header, state, store, resolver, fingerprints, assumptions, totals, credit=None
+) -> dict:
+    """The row of the invoice ``draft`` maps, whose ``totals`` are checked (with ``credit``:
+    a credit invoice's memo)."""
     company = resolver.company
-    draft = map_invoice(header, lines, discounts, resolver.options, company, currency)
+    entity, kind = credits.document({"credit": credit})
+    kept = credits.KEPT_MEMO if credit else KEPT_INVOICE
+    word = "credit memo" if credit else "invoice"
+    fingerprints = fingerprints[kind]
     row: dict[str, Any] = {
         "kind": "invoice",
         "bms_id": draft.bms_id,
@@ -215,13 +265,14 @@ def _plan_invoice(
         "body": None,
         "draft": draft,
         "qbo_record": None,
-        "totals": totals_check(draft, header),
+        "totals": totals,
         "fingerprint": None,
         "write_back": False,
         "payment": None,
+        "credit": credit,
     }
-    linked_id = store.qbo_id("invoice", draft.bms_id)
-    current = state.by_id("Invoice", linked_id) if linked_id else None
+    linked_id = store.qbo_id(kind, draft.bms_id)
+    current = state.by_id(entity, linked_id) if linked_id else None
 
     def blocked(reason: str) -> dict:
         return {**row, "action": "blocked", "reason": reason}
@@ -271,7 +322,7 @@ def _plan_invoice(
     digest = fingerprint(body)
     row.update(body=body, fingerprint=digest)
     if linked_id and current is None:
-        return blocked(f"linked to QuickBooks invoice {linked_id}, which QuickBooks no longer has")
+        return blocked(f"linked to QuickBooks {word} {linked_id}, which QuickBooks no longer has")
     if current is None:
         # The natural key: the number, or where QuickBooks numbers invoices itself, the
         # private note that carries BMS's number.
@@ -282,28 +333,28 @@ def _plan_invoice(
         )
         same_number = [
             i
-            for i in state.by_field("Invoice", key, value)
-            if store.bms_id("invoice", i["Id"]) in (None, draft.bms_id)
+            for i in state.by_field(entity, key, value)
+            if store.bms_id(kind, i["Id"]) in (None, draft.bms_id)
         ]
         # A create an earlier export began (its request id kept) and QuickBooks made: it is
         # the toolkit's own, not the company's; sent again with the same request id,
         # QuickBooks answers with it (reference §2 requestid) and it is linked as created.
-        if same_number and store.pending("invoice", draft.bms_id) is None:
+        if same_number and store.pending(kind, draft.bms_id) is None:
             # the company's own invoice: linked, not rewritten (sync/policy.py)
             current = same_number[0]
             return {
                 **row,
                 "action": "link",
                 "qbo_id": current["Id"],
-                "reason": KEPT_INVOICE,
+                "reason": kept,
                 "sync_token": current["SyncToken"],
                 "qbo_record": current,
                 "write_back": True,
             }
         return {**row, "action": "create", "write_back": True}
     unchanged = fingerprints.get(draft.bms_id) == digest and not row["needs"]
-    if not unchanged and not follows_bms(store.origin("invoice", draft.bms_id)):
-        row["reason"] = f"{KEPT_INVOICE}; BMS changed it since it was linked"
+    if not unchanged and not follows_bms(store.origin(kind, draft.bms_id)):
+        row["reason"] = f"{kept}; BMS changed it since it was linked"
         unchanged = True
     # The write-back is done when BMS says so (its reference is the linked invoice): until
     # then every export repeats it, whatever stopped the one before (reliability issue).

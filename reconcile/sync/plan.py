@@ -22,6 +22,8 @@ a tax code) is listed in ``needs`` and created first when sending.
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -277,6 +279,13 @@ class Resolver:
         raise Blocked(
             f"GL account {ref.label!r} is not in QuickBooks yet: send the chart of accounts first"
         )
+
+
+def fingerprint(body: Mapping[str, Any]) -> str:
+    """A short hash of what would be sent: an exported invoice (or credit memo) whose
+    fingerprint is unchanged needs no update."""
+    text = json.dumps(body, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def need_key(kind: str, label: str) -> str:

@@ -227,7 +227,8 @@ class Sender:
             qbo_id = self.need_id(need)
             if qbo_id is None:
                 return f"{need.kind} {need.label!r} could not be created first"
-            set_path(row["body"], need.path, {"value": qbo_id})
+            if need.path:  # none: the need of another document the row carries (its credit)
+                set_path(row["body"], need.path, {"value": qbo_id})
         return None
 
     # -- writes -----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ NEEDED = {
     "customer": ("Customer", "Vendor", "Employee", "Term", "TaxCode"),
     "account": ("Account",),
     "item": ("Item", "Account"),
-    "invoice": ("Invoice", "Customer", "Item", "Term", "TaxCode"),
+    "invoice": ("Invoice", "CreditMemo", "Customer", "Item", "Term", "TaxCode"),
 }
 
 

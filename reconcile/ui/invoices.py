@@ -18,7 +18,7 @@ from reconcile.bms.loaders import invoice_statuses
 from reconcile.errors import ReconcileError
 from reconcile.plans import Plan
 from reconcile.session import Session
-from reconcile.sync import bms_payments
+from reconcile.sync import bms_payments, credits
 from reconcile.sync.invoice_preview import style_lines, style_preview, style_totals
 from reconcile.ui.entity import PlanTab
 from reconcile.ui.messages import banner, plan_message
@@ -178,6 +178,7 @@ class InvoicesView(PlanTab):
         sendable = self.plan.rows["action"].isin(["create", "update", "link", "void"])
         sendable |= self.plan.rows["write_back"].eq(True)  # BMS still to be told the QuickBooks id
         sendable |= bms_payments.to_record(self.plan.rows)  # money paid in BMS, not in QuickBooks
+        sendable |= credits.pending_rows(self.plan.rows)  # a credit memo, or credit to apply
         self.export_button.disabled = not bool(sendable.any())
 
     def export(self) -> None:
@@ -195,10 +196,15 @@ def export_summary(results: pd.DataFrame) -> tuple[str, bool]:
     invoices = results[results["kind"] == "invoice"]
     counts = invoices["outcome"].value_counts()
     text = "Exported to QuickBooks: " + ", ".join(f"{n} {o}" for o, n in counts.items())
-    deps = results[~results["kind"].isin(["invoice", bms_payments.KIND])]
+    deps = results[
+        ~results["kind"].isin(["invoice", bms_payments.KIND, credits.KIND, credits.APPLY])
+    ]
+    memos = results[(results["kind"] == credits.KIND) & (results["outcome"] == "ok")]
     paid = results[(results["kind"] == bms_payments.KIND) & (results["outcome"] == "ok")]
     if len(deps):
         text += f" (and {int((deps['outcome'] == 'ok').sum())} records they needed)"
+    if len(memos):
+        text += f"; {len(memos)} credit memo(s) for their credit lines"
     if len(paid):
         text += f"; {len(paid)} payment(s) made in BMS recorded in QuickBooks"
     differ = invoices[invoices["totals_agree"].eq(False)]

@@ -256,3 +256,22 @@ def test_invoice_known_by_link_only_is_ready_and_its_reference_is_written_first(
     assert posted[0]["Lines"] == [
         {"Id": "P2-1", "Amount": 40.0, "Discount": 0.0, "Balance": 40.0, "InvoiceId": "504"}
     ]
+
+
+def test_a_payment_applying_a_credit_memo_is_left_to_a_person():
+    """QuickBooks applies a credit memo by a zero-total payment whose lines link the invoice
+    and the memo; BMS's import takes money only, so a person applies the credit in BMS."""
+    credit = pay("P9", 0.0, ("501", 120.0))
+    credit["Line"].append(
+        {"Amount": 120.0, "LinkedTxn": [{"TxnId": "77", "TxnType": "CreditMemo"}]}
+    )
+    mixed = pay("P10", 50.0, ("502", 80.0))  # 50 paid and 30 of credit
+    mixed["Line"].append({"Amount": 30.0, "LinkedTxn": [{"TxnId": "78", "TxnType": "CreditMemo"}]})
+    plan = plan_of(credit, mixed, pay("P11", 40.0, ("502", 40.0)))
+    rows = plan.rows.set_index("payment_id")
+    assert rows.loc["P9", "class"] == rows.loc["P10", "class"] == c.CREDIT
+    assert "120.00 of credit memo credit" in rows.loc["P9", "reason"]
+    assert not rows.loc[["P9", "P10"], "importable"].any()
+    assert rows.loc["P11", "class"] == c.READY  # money alone is imported as before
+    payments, _lines = payment_frames([credit, mixed])
+    assert payments["credit"].tolist() == [120.0, 30.0]

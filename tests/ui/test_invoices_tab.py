@@ -131,3 +131,22 @@ def test_a_paid_invoice_is_previewed_and_exported_with_its_payment(app, client):
     assert "1 payment(s) made in BMS recorded in QuickBooks" in view.message.value
     (invoice,) = client.query(select("Invoice").eq("DocNumber", row["name"]))
     assert invoice["Balance"] == 0  # fully paid in both books
+
+
+def test_a_return_is_previewed_and_exported_with_its_credit_memo(app, client):
+    """INV-10042's returned laptop: a credit memo previewed beside the invoice (its lines
+    too), made and applied by the export."""
+    view = app.invoices
+    view.load_button.click()
+    view.grid.selected_rows = _rows(view, {"INV-10042"})
+    view.include.value = True
+
+    view.preview_button.click()
+
+    assert "create credit memo INV-10042-CR; apply 1433.32" in view.preview.value
+    assert "Sales tax rounding" in view.preview.value  # the memo's lines, and the cent
+    view.export_button.click()
+    assert "1 credit memo(s) for their credit lines" in view.message.value
+    (invoice,) = client.query(select("Invoice").eq("DocNumber", "INV-10042"))
+    (memo,) = client.query(select("CreditMemo").eq("DocNumber", "INV-10042-CR"))
+    assert invoice["Balance"] == 0 and memo["Balance"] == 0  # credited, then paid as in BMS
