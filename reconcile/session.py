@@ -315,10 +315,13 @@ class Session:
         )
 
     def payment_changes(self) -> pd.DataFrame:
-        """The payments imported into BMS, each against QuickBooks now (``CHANGE_COLUMNS`` of
-        ``reconcile.payments.changes``): voided, deleted or changed in amount since, with what
-        to change in BMS. Reads only."""
-        imported = imported_payments(self.store)
+        """The payments imported into BMS, and those recorded in QuickBooks from BMS, each
+        against QuickBooks now (``CHANGE_COLUMNS`` of ``reconcile.payments.changes``):
+        voided, deleted or changed in amount since, with what to do. Reads only."""
+        imported = pd.concat(
+            [imported_payments(self.store), bms_payments.recorded_payments(self.store)],
+            ignore_index=True,
+        )
         found = self._read_ids("Payment", imported["payment_id"])
         return payment_changes(imported, {doc["Id"]: doc for doc in found})
 

@@ -1,10 +1,14 @@
-"""What became of QuickBooks payments after they were imported into BMS (issue 15, item 3).
+"""What became of QuickBooks payments after they were imported into BMS, or recorded in
+QuickBooks from BMS (issue 15, item 3).
 
 A payment imported into BMS stays applied there whatever happens to it in QuickBooks later,
 so a payment voided, deleted or changed in amount in QuickBooks after its import leaves the
 two ledgers telling different stories. It is found by comparing what was imported — the
 amounts the import recorded per BMS invoice before sending (the import's ``pending`` log
-entry, ``reconcile.payments.importer``) — with the QuickBooks payment now. Reading only.
+entry, ``reconcile.payments.importer``) — with the QuickBooks payment now. The same holds for
+a payment this toolkit recorded in QuickBooks from money BMS shows paid
+(``reconcile.sync.bms_payments.recorded_payments``): voided there by a person, it is not
+recorded again (their change is kept), so the person is told. Reading only.
 
 BMS's API has no way to reverse or change a payment (reference/bms-api-and-peers.md §1.8:
 the only payment write is ``ImportPayments``), so the toolkit says exactly what to change in
@@ -27,15 +31,20 @@ VOIDED = "voided in QuickBooks"
 DELETED = "deleted in QuickBooks"
 CHANGED = "amount changed in QuickBooks"
 CENT = 0.005
+IMPORTED = "imported into BMS"
+RECORDED = "recorded from BMS"
 
-# One row per imported payment: what went into BMS, and what QuickBooks says now.
+# One row per payment moved between the books: which way (``source``), on which BMS
+# invoices, how much.
 IMPORTED_COLUMNS: Contract = {
     "payment_id": KEY,
+    "source": TEXT,
     "invoices": TEXT,
     "imported": MONEY,
 }
 CHANGE_COLUMNS: Contract = {
     "payment_id": KEY,
+    "source": TEXT,
     "customer_name": TEXT,
     "invoices": TEXT,
     "imported": MONEY,
@@ -52,6 +61,7 @@ def imported_payments(store: SyncStore) -> pd.DataFrame:
     rows = [
         {
             "payment_id": payment_id,
+            "source": IMPORTED,
             "invoices": ", ".join(ln["number"] for ln in paid),
             "imported": round(sum(float(ln["amount"]) for ln in paid), 2),
         }
@@ -61,9 +71,10 @@ def imported_payments(store: SyncStore) -> pd.DataFrame:
 
 
 def payment_changes(imported: pd.DataFrame, now: Mapping[str, dict]) -> pd.DataFrame:
-    """Each imported payment (``imported``: :func:`imported_payments`) against the QuickBooks
-    payment now (``now``: payment id → the Payment document, absent when QuickBooks no longer
-    has it): ``CHANGE_COLUMNS``, with the state and what to change in BMS."""
+    """Each payment moved (``imported``: :func:`imported_payments`, and those recorded from
+    BMS) against the QuickBooks payment now (``now``: payment id → the Payment document,
+    absent when QuickBooks no longer has it): ``CHANGE_COLUMNS``, with the state and what
+    to do."""
     rows = []
     for row in imported.to_dict("records"):
         doc = now.get(row["payment_id"])
@@ -107,6 +118,14 @@ def _voided(doc: dict) -> bool:
 def _what_to_do(state: str, row: Mapping, applied: float) -> str:
     if state == UNCHANGED:
         return ""
+    if row["source"] == RECORDED:
+        done = "changed" if state == CHANGED else state.split()[0]
+        return (
+            f"BMS shows {row['imported']:.2f} paid on {row['invoices']}, which this toolkit "
+            f"recorded in QuickBooks and a person {done} there (now {applied:.2f}): if the "
+            "money was not received, remove the payment in BMS; if it was, record it again in "
+            "QuickBooks (exports keep the change and record nothing)"
+        )
     where = f"the payment applied to {row['invoices']}"
     if state == CHANGED:
         return (
@@ -129,7 +148,7 @@ def log_changes(store: SyncStore, changes: pd.DataFrame) -> int:
         {
             "qbo_id": row["payment_id"],
             "state": row["state"],
-            "message": f"{row['state']} after its import into BMS: {row['what_to_do']}",
+            "message": f"{row['state']}, after it was {row['source']}: {row['what_to_do']}",
             "details": {"imported": row["imported"]},
         }
         for row in changes[changes["state"] != UNCHANGED].to_dict("records")

@@ -43,6 +43,8 @@ from reconcile.errors import ReconcileError
 from reconcile.frames import KEY, MONEY, Contract, build
 from reconcile.mapping.invoices import CENT, money
 from reconcile.mapping.options import SyncOptions
+from reconcile.payments.changes import IMPORTED_COLUMNS
+from reconcile.payments.changes import RECORDED as RECORDED_SOURCE
 from reconcile.payments.classification import HELD as HELD_PAYMENT
 from reconcile.payments.frames import voided
 from reconcile.payments.importer import imported_lines
@@ -94,6 +96,28 @@ def moved_by_invoice(store: SyncStore) -> dict[str, tuple[float, float]]:
         b: (i, r)
         for b, i, r in zip(frame["bms_id"], frame["imported"], frame["recorded"], strict=True)
     }
+
+
+def recorded_payments(store: SyncStore) -> pd.DataFrame:
+    """The payments this toolkit recorded in QuickBooks from BMS, as
+    ``reconcile.payments.changes.IMPORTED_COLUMNS`` (source "recorded from BMS"): what
+    :func:`reconcile.payments.changes.payment_changes` compares with QuickBooks now."""
+    links = store.links("invoice")
+    numbers = dict(zip(links["bms_id"], links["qbo_name"], strict=True))
+    log = store.log_frame(kind=KIND, outcome="ok")
+    rows = [
+        {
+            "payment_id": qbo_id,
+            "source": RECORDED_SOURCE,
+            "invoices": numbers.get(bms_id) or f"BMS invoice {bms_id}",
+            "imported": float(money(details.get("amount"))),
+        }
+        for bms_id, qbo_id, action, details in zip(
+            log["bms_id"], log["qbo_id"], log["action"], log["details"], strict=True
+        )
+        if action == "create" and qbo_id
+    ]
+    return build(rows, IMPORTED_COLUMNS)
 
 
 def recorded_ids(store: SyncStore) -> set[str]:

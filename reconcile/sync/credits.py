@@ -230,6 +230,7 @@ def _send_memo(sender: Sender, row: dict, credit: dict) -> dict | None:
     client, store = sender.client, sender.store
     entry = {**row, "kind": KIND, "name": credit["name"], "action": credit["action"]}
     missing = sender.fill({"needs": credit["needs"], "body": credit["body"]})
+    missing = missing or sender.made_since(KIND, row["bms_id"], credit["action"])
     if missing:
         sender.extra_result(entry, "failed", qbo_id=None, message=missing)
         return None

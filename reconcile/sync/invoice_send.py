@@ -136,7 +136,7 @@ def totals_after(row: dict, answer: dict) -> dict:
 def _send_one(sender: Sender, row: dict) -> dict | None:
     client, store = sender.client, sender.store
     entity, kind = credits.document(row)  # a credit invoice is sent as its credit memo
-    missing = sender.fill(row)
+    missing = sender.fill(row) or sender.made_since(kind, row["bms_id"], row["action"])
     if missing:
         sender.result(row, "failed", message=missing)
         return None

@@ -231,6 +231,15 @@ class Sender:
                 set_path(row["body"], need.path, {"value": qbo_id})
         return None
 
+    def made_since(self, kind: str, bms_id: str, action: str) -> str | None:
+        """Why a create must not be sent: another run (under the lease before this one)
+        made and linked the record since this plan. QuickBooks' duplicate-number check does
+        not always stop a second one (a company numbering invoices itself, credit memos)."""
+        made = self.store.qbo_id(kind, bms_id) if action == "create" else None
+        if made is None:
+            return None
+        return f"another run exported it since this plan (QuickBooks id {made}): plan again"
+
     # -- writes -----------------------------------------------------------------------------
 
     def send(self, rows: list[dict], progress: Progress | None, done: int, total: int) -> int:

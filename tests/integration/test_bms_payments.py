@@ -15,6 +15,7 @@ from conftest import DEMO_DATE
 from reconcile.bms.loaders import invoice_headers
 from reconcile.config import load_config
 from reconcile.frames import keys
+from reconcile.payments import changes
 from reconcile.payments.classification import FROM_BMS, HELD
 from reconcile.qbo.client import new_request_id
 from reconcile.qbo.query import select
@@ -332,3 +333,24 @@ def test_invoices_voided_or_deleted_in_quickbooks_are_shown_and_logged_once(sess
     assert sorted(changed.index) == sorted([paid, open_one])
     assert changed.loc[open_one, "outcome"] == "blocked"
     assert changed.loc[open_one, "message"].startswith("deleted in QuickBooks after its export: ")
+
+
+def test_a_payment_recorded_from_bms_then_voided_in_quickbooks_is_shown_and_kept(session, exported):
+    """A person voids in QuickBooks a payment the export recorded from BMS: it is listed
+    with what to do, and no export records it again (the person's change is kept)."""
+    (bms_id,) = _creatable(session, "Fully Paid", 1, _taken(exported))
+    plan = session.plan_invoices(_headers(session, [bms_id]), include_dependencies=True)
+    results = session.export_invoices(plan)
+    (made,) = results[results["kind"] == bms_payments.KIND].to_dict("records")
+    payment = session.qbo.read("Payment", made["qbo_id"])
+    assert set(
+        session.payment_changes().set_index("payment_id").loc[[made["qbo_id"]], "state"]
+    ) == {changes.UNCHANGED}
+    session.qbo.void("Payment", payment["Id"], payment["SyncToken"])
+
+    change = session.payment_changes().set_index("payment_id").loc[made["qbo_id"]]
+    assert change["source"] == changes.RECORDED and change["state"] == changes.VOIDED
+    assert change["invoices"] == made["name"] and change["imported"] == payment["TotalAmt"]
+    assert "remove the payment in BMS" in change["what_to_do"]
+    (again,) = session.plan_invoices(_headers(session, [bms_id])).rows["payment"]
+    assert again["action"] == bms_payments.NOTHING

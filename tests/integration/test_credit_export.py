@@ -187,3 +187,18 @@ def test_a_void_in_bms_voids_the_memo_with_its_invoice(session, exported):
     row = _row(plan, RETURN)
     assert row["action"] == "void" and row["credit"]["action"] == "void"
     assert keys(headers["Id"]).tolist() == [row["bms_id"]]
+
+
+def test_a_plan_older_than_another_runs_export_makes_nothing_twice(session, exported):
+    """The plan made after the crash, exported a second time (as a second run planned at
+    once would): the memo it would create and the credit it would apply are there now."""
+    stale = exported[1]
+    invoices = stale.with_rows(stale.rows[stale.rows["kind"] == "invoice"].reset_index(drop=True))
+    results = session.export_invoices(invoices).set_index(["kind", "name"])
+    assert results.loc[("invoice", CREDIT_INVOICE), "outcome"] == "failed"
+    assert "plan again" in results.loc[("invoice", CREDIT_INVOICE), "message"]
+    assert results.loc[(credits.APPLY, f"{RETURN}-CR"), "outcome"] == "failed"
+    assert results.loc[(bms_payments.KIND, RETURN), "outcome"] == "failed"
+    assert len(_memos(session, CREDIT_INVOICE)) == len(_memos(session, f"{RETURN}-CR")) == 1
+    (memo,) = _memos(session, f"{RETURN}-CR")
+    assert len(_credit_payments(session, memo["Id"])) == 1
