@@ -2,11 +2,12 @@
 applied to the invoice (issue 15, item 2; the mapping is ``reconcile.mapping.credits``).
 
 A BMS invoice with credit lines is planned as its invoice (the charges) with a ``credit``:
-the memo to create, update, link or void, and how much of its credit to apply to the
+the memo to create, update or link, and how much of its credit to apply to the
 invoice. BMS nets the credit into the invoice's total, so in QuickBooks the whole memo is
 applied to that invoice, by a zero-total Payment whose lines link the invoice and the memo
-(Intuit's Payment reference: "a credit memo is applied with a zero-amount payment"; the
-sandbox's arithmetic is docs/sandbox-fidelity.md "CreditMemo"). A credit invoice (no
+(Breadwinner's QuickBooks guide: "create a zero-dollar payment, which is the link between
+the Credit Memo and the Invoice"; Intuit's Payment reference lets a line link a CreditMemo;
+the sandbox's arithmetic is in docs/sandbox-fidelity.md). A credit invoice (no
 charges) is planned as the memo alone: its plan row is the memo's (:func:`document`), and
 its credit stays on the customer's account, as BMS's negative PaymentDue does.
 
@@ -46,7 +47,7 @@ KIND = "credit_memo"  # the memo's link and pending-create kind
 APPLY = "bms_credit"  # the zero-total payment applying a memo to its invoice (log, pending)
 ENTITY = "CreditMemo"
 KEPT_MEMO = "linked: QuickBooks keeps its credit memo"
-SENT = ("create", "update", "link", "void")
+SENT = ("create", "update", "link")
 
 
 def document(row: Mapping[str, Any]) -> tuple[str, str]:
@@ -82,7 +83,7 @@ def plan_credit(
     applied: float,
 ) -> dict[str, Any]:
     """The ``credit`` of an invoice plan row whose invoice is not blocked: the memo's action
-    (create, update, unchanged, link, void, held), body and needs, and ``apply``, the credit
+    (create, update, unchanged, link, held), body and needs, and ``apply``, the credit
     still to apply to the invoice. Raises Blocked when the memo cannot be made."""
     total = float(memo.expected_total) if memo.expected_total is not None else None
     out: dict[str, Any] = {
@@ -106,10 +107,10 @@ def plan_credit(
     current = state.by_id(ENTITY, linked) if linked else None
     if current is not None:
         out.update(qbo_id=current["Id"], sync_token=current["SyncToken"], qbo_record=current)
-    if invoice_action == "void":  # voided with its invoice
+    if invoice_action == "void":
         if current is None or money(current.get("TotalAmt")) == 0:
             return {**out, "action": "unchanged", "reason": "no credit memo to void"}
-        return {**out, "action": "void"}
+        return {**out, "action": "held", "reason": cannot_void(current)}
     if memo.blocked:
         raise Blocked("its credit memo: " + "; ".join(memo.problems))
     resolved, needs = resolver.resolve_all(memo.refs)
@@ -160,6 +161,15 @@ def plan_credit(
     return out
 
 
+def cannot_void(memo: Mapping[str, Any]) -> str:
+    """What a person does about the credit memo of an invoice voided in BMS: QuickBooks'
+    API does not void a credit memo (Intuit staff, intuit/QuickBooks-V3-PHP-SDK#133)."""
+    return (
+        f"void in BMS: void credit memo {memo.get('DocNumber') or memo['Id']} in QuickBooks by "
+        "hand (its API cannot void a credit memo; unapply its credit first)"
+    )
+
+
 def credited(credit: Mapping[str, Any] | None) -> float:
     """The credit QuickBooks applied from the invoice's memo (none without one): BMS nets
     it into the invoice's total, so it is not a payment (``reconcile.sync.bms_payments``)."""
@@ -207,7 +217,7 @@ def send_credits(sender: Sender, rows: list[dict], invoices: dict[str, Mapping[s
         credit = row["credit"]
         memo = credit["qbo_record"]
         invoice = invoices.get(row["bms_id"])
-        if invoice is None and credit["action"] != "void":  # its invoice's result says why
+        if invoice is None:  # its invoice's result says why
             entry = {**row, "kind": KIND, "name": credit["name"], "action": credit["action"]}
             sender.extra_result(
                 entry,
@@ -218,7 +228,7 @@ def send_credits(sender: Sender, rows: list[dict], invoices: dict[str, Mapping[s
             continue
         if credit["action"] in SENT:
             memo = _send_memo(sender, row, credit)
-        if memo is None or credit["apply"] <= 0 or credit["action"] == "void":
+        if memo is None or credit["apply"] <= 0:
             continue
         entry = {**row, "kind": APPLY, "name": credit["name"], "action": "create"}
         fresh = _apply(sender, entry, credit, memo, invoice)
@@ -242,8 +252,6 @@ def _send_memo(sender: Sender, row: dict, credit: dict) -> dict | None:
             answer = client.create(ENTITY, credit["body"], request_id=request_id)
         elif action == "link":
             answer = client.read(ENTITY, credit["qbo_id"])
-        elif action == "void":
-            answer = client.void(ENTITY, credit["qbo_id"], credit["sync_token"])
         else:  # no sparse update for a credit memo (Intuit's operation lists)
             body = {**credit["body"], "Id": credit["qbo_id"], "SyncToken": credit["sync_token"]}
             answer = client.update(ENTITY, body, sparse=False)
@@ -266,10 +274,10 @@ def _send_memo(sender: Sender, row: dict, credit: dict) -> dict | None:
         origin={"create": "created", "link": "linked"}.get(action),
         fingerprint=fingerprint(credit["body"]),
     )
-    verb = {"create": "created", "update": "updated", "link": "linked", "void": "voided"}
+    verb = {"create": "created", "update": "updated", "link": "linked"}
     total = money(answer.get("TotalAmt"))
     message = f"credit memo {verb[action]}; QuickBooks total {total:.2f}"
-    if action != "void" and credit["total"] is not None and abs(total - money(credit["total"])):
+    if credit["total"] is not None and abs(total - money(credit["total"])):
         message += f" DIFFERS from the {credit['total']:.2f} planned: check it in QuickBooks"
     sender.extra_result(
         entry, "ok", qbo_id=answer["Id"], sync_token=answer.get("SyncToken"), message=message
@@ -354,7 +362,6 @@ def shown(credit: Mapping[str, Any] | None) -> dict[str, Any]:
         "create": f"create credit memo {credit['name']}",
         "update": f"update credit memo {credit['name']}",
         "link": f"link credit memo {credit['name']}",
-        "void": f"void credit memo {credit['name']}",
         "unchanged": f"credit memo {credit['name']} unchanged",
         "held": "held",
     }[action]

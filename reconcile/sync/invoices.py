@@ -280,6 +280,8 @@ def _plan_document(
     if assumptions.is_void(header.get("StatusName")):
         if current is None:
             return blocked("void in BMS and never exported: nothing to do in QuickBooks")
+        if credit is not None:  # a credit invoice: its memo
+            return blocked(credits.cannot_void(current))
         return {
             **row,
             "action": "void",

@@ -4,7 +4,8 @@ twice in BMS (whose own refusal of a known payment id is switched off), every ex
 invoice written back, no pending marker, the same totals as a fault-free run.
 
 A :class:`Case` names the path (``export``: ``sync invoices --ids ... --include-dependencies``,
-two of the invoices paid in BMS, so their payments are recorded in QuickBooks too;
+two of the invoices paid in BMS, so their payments are recorded in QuickBooks too, and the
+demo's return INV-10042, so its credit memo is made and applied before its payment;
 ``import``: ``payments import --all``), the fault and the step: ``kill`` SIGKILLs the CLI
 right after its write number ``after``; a fault of the sandbox's ``INJECTABLE`` kinds
 answers the write after ``after`` writes with it (sandbox hook ``fail_write``); ``two at
@@ -30,7 +31,7 @@ from reconcile.bms.loaders import invoice_headers
 from reconcile.qbo.query import select
 from reconcile.sandbox.runner import Sandbox
 from reconcile.sandbox.settings import INJECTABLE
-from reconcile.sync import bms_payments
+from reconcile.sync import bms_payments, credits
 from reconcile.testing.payment_truth import make_payments, owed_invoices
 from tests.chaos.harness import (
     LEASE_LINE,
@@ -46,6 +47,7 @@ from tests.conftest import sandbox_settings
 FAULTS = ("kill", *INJECTABLE, "two at once")
 EXPORTED = 8  # invoices per export case (with all they need)
 PAID = ("Partially Paid", "Fully Paid")  # of them, paid in BMS
+RETURN = "INV-10042"  # of them, a return: its credit memo made and applied (sync/credits.py)
 OWED = 10  # invoices exported before an import case, of which some get paid
 SINCE = date(2000, 1, 1)
 IMPORT = ("payments", "import", "--all", "--since", SINCE.isoformat())
@@ -121,23 +123,27 @@ class ExportPath:
             session = session_of(sandbox)
             headers = session.invoices()
             headers = headers[headers["selectable"]]
-            # The newest, and two paid in BMS: their payments are recorded with them.
+            # The newest, two paid in BMS (their payments are recorded with them) and a
+            # return (its credit memo too).
             paid = [headers[headers["StatusName"] == s].head(1) for s in PAID]
-            headers = pd.concat([headers.head(EXPORTED - len(PAID)), *paid])
+            ret = headers[headers["InvoiceNumber"] == RETURN]
+            headers = pd.concat([headers.head(EXPORTED - len(PAID) - 1), *paid, ret])
             plan = session.plan_invoices(headers, include_dependencies=True)
             creates = plan.rows[
                 (plan.rows["kind"] == "invoice") & (plan.rows["action"] == "create")
             ]
             assert len(creates) == EXPORTED, plan.rows[["kind", "bms_id", "action", "reason"]]
             assert bms_payments.to_record(creates).sum() >= len(PAID), creates["payment"]
+            assert credits.pending_rows(creates).sum() == 1, creates["credit"]
             self._ids = [str(i) for i in creates["bms_id"]]
         return ("sync", "invoices", "--ids", *self._ids, "--include-dependencies"), self._ids
 
     def measure(self, sandbox: Sandbox, ids: list[str], outcome: Outcome) -> None:
         session = session_of(sandbox)
         invoices = session.qbo.query(select("Invoice"))
+        memos = session.qbo.query(select("CreditMemo"))
         customers = session.qbo.query(select("Customer"))
-        numbers = Counter(inv.get("DocNumber") for inv in invoices)
+        numbers = Counter(doc.get("DocNumber") for doc in [*invoices, *memos])
         names = Counter(c["DisplayName"] for c in customers)
         outcome.duplicates = sum(k - 1 for k in [*numbers.values(), *names.values()] if k > 1)
         headers = invoice_headers(session.bms).set_index("Id")
@@ -154,13 +160,15 @@ class ExportPath:
                 (str(q["TotalAmt"]), str(q.get("TxnTaxDetail", {}).get("TotalTax")), q["Balance"])
                 for q in found
             )
-        # A payment made in BMS recorded in QuickBooks more than once.
+        outcome.totals.update({m["DocNumber"]: (m["TotalAmt"], m["Balance"]) for m in memos})
+        # A payment made in BMS recorded in QuickBooks more than once, or a credit applied
+        # more than once (a zero-total payment linking the invoice and its memo).
         paid = Counter(
-            t["TxnId"]
+            (t["TxnType"], t["TxnId"])
             for p in session.qbo.query(select("Payment"))
             for line in p.get("Line", [])
             for t in line.get("LinkedTxn", [])
-            if t.get("TxnType") == "Invoice"
+            if t.get("TxnType") == "CreditMemo" or (t.get("TxnType") == "Invoice" and p["TotalAmt"])
         )
         outcome.double_payments = sum(n - 1 for n in paid.values() if n > 1)
 

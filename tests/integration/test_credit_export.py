@@ -179,14 +179,16 @@ def test_the_credit_application_is_never_imported_into_bms(session, exported):
     assert rows.loc[applied, "class"] == FROM_BMS and not rows.loc[applied, "importable"]
 
 
-def test_a_void_in_bms_voids_the_memo_with_its_invoice(session, exported):
+def test_a_void_in_bms_voids_the_invoice_and_leaves_the_memo_to_a_person(session, exported):
     """Planned only (the demo's BMS cannot void an invoice over the API): the row voids the
-    invoice, and its credit voids the memo."""
-    headers = _listed(session, RETURN)
-    plan = session.plan_invoices(headers.assign(StatusName="Void"))
-    row = _row(plan, RETURN)
-    assert row["action"] == "void" and row["credit"]["action"] == "void"
-    assert keys(headers["Id"]).tolist() == [row["bms_id"]]
+    invoice; QuickBooks' API cannot void a credit memo, so a person is told to."""
+    headers = _listed(session, RETURN, CREDIT_INVOICE).assign(StatusName="Void")
+    plan = session.plan_invoices(headers)
+    row, alone = _row(plan, RETURN), _row(plan, CREDIT_INVOICE)
+    assert row["action"] == "void" and row["credit"]["action"] == "held"
+    assert "void credit memo INV-10042-CR in QuickBooks by hand" in row["credit"]["reason"]
+    assert alone["action"] == "blocked" and "cannot void a credit memo" in alone["reason"]
+    assert set(keys(headers["Id"])) == {row["bms_id"], alone["bms_id"]}
 
 
 def test_a_plan_older_than_another_runs_export_makes_nothing_twice(session, exported):

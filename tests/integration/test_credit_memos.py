@@ -1,5 +1,5 @@
 """Credit memos in the QBO sandbox, over real HTTP: create, read, query, full update (no
-sparse one: Intuit's reference lists none), void and delete; priced as an invoice; their
+sparse one: Intuit's reference lists none), delete, never void; priced as an invoice; their
 credit taken by payment lines (a "zero-dollar payment" applies a memo to an invoice), with
 Balance, RemainingCredit, UnappliedAmt and the customer's balance following; the 6000 faults.
 """
@@ -268,42 +268,40 @@ def test_voiding_or_deleting_the_payment_gives_the_credit_back(
     assert _balance(client, customer["Id"]) == 55
 
 
-@pytest.mark.parametrize("operation", ["void", "delete"])
-def test_an_applied_credit_memo_is_not_voided_or_deleted_until_unapplied(
-    client, new_customer, hours_item_id, operation
-):
+def test_an_applied_credit_memo_is_not_deleted_until_unapplied(client, new_customer, hours_item_id):
     """Assumption: a memo whose credit a payment takes → 6000 "unapply it first", nothing
-    changes; once the payment is gone it voids (every amount 0, "Voided"; here by
-    ``operation=update&include=void``) or deletes (610)."""
+    changes; once the payment is gone it deletes (610)."""
     customer = new_customer()
     _, memo, payment = _zero_dollar(client, customer["Id"], hours_item_id, 50, 20, 20)
     applied = client.read("CreditMemo", memo["Id"])
 
-    error = _fault(
-        lambda: getattr(client, operation)("CreditMemo", memo["Id"], applied["SyncToken"])
-    )
+    error = _fault(lambda: client.delete("CreditMemo", memo["Id"], applied["SyncToken"]))
     assert error.code == "6000" and "unapply it first" in error.detail
     assert client.read("CreditMemo", memo["Id"]) == applied
     assert client.read("Payment", payment["Id"])["UnappliedAmt"] == 0
 
     client.delete("Payment", payment["Id"], payment["SyncToken"])
     current = client.read("CreditMemo", memo["Id"])
-    if operation == "void":  # the other form, sparse body and all (§2), is a void too
-        body = {"Id": memo["Id"], "SyncToken": current["SyncToken"], "sparse": True}
-        params = {"operation": "update", "include": "void"}
-        answer = client.request("POST", "creditmemo", params=params, json=body)["CreditMemo"]
-    else:
-        answer = client.delete("CreditMemo", memo["Id"], current["SyncToken"])
-    if operation == "void":
-        assert (answer["TotalAmt"], answer["Balance"], answer["RemainingCredit"]) == (0, 0, 0)
-        assert all(ln["Amount"] == 0 for ln in answer["Line"])
-        assert answer["PrivateNote"] == "Voided"
-        assert answer["SyncToken"] == str(int(current["SyncToken"]) + 1)
-    else:
-        assert answer["status"] == "Deleted"
-        with pytest.raises(QboNotFoundError):
-            client.read("CreditMemo", memo["Id"])
+    answer = client.delete("CreditMemo", memo["Id"], current["SyncToken"])
+    assert answer["status"] == "Deleted"
+    with pytest.raises(QboNotFoundError):
+        client.read("CreditMemo", memo["Id"])
     assert _balance(client, customer["Id"]) == 50
+
+
+def test_a_credit_memo_is_never_voided(client, new_customer, hours_item_id):
+    """Intuit staff (intuit/QuickBooks-V3-PHP-SDK#133): "The Operation Void for CreditMemo
+    is not supported for Quickbooks Online" — in either form; nothing changes."""
+    customer = new_customer()
+    _, memo, _ = _zero_dollar(client, customer["Id"], hours_item_id, 50, 20, 20)
+    before = client.read("CreditMemo", memo["Id"])
+    error = _fault(lambda: client.void("CreditMemo", memo["Id"], before["SyncToken"]))
+    assert "Operation Void is not supported for CreditMemo" in error.detail
+    body = {"Id": memo["Id"], "SyncToken": before["SyncToken"], "sparse": True}
+    params = {"operation": "update", "include": "void"}
+    error = _fault(lambda: client.request("POST", "creditmemo", params=params, json=body))
+    assert "Operation Void is not supported" in error.detail
+    assert client.read("CreditMemo", memo["Id"]) == before
 
 
 def test_a_credit_memo_update_below_the_credit_taken_is_6000(client, new_customer, hours_item_id):

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from conftest import TIME_SCALE
 from reconcile.limiter import Limiter
 from reconcile.qbo.client import BatchOp, QboClient, QboConnectionError
 from reconcile.qbo.errors import QboServerError, QboThrottledError
@@ -219,7 +220,9 @@ def test_client_accepts_a_limiter_without_windows(qbo_settings):
 
 def test_default_limiter_keeps_under_the_limits(qbo_settings, sandbox):
     sandbox_settings(sandbox, limits=True)
-    time.sleep(0.2)  # let earlier tests' requests leave the server's short windows
+    # Let earlier tests' requests leave the server's windows: the longest is the realm's
+    # minute (500 requests), one second at the tests' time scale.
+    time.sleep(60 / TIME_SCALE + 0.1)
     http = RecordingSession()
     client = QboClient(qbo_settings, http=http, sleep=lambda s: None)
 

@@ -37,6 +37,11 @@ def without_blanks(value: Any) -> Any:
     return value
 
 
+# The transactions QuickBooks voids (Intuit's Invoice and Payment references, "Void an
+# invoice", "Void a payment"); a credit memo it does not (see ``write``).
+VOIDABLE = ("Invoice", "Payment")
+
+
 class Writes:
     """The write path of a ``QboApp`` (``write`` and what it checks, merges and stores)."""
 
@@ -49,6 +54,10 @@ class Writes:
             raise unsupported(f"Operation {op} is not supported on {entity}")
         if entity in ("CompanyInfo", "Preferences"):  # also in a batch item (see _route)
             raise unsupported(f"{entity} is read-only in this sandbox")
+        if op == "void" and entity not in VOIDABLE:
+            # Intuit staff on intuit/QuickBooks-V3-PHP-SDK#133: "The Operation Void for
+            # CreditMemo is not supported for Quickbooks Online" (the answer's form: assumed).
+            raise unsupported(f"Operation Void is not supported for {entity}")
         if op in ("delete", "void"):
             return self._delete_or_void(realm, entity, op, body)
         if op not in ("create", "update"):
