@@ -36,7 +36,7 @@ from reconcile.payments.classification import (
     UNKNOWN,
     classify,
 )
-from reconcile.payments.frames import load_payments, month_before, qbo_invoice_frame
+from reconcile.payments.frames import load_payments, money_lines, month_before, qbo_invoice_frame
 from reconcile.payments.importer import assess_interrupted, import_plan, settle_interrupted
 from reconcile.payments.reconciliation import (
     Reconciliation,
@@ -388,7 +388,7 @@ class Session:
         memos = self.qbo.query(select(credits.ENTITY))
         qbo, links = credits.with_credit_memos(self.qbo_invoices(), memos, self.store)
         payments, lines = load_payments(self.qbo)
-        lines = credits.money_lines(payments, lines)
+        lines = money_lines(payments, lines)
         by_invoice = reconcile_invoices(bms, qbo, lines, links, assumptions=self.assumptions)
         # A QuickBooks customer is reported under its BMS name when the two are linked.
         names = dict(zip(qbo["customer_id"], qbo["customer_name"], strict=True))

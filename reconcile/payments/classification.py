@@ -230,8 +230,9 @@ def _payment_rows(
     klass[done], reason[done] = IMPORTED, "imported before; not imported again"
     mine = out["payment_id"].isin(from_bms)
     klass[mine], reason[mine] = FROM_BMS, FROM_BMS_REASON
-    # A zero-total payment applying a credit memo (QuickBooks' way, Intuit's Payment
-    # reference) moves no money: BMS's import takes money only (QbPaymentImportDto).
+    # A payment applying a credit memo (a zero-total one: how QuickBooks applies a credit,
+    # docs/sandbox-fidelity.md) moves that credit as no money: BMS's import takes money only
+    # (QbPaymentImportDto).
     credit = klass.isna() & (_money(out["credit"]) > CENT)
     klass[credit] = CREDIT
     reason[credit] = [

@@ -94,6 +94,21 @@ def payment_frames(payments: Iterable[dict]) -> tuple[pd.DataFrame, pd.DataFrame
     return build(heads, PAYMENT_COLUMNS), build(lines, PAYMENT_LINE_COLUMNS)
 
 
+def money_lines(payments: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Payment lines (:func:`payment_frames`) as money paid: a payment that also
+    applies credit memo credit pays its invoices only its total (its invoice lines carry the
+    credit too), shared in proportion to the lines (a zero-total one, none)."""
+    credit = dict(zip(payments["payment_id"], payments["credit"].fillna(0.0), strict=True))
+    total = dict(zip(payments["payment_id"], payments["total"].fillna(0.0), strict=True))
+    on = lines["payment_id"].map(credit).fillna(0.0) > 0.005
+    if not on.any():
+        return lines
+    sums = lines.groupby("payment_id")["amount"].transform("sum")
+    share = lines["payment_id"].map(total).fillna(0.0) / sums.where(sums != 0)
+    amount = (lines["amount"] * share.fillna(0.0)).round(2)
+    return lines.assign(amount=lines["amount"].where(~on, amount))
+
+
 def month_before(day: date) -> date:
     """The same day a month earlier (the month's last day when it is shorter): where the
     payments to import start by default (the seed guide: "a month backward")."""

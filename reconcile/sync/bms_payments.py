@@ -315,7 +315,7 @@ def record_payments(
 ) -> None:
     """Record the planned payments of ``rows`` whose invoice QuickBooks now holds
     (``invoices``: BMS invoice id → the QuickBooks invoice), each a result of the run."""
-    store, client = sender.store, sender.client
+    store = sender.store
     now = moved_by_invoice(store)
     for row in rows:
         payment = row["payment"]
@@ -352,18 +352,10 @@ def record_payments(
                 f"not the {payment['to_record']:.2f} BMS shows paid: plan again",
             )
             continue
-        request_id = pending or new_request_id()
-        store.begin_create(KIND, row["bms_id"], request_id)
-        try:
-            answer = client.create("Payment", payment_body(payment, invoice), request_id=request_id)
-        except ReconcileError as exc:
-            if answered(exc):  # QuickBooks said no: a later export asks afresh
-                store.end_create(KIND, row["bms_id"])
-            sender.extra_result(
-                entry, "failed", qbo_id=None, code=getattr(exc, "code", None), message=str(exc)
-            )
+        made = create_payment(sender, entry, payment_body(payment, invoice))
+        if made is None:
             continue
-        store.end_create(KIND, row["bms_id"])
+        answer, request_id = made
         amount = float(money(answer.get("TotalAmt")))
         sender.extra_result(
             entry,
@@ -375,6 +367,26 @@ def record_payments(
             request_id=request_id,
             details={"amount": amount, "qbo_invoice_id": invoice["Id"]},
         )
+
+
+def create_payment(sender: Sender, entry: Mapping[str, Any], body: dict) -> tuple[dict, str] | None:
+    """Create a QuickBooks Payment for ``entry`` (its ``kind``: one request id per BMS
+    invoice, kept in the store first: see the module docstring); QuickBooks' answer and the
+    request id, or None once the failure is the run's result."""
+    store, kind, bms_id = sender.store, entry["kind"], entry["bms_id"]
+    request_id = store.pending(kind, bms_id) or new_request_id()
+    store.begin_create(kind, bms_id, request_id)
+    try:
+        answer = sender.client.create("Payment", body, request_id=request_id)
+    except ReconcileError as exc:
+        if answered(exc):  # QuickBooks said no: a later export asks afresh
+            store.end_create(kind, bms_id)
+        sender.extra_result(
+            entry, "failed", qbo_id=None, code=getattr(exc, "code", None), message=str(exc)
+        )
+        return None
+    store.end_create(kind, bms_id)
+    return answer, request_id
 
 
 def answered(exc: ReconcileError) -> bool:

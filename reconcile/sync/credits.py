@@ -34,7 +34,7 @@ from reconcile.mapping.syncmap import set_path
 from reconcile.payments.frames import QBO_INVOICE_COLUMNS, voided
 from reconcile.qbo.client import new_request_id
 from reconcile.store import SyncStore
-from reconcile.sync.bms_payments import answered
+from reconcile.sync.bms_payments import create_payment
 from reconcile.sync.plan import fingerprint
 from reconcile.sync.policy import follows_bms
 from reconcile.sync.state import QboState
@@ -318,19 +318,10 @@ def _apply(
     }
     if invoice.get("CurrencyRef"):
         body["CurrencyRef"] = {"value": invoice["CurrencyRef"]["value"]}
-    request_id = pending or new_request_id()
-    store.begin_create(APPLY, bms_id, request_id)
-    try:
-        answer = client.create("Payment", body, request_id=request_id)
-        fresh = client.read("Invoice", invoice["Id"])
-    except ReconcileError as exc:
-        if answered(exc):
-            store.end_create(APPLY, bms_id)
-        sender.extra_result(
-            entry, "failed", qbo_id=None, code=getattr(exc, "code", None), message=str(exc)
-        )
+    made = create_payment(sender, entry, body)
+    if made is None:
         return None
-    store.end_create(APPLY, bms_id)
+    answer, request_id = made
     sender.extra_result(
         entry,
         "ok",
@@ -341,7 +332,10 @@ def _apply(
         request_id=request_id,
         details={"amount": float(amount), "qbo_invoice_id": invoice["Id"], "memo": memo["Id"]},
     )
-    return fresh
+    try:  # the invoice's balance now, for the payments recorded after
+        return client.read("Invoice", invoice["Id"])
+    except ReconcileError:  # unread: as QuickBooks' arithmetic leaves it
+        return {**invoice, "Balance": float(money(invoice.get("Balance")) - amount)}
 
 
 SHOWN = ("credit_memo", "credit")
@@ -416,18 +410,3 @@ def with_credit_memos(
         out = pd.concat([out, build(alone, QBO_INVOICE_COLUMNS)], ignore_index=True)
         links = pd.concat([links, pd.DataFrame(extra_links)], ignore_index=True)
     return out, links
-
-
-def money_lines(payments: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
-    """Payment lines (``reconcile.payments.frames``) as money paid: a payment that also
-    applies credit memo credit pays its invoices only its total (its invoice lines carry the
-    credit too), shared in proportion to the lines (a zero-total one, none)."""
-    credit = dict(zip(payments["payment_id"], payments["credit"].fillna(0.0), strict=True))
-    total = dict(zip(payments["payment_id"], payments["total"].fillna(0.0), strict=True))
-    on = lines["payment_id"].map(credit).fillna(0.0) > 0.005
-    if not on.any():
-        return lines
-    sums = lines.groupby("payment_id")["amount"].transform("sum")
-    share = lines["payment_id"].map(total).fillna(0.0) / sums.where(sums != 0)
-    amount = (lines["amount"] * share.fillna(0.0)).round(2)
-    return lines.assign(amount=lines["amount"].where(~on, amount))
